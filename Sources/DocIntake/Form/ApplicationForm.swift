@@ -1,0 +1,191 @@
+/// A usage application (オンライン資格確認利用申請) whose fields passed every rule of domain.md,
+/// normalised as stored.
+public struct ApplicationForm: Sendable, Equatable {
+    public var institutionKind: InstitutionKind
+    public var prefectureCode: String
+    public var institutionCode: String?
+    public var institutionName: String
+    public var applicationKind: ApplicationKind
+    public var lineType: String
+    public var customerIdType: CustomerIdType?
+    public var customerId: String?
+    public var plannedStartMonth: String
+    public var plannedTestMonth: String?
+    public var secretNumber: SecretNumber
+    public var certificateFeePayment: CertificateFeePayment
+    public var contactEmail: String
+    /// Accepted, but worth telling the applicant (e.g. a check-digit mismatch).
+    public var warnings: [FormWarning]
+}
+
+/// The form's field names, in the form's order (domain.md).
+public enum FormField: String, CaseIterable, Sendable {
+    case institutionKind = "institution_kind"
+    case prefectureCode = "prefecture_code"
+    case institutionCode = "institution_code"
+    case institutionName = "institution_name"
+    case applicationKind = "application_kind"
+    case termsAgreed = "terms_agreed"
+    case lineType = "line_type"
+    case customerIdType = "customer_id_type"
+    case customerId = "customer_id"
+    case customerIdConfirmation = "customer_id_confirmation"
+    case fletsV6Confirmed = "flets_v6_confirmed"
+    case plannedStartMonth = "planned_start_month"
+    case plannedTestMonth = "planned_test_month"
+    case secretNumber = "secret_number"
+    case secretNumberConfirmation = "secret_number_confirmation"
+    case certificateFeePayment = "certificate_fee_payment"
+    case contactEmail = "contact_email"
+}
+
+extension ApplicationForm {
+    /// Checks every field and returns the form, or every error at once (never only the first).
+    /// `uploadedSlots` are the document slots for which a file arrived.
+    public static func validate(
+        fields: [String: String], uploadedSlots: Set<DocumentSlot>
+    ) -> Result<ApplicationForm, FormErrors> {
+        var errors = FormErrors()
+        func raw(_ field: FormField) -> String? { fields[field.rawValue] }
+
+        let kind: InstitutionKind? = errors.choice(.institutionKind, FormValue.normalised(raw(.institutionKind)))
+        let prefecture = FormValue.normalised(raw(.prefectureCode))
+        if let prefecture {
+            if DomainFacts.prefectures[prefecture] == nil { errors.add(.prefectureCode, .format) }
+        } else {
+            errors.add(.prefectureCode, .required)
+        }
+
+        let institutionCode = FormValue.normalised(raw(.institutionCode))
+        var warnings: [FormWarning] = []
+        if let institutionCode {
+            if !FormValue.isDigits(institutionCode, count: 7) {
+                errors.add(.institutionCode, .format)
+            } else if let prefecture, let kind,
+                      InstitutionCode.checkDigitMatches(prefecture: prefecture, scoreTableCode: kind.scoreTableCode, code: institutionCode) == false
+            {
+                warnings.append(FormMessages.checkDigitWarning)
+            }
+        } else if let kind, kind != .workplaceClinic {
+            errors.add(.institutionCode, .required)
+        }
+
+        let name = FormValue.trimmed(raw(.institutionName))
+        if let name {
+            if name.count > 100 { errors.add(.institutionName, .tooLong) }
+        } else {
+            errors.add(.institutionName, .required)
+        }
+
+        let applicationKind: ApplicationKind? = errors.choice(.applicationKind, FormValue.normalised(raw(.applicationKind)))
+        if !FormValue.checkbox(raw(.termsAgreed)) { errors.add(.termsAgreed, .mustAgree) }
+
+        let lineType = FormValue.normalised(raw(.lineType))
+        if let lineType {
+            if DomainFacts.lineTypes[lineType] == nil { errors.add(.lineType, .invalidChoice) }
+        } else {
+            errors.add(.lineType, .required)
+        }
+
+        let customerIdType: CustomerIdType? = errors.choice(
+            .customerIdType, FormValue.normalised(raw(.customerIdType))?.uppercased(), required: false)
+        let customerId = FormValue.normalised(raw(.customerId))
+        let customerIdRequired = lineType == DomainFacts.lineTypeRequiringCustomerId
+        if let customerId {
+            if !FormValue.isDigits(customerId, count: 10) { errors.add(.customerId, .customerIdFormat) }
+            if customerIdType == nil && raw(.customerIdType).flatMap(FormValue.normalised) == nil {
+                errors.add(.customerIdType, .required)
+            }
+            if FormValue.normalised(raw(.customerIdConfirmation)) != customerId {
+                errors.add(.customerIdConfirmation, .mismatch)
+            }
+        } else if customerIdRequired {
+            errors.add(.customerId, .required)
+        }
+
+        if !FormValue.checkbox(raw(.fletsV6Confirmed)) { errors.add(.fletsV6Confirmed, .mustConfirm) }
+
+        let startMonth = FormValue.normalised(raw(.plannedStartMonth))
+        if let startMonth {
+            if !FormValue.isYearMonth(startMonth) { errors.add(.plannedStartMonth, .yearMonthFormat) }
+        } else {
+            errors.add(.plannedStartMonth, .required)
+        }
+        let testMonth = FormValue.normalised(raw(.plannedTestMonth))
+        if let testMonth, !FormValue.isYearMonth(testMonth) { errors.add(.plannedTestMonth, .yearMonthFormat) }
+
+        let secret = FormValue.normalised(raw(.secretNumber))
+        if let secret {
+            if !FormValue.isDigits(secret, count: 4) { errors.add(.secretNumber, .secretNumberFormat) }
+            if FormValue.normalised(raw(.secretNumberConfirmation)) != secret {
+                errors.add(.secretNumberConfirmation, .mismatch)
+            }
+        } else {
+            errors.add(.secretNumber, .required)
+        }
+
+        let payment: CertificateFeePayment? = errors.choice(
+            .certificateFeePayment, FormValue.normalised(raw(.certificateFeePayment)))
+        if kind == .workplaceClinic, payment == .deductFromFees {
+            errors.add(.certificateFeePayment, .invoiceOnly)
+        }
+
+        let email = FormValue.normalised(raw(.contactEmail))
+        if let email {
+            if !FormValue.isEmailAddress(email) { errors.add(.contactEmail, .format) }
+        } else {
+            errors.add(.contactEmail, .required)
+        }
+
+        if let kind {
+            for slot in DocumentSlot.allCases {
+                if kind.uploadsDocuments {
+                    if applicationKind == .new && !uploadedSlots.contains(slot) {
+                        errors.add(slot.rawValue, FormMessages.documentRequired(slot))
+                    }
+                } else if uploadedSlots.contains(slot) {
+                    errors.add(slot.rawValue, FormMessages.documentNotAllowed(slot))
+                }
+            }
+        }
+
+        guard errors.isEmpty, let kind, let prefecture, let name, let applicationKind, let lineType,
+              let startMonth, let secret, let payment, let email
+        else { return .failure(errors) }
+        return .success(ApplicationForm(
+            institutionKind: kind, prefectureCode: prefecture, institutionCode: institutionCode,
+            institutionName: name, applicationKind: applicationKind, lineType: lineType,
+            customerIdType: customerId == nil ? nil : customerIdType, customerId: customerId,
+            plannedStartMonth: startMonth, plannedTestMonth: testMonth, secretNumber: SecretNumber(digits: secret),
+            certificateFeePayment: payment, contactEmail: email, warnings: warnings))
+    }
+}
+
+/// Every field error of one submission, in the form's order.
+public struct FormErrors: Error, Sendable, Equatable {
+    public private(set) var errors: [FieldError] = []
+
+    public var isEmpty: Bool { errors.isEmpty }
+
+    mutating func add(_ field: FormField, _ problem: FormMessages.Problem) {
+        add(field.rawValue, problem)
+    }
+
+    mutating func add(_ field: String, _ problem: FormMessages.Problem) {
+        errors.append(FieldError(field: field, code: problem.code, message: problem.ja, messageEn: problem.en))
+    }
+
+    /// Parses a choice field, recording `required` or `invalid_choice`.
+    mutating func choice<T: RawRepresentable>(_ field: FormField, _ value: String?, required: Bool = true) -> T?
+    where T.RawValue == String {
+        guard let value else {
+            if required { add(field, .required) }
+            return nil
+        }
+        guard let parsed = T(rawValue: value) else {
+            add(field, .invalidChoice)
+            return nil
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,39 @@
+/// Every message the form's checks show an applicant, in Japanese and English, in one place.
+enum FormMessages {
+    struct Problem {
+        let code: String
+        let ja: String
+        let en: String
+    }
+}
+
+extension FormMessages.Problem {
+    static let required = Self(code: "required", ja: "入力してください。", en: "This field is required.")
+    static let format = Self(code: "format", ja: "入力形式が正しくありません。", en: "The format is not valid.")
+    static let invalidChoice = Self(code: "invalid_choice", ja: "選択肢から選んでください。", en: "Choose one of the listed options.")
+    static let tooLong = Self(code: "too_long", ja: "100文字以内で入力してください。", en: "Use at most 100 characters.")
+    static let mismatch = Self(code: "mismatch", ja: "確認用の入力が一致しません。同じ値を入力してください。", en: "The confirmation does not match. Enter the same value twice.")
+    static let mustAgree = Self(code: "required", ja: "利用規約に同意してください。", en: "You must agree to the terms of use.")
+    static let mustConfirm = Self(code: "required", ja: "フレッツ・v6オプションの契約を確認してください。", en: "Confirm your FLET'S v6 option contract.")
+    static let customerIdFormat = Self(code: "format", ja: "お客さまIDは「CAF」「COP」を除いた半角数字10桁で入力してください。", en: "Enter the customer ID as 10 digits, without the CAF/COP prefix.")
+    static let yearMonthFormat = Self(code: "format", ja: "「YYYY-MM」（例: 2026-04）の形式で入力してください。", en: "Use the form YYYY-MM, e.g. 2026-04.")
+    static let secretNumberFormat = Self(code: "format", ja: "秘密の番号は半角数字4桁で入力してください。", en: "The secret number must be exactly 4 digits.")
+    static let invoiceOnly = Self(code: "not_allowed", ja: "職域診療所は「払込請求書による振込み」のみ選択できます。", en: "A workplace clinic can only choose payment by invoice.")
+}
+
+extension FormMessages {
+    static func documentRequired(_ slot: DocumentSlot) -> Problem {
+        Problem(code: "required", ja: "\(slot.japaneseName)を1ファイル添付してください（PDF・PNG・Excel、100MBまで）。",
+                en: "Attach one file for \(slot.rawValue) (PDF, PNG or Excel, up to 100 MB).")
+    }
+
+    static func documentNotAllowed(_ slot: DocumentSlot) -> Problem {
+        Problem(code: "not_allowed", ja: "\(slot.japaneseName)の添付は職域診療所の申請のみ必要です。ファイルを外して送信してください。",
+                en: "Only a workplace clinic attaches \(slot.rawValue). Remove the file and submit again.")
+    }
+
+    static let checkDigitWarning = FormWarning(
+        field: FormField.institutionCode.rawValue, code: "check_digit_mismatch",
+        message: "医療機関等コードの検証番号が一致しません。誤りがないかご確認ください（受付は行いました）。",
+        messageEn: "The institution code's check digit does not match. Please check it (the application was accepted).")
+}

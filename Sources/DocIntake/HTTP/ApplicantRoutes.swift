@@ -1,0 +1,77 @@
+import Hummingbird
+import Logging
+
+/// The applicant's API: `POST /api/v1/applications` and what follows from it.
+struct ApplicantRoutes: Sendable {
+    let intake: IntakeService
+
+    func register(on router: Router<DocIntakeRequestContext>) {
+        let applications = router.group("api/v1/applications")
+        applications.post { request, context in
+            try await upload(request, context) { body in
+                let receipt = try await intake.submit(body: body, contentType: request.headers[.contentType])
+                context.logger.info("application submitted", metadata: [
+                    "application.id": .string(receipt.id), "receipt": .string(receipt.receiptNumber),
+                    "documents": .stringConvertible(receipt.documents.count),
+                ])
+                return try JSONResponse.make(receipt, status: .created,
+                                             headers: [.location: "/api/v1/applications/\(receipt.id)"])
+            }
+        }
+        applications.get(":id") { request, context in
+            try await respond(context) {
+                try JSONResponse.make(try await intake.view(try context.parameters.require("id"), token: request.bearerToken))
+            }
+        }
+        applications.put(":id/documents/:slot") { request, context in
+            try await upload(request, context) { body in
+                guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else {
+                    throw IntakeError.unknownPart(try context.parameters.require("slot"))
+                }
+                let document = try await intake.replaceDocument(
+                    try context.parameters.require("id"), slot: slot, token: request.bearerToken, body: body,
+                    contentType: request.headers[.contentType])
+                return try JSONResponse.make(document)
+            }
+        }
+        applications.post(":id/resubmit") { request, context in
+            try await respond(context) {
+                try JSONResponse.make(try await intake.resubmit(try context.parameters.require("id"), token: request.bearerToken))
+            }
+        }
+    }
+
+    /// Runs an upload handler. A declared length over the bound is refused before any body byte
+    /// is read; a refusal while bytes are still arriving answers, then stops reading.
+    private func upload(
+        _ request: Request, _ context: DocIntakeRequestContext,
+        _ handler: (TrackedBody<RequestBody>) async throws -> Response
+    ) async throws -> Response {
+        let limit = intake.limits.maxRequestBytes
+        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
+            context.stopReadingBody()
+            UploadMetrics.rejected(reason: "request_too_large")
+            return Problem(.requestTooLarge(limit: limit)).response(closeConnection: true)
+        }
+        let body = TrackedBody(base: request.body)
+        do {
+            return try await handler(body)
+        } catch {
+            guard let problem = Problem(error) else { throw error }
+            UploadMetrics.rejected(reason: problem.code)
+            context.logger.info("upload refused", metadata: ["code": .string(problem.code), "status": .stringConvertible(problem.status)])
+            if body.wasReadToEnd { return problem.response() }
+            context.stopReadingBody()
+            return problem.response(closeConnection: true)
+        }
+    }
+
+    private func respond(_ context: DocIntakeRequestContext, _ handler: () async throws -> Response) async throws -> Response {
+        do {
+            return try await handler()
+        } catch {
+            guard let problem = Problem(error) else { throw error }
+            return problem.response()
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Scanner
+import Storage
+
+/// Composes the service on its embedded default (SQLite + a local blob directory) and serves it.
+public enum DocIntakeServer {
+    /// Opens the stores under the data directory, sweeps temp files left by a crash, and builds
+    /// the HTTP application. `onServerRunning` receives the bound port.
+    public static func makeApplication(
+        _ configuration: ServerConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let stores = try Stores(dataDirectory: configuration.dataDirectory)
+        // Nothing is in flight before the server starts, so every temp file is a crash's leftover.
+        let swept = try stores.blobs.sweepStaging(olderThan: 0)
+        if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
+
+        let intake = IntakeService(
+            blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(),
+            limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
+            secretHasher: SecretHasher(rounds: configuration.secretHashRounds))
+        let registry = Observability.registry
+
+        let router = Router(context: DocIntakeRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
+        router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        ApplicantRoutes(intake: intake).register(on: router)
+
+        let maxRequestBytes = intake.limits.maxRequestBytes
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(maxRequestBytes: maxRequestBytes)],
+                idleTimeout: .seconds(60))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "DocIntake"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.notice("DocIntake listening", metadata: [
+                    "host": .string(configuration.host), "port": .stringConvertible(port),
+                    "data_dir": .string(configuration.dataDirectory),
+                ])
+                await onServerRunning(port)
+            },
+            logger: logger)
+    }
+}
+
+/// The embedded default stores under one data directory.
+public struct Stores: Sendable {
+    public let blobs: FileBlobStore
+    public let metadata: SQLiteMetadataStore
+
+    /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`.
+    public init(dataDirectory: String) throws {
+        blobs = try FileBlobStore(root: dataDirectory)
+        metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Scanner
+
+/// An RFC 9457 `application/problem+json` error: a status, a stable machine code, a message in
+/// Japanese (`detail`) and English (`detail_en`), and every field error at once.
+public struct Problem: Error, Sendable, Codable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var code: String
+    public var detail: String
+    public var detailEn: String
+    public var errors: [FieldError]
+
+    public init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
+        self.type = "/problems/\(code)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.code = code
+        self.detail = detail
+        self.detailEn = detailEn
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, code, detail, errors
+        case detailEn = "detail_en"
+    }
+
+    /// The response, closing the connection when the request body was left unread.
+    func response(closeConnection: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8", .cacheControl: "no-store"]
+        if closeConnection { headers[.connection] = "close" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(self)) ?? Data()
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Problem {
+    /// The problem a client caused, or nil for an error that is the server's own fault.
+    init?(_ error: any Error) {
+        switch error {
+        case let problem as Problem: self = problem
+        case let error as IntakeError: self.init(error)
+        case ApplicantError.notFound:
+            self.init(status: .notFound, code: "not_found", detail: "申請が見つかりません。申請IDとアクセストークンを確認してください。",
+                      detailEn: "No such application, or the access token does not match it.")
+        case ApplicantError.wrongStatus(let status):
+            let japanese = ApplicationStatus(rawValue: status)?.japaneseName ?? status
+            self.init(status: .conflict, code: "status_conflict",
+                      detail: "現在の状態（\(japanese)）ではこの操作はできません。",
+                      detailEn: "This is not possible while the application is \(status).")
+        default: return nil
+        }
+    }
+
+    init(_ error: IntakeError) {
+        switch error {
+        case .notMultipart:
+            self.init(status: .unsupportedMediaType, code: "not_multipart",
+                      detail: "multipart/form-data 形式で送信してください。", detailEn: "Send the form as multipart/form-data.")
+        case .malformedMultipart(let error):
+            self.init(status: .badRequest, code: "malformed_multipart",
+                      detail: "送信データの形式が正しくありません（\(error.code.rawValue)）。もう一度送信してください。",
+                      detailEn: "The multipart body is malformed (\(error.code.rawValue)). Send the form again.")
+        case .requestTooLarge(let limit):
+            self.init(status: .contentTooLarge, code: "request_too_large",
+                      detail: "送信データが大きすぎます（上限 \(limit) バイト）。各ファイルは100MBまでです。",
+                      detailEn: "The request is too large (limit \(limit) bytes). Each file may be at most 100 MB.")
+        case .fileTooLarge(let slot, let limit):
+            let message = "\(slot.japaneseName)のファイルが上限（\(limit) バイト、100MB）を超えています。100MB以下のファイルにしてください。"
+            let english = "The file for \(slot.rawValue) is over the limit of \(limit) bytes (100 MB). Upload a smaller file."
+            self.init(status: .contentTooLarge, code: "file_too_large", detail: message, detailEn: english,
+                      errors: [FieldError(field: slot.rawValue, code: "file_too_large", message: message, messageEn: english)])
+        case .fieldTooLarge(let field, let limit):
+            let message = "入力内容が長すぎます（上限 \(limit) バイト）。"
+            let english = "The value is too long (limit \(limit) bytes)."
+            self.init(status: .contentTooLarge, code: "field_too_large", detail: message, detailEn: english,
+                      errors: [FieldError(field: field, code: "too_long", message: message, messageEn: english)])
+        case .documentRejected(let slot, let rejection):
+            let status: HTTPResponse.Status = rejection.reason == .typeNotAllowed ? .unsupportedMediaType : .unprocessableContent
+            let message = "\(slot.japaneseName): \(rejection.messageJa)"
+            self.init(status: status, code: rejection.reason.rawValue, detail: message, detailEn: rejection.messageEn,
+                      errors: [FieldError(field: slot.rawValue, code: rejection.reason.rawValue, message: message,
+                                          messageEn: rejection.messageEn)])
+        case .duplicateFile(let slot):
+            let message = "\(slot.japaneseName)は1ファイルだけ添付してください。"
+            let english = "Attach exactly one file for \(slot.rawValue)."
+            self.init(status: .unprocessableContent, code: "duplicate_file", detail: message, detailEn: english,
+                      errors: [FieldError(field: slot.rawValue, code: "duplicate_file", message: message, messageEn: english)])
+        case .unknownPart(let name):
+            let message = "「\(name)」という添付ファイル欄はありません。開設届の写し（opening_notification）と開設許可書の写し（opening_permit）のみ添付できます。"
+            let english = "There is no file field named \"\(name)\". Only opening_notification and opening_permit take files."
+            self.init(status: .unprocessableContent, code: "unknown_part", detail: message, detailEn: english,
+                      errors: [FieldError(field: name, code: "unknown_part", message: message, messageEn: english)])
+        case .documentNotAllowed(let slot):
+            let problem = FormMessages.documentNotAllowed(slot)
+            self.init(status: .unprocessableContent, code: "not_allowed", detail: problem.ja, detailEn: problem.en,
+                      errors: [FieldError(field: slot.rawValue, code: problem.code, message: problem.ja, messageEn: problem.en)])
+        case .invalidForm(let errors):
+            self.init(status: .unprocessableContent, code: "validation_failed",
+                      detail: "入力内容に誤りがあります。各項目のメッセージを確認してください。",
+                      detailEn: "Some fields are not valid. See the message for each field.", errors: errors.errors)
+        case .storageFull:
+            self.init(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "storage_full",
+                      detail: "現在サーバーの保存領域が不足しているため受け付けできません。時間をおいて再度送信してください。",
+                      detailEn: "The server is out of storage space. Nothing was stored; try again later.")
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// How `docintake serve` runs: where the data lives, where it listens, and the document cap.
+public struct ServerConfiguration: Sendable {
+    /// Holds `docintake.sqlite`, `blobs/` and `tmp/`.
+    public var dataDirectory: String
+    public var host: String
+    /// 0 picks a free port (logged at start-up).
+    public var port: Int
+    public var maxFileSize: Int64
+    /// PBKDF2 rounds for the 秘密の番号.
+    public var secretHashRounds: Int
+
+    public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
+                maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.maxFileSize = maxFileSize
+        self.secretHashRounds = secretHashRounds
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import NIOCore
+import Storage
+
+extension IntakeService {
+    /// The application, if `token` is its applicant's. Any mismatch is `.notFound`, so nobody can
+    /// probe which ids exist.
+    func authorised(_ id: String, token: String?) async throws -> ApplicationRecord {
+        let metadata = self.metadata
+        guard let token, let record = try await Blocking.run({ try metadata.application(id: id) }),
+              ConstantTime.equal(Array(AccessToken.hash(token).utf8), Array(record.accessTokenHash.utf8))
+        else { throw ApplicantError.notFound }
+        return record
+    }
+
+    /// The application's status, fields, documents and history, for its applicant.
+    public func view(_ id: String, token: String?) async throws -> ApplicationView {
+        let record = try await authorised(id, token: token)
+        let metadata = self.metadata
+        return try await Blocking.run {
+            ApplicationView(record, documents: try metadata.documents(applicationId: id),
+                            audit: try metadata.auditLog(applicationId: id))
+        }
+    }
+
+    /// Replaces one document: allowed while `returned`, and for a `change` application while
+    /// `submitted`. The previous document is kept, marked superseded.
+    public func replaceDocument<Body: AsyncSequence & Sendable>(
+        _ id: String, slot: DocumentSlot, token: String?, body: Body, contentType: String?
+    ) async throws -> DocumentSummary where Body.Element == ByteBuffer {
+        let record = try await authorised(id, token: token)
+        let kind = InstitutionKind(rawValue: record.institutionKind)
+        guard kind?.uploadsDocuments == true else { throw IntakeError.documentNotAllowed(slot) }
+        var allowed: Set<String> = [ApplicationStatus.returned.rawValue]
+        if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
+        guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
+
+        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind)
+        let received = try await receiver.receive(body, boundary: try Self.boundary(contentType))
+        guard let staged = received.documents[slot] else {
+            received.discardDocuments()
+            var errors = FormErrors()
+            errors.add(slot.rawValue, FormMessages.documentRequired(slot))
+            throw IntakeError.invalidForm(errors)
+        }
+        let now = clock()
+        let document = DocumentRecord(
+            applicationId: id, slot: slot.rawValue, blobSha256: staged.blob.digest.hex, size: staged.blob.size,
+            originalFilename: staged.filename, detectedType: staged.type.rawValue, mimeType: staged.type.mimeType,
+            uploadedAt: now)
+        let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "replace_document",
+                               detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(staged.blob.digest.hex)"}"#)
+        let (blobs, metadata, allowedStatuses) = (self.blobs, self.metadata, allowed)
+        do {
+            try await Blocking.run {
+                try metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit) {
+                    try blobs.place(staged.blob)
+                }
+            }
+        } catch {
+            staged.blob.discard()
+            switch error {
+            case MetadataStoreError.statusConflict(let current): throw ApplicantError.wrongStatus(current)
+            case BlobStoreError.noSpace: throw IntakeError.storageFull
+            default: throw error
+            }
+        }
+        UploadMetrics.accepted(count: 1)
+        return DocumentSummary(document)
+    }
+
+    /// `returned` → `submitted`, after the applicant has fixed what the reviewer asked for.
+    public func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
+        _ = try await authorised(id, token: token)
+        let now = clock()
+        let metadata = self.metadata
+        do {
+            try await Blocking.run {
+                try metadata.transition(
+                    applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
+                    audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "resubmit"), notice: nil)
+            }
+        } catch MetadataStoreError.statusConflict(let current) {
+            throw ApplicantError.wrongStatus(current)
+        }
+        return try await view(id, token: token)
+    }
+}
+
+/// Why an applicant's request about an existing application was refused.
+public enum ApplicantError: Error, Sendable, Equatable {
+    /// No such application, or the token is not its applicant's.
+    case notFound
+    /// The application's status does not allow this request.
+    case wrongStatus(String)
+}

@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+
+/// A bearer token (an applicant's or a reviewer's): 256 random bits, shown once, stored as SHA-256.
+public struct AccessToken: Sendable, CustomStringConvertible {
+    /// The token as the holder presents it. Never log it.
+    public let value: String
+
+    /// A fresh random token with a readable prefix (`dia_` applicant, `dir_` reviewer) so a leaked
+    /// token can be recognised by secret scanners.
+    public static func generate(prefix: String) -> AccessToken {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let encoded = bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return AccessToken(value: prefix + encoded)
+    }
+
+    public init(value: String) {
+        self.value = value
+    }
+
+    /// What is stored: the SHA-256 of the token, hex. A token has 256 bits of entropy, so a fast
+    /// hash is enough; lookups by hash leak nothing useful about the token through timing.
+    public var hash: String { Self.hash(value) }
+
+    public static func hash(_ value: String) -> String {
+        SHA256.hash(data: Array(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var description: String { "AccessToken(****)" }
+}

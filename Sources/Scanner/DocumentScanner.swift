@@ -1,0 +1,60 @@
+/// Decides what an uploaded document really is, from its bytes alone: never from its name or declared type.
+///
+/// Two stages: ``sniff(prefix:)`` lets the server refuse a hopeless upload from its first bytes while it
+/// still streams in, and ``scan(fileAt:)`` checks the complete file's structure and gives the verdict.
+public struct DocumentScanner: Sendable {
+    /// The most bytes ``sniff(prefix:)`` ever needs: after this many it always decides.
+    public static let prefixLength = Signature.maxLength
+
+    /// The bounds applied to hostile files.
+    public var limits: ScanLimits
+
+    /// A scanner with the given bounds.
+    public init(limits: ScanLimits = .init()) {
+        self.limits = limits
+    }
+
+    /// The prefix stage. Pass every byte received so far (only the first ``prefixLength`` are looked at).
+    ///
+    /// `.rejected` is final; `.candidate` still needs ``scan(fileAt:)``; `.needMoreBytes` means read on,
+    /// and if the upload ends first, ``scan(fileAt:)`` decides.
+    public func sniff(prefix: some Collection<UInt8>) -> PrefixVerdict {
+        PrefixSniffer.sniff(prefix)
+    }
+
+    /// The final stage on a complete file on disk.
+    ///
+    /// Bad content is always a verdict; this throws ``FileReadError`` only when the file cannot be opened or read.
+    public func scan(fileAt path: String) throws(FileReadError) -> Verdict {
+        let file = try InputFile(path: path)
+        let magicMime = MagicPool.shared.mimeType(ofDescriptor: file.descriptor)
+        do {
+            return Verdict(result: .success(try check(file.reader)), magicMime: magicMime)
+        } catch let rejection as Rejection {
+            return Verdict(result: .failure(rejection), magicMime: magicMime)
+        } catch let error as FileReadError {
+            throw error
+        } catch {
+            preconditionFailure("checks throw only Rejection or FileReadError, not \(error)")
+        }
+    }
+
+    private func check(_ file: FileReader) throws -> DocumentType {
+        guard file.size > 0 else { throw Rejection(.empty, detail: "0 bytes") }
+        let head = try file.read(at: 0, count: Self.prefixLength)
+        switch sniff(prefix: head) {
+        case .rejected(let rejection):
+            throw rejection
+        case .needMoreBytes:
+            throw Rejection(.truncated, detail: "\(file.size) bytes: the start of a signature, cut short")
+        case .candidate(.pdf):
+            return try PDFCheck.check(file)
+        case .candidate(.png):
+            return try PNGCheck.check(file)
+        case .candidate(.ole2):
+            return try CFBCheck.check(file, limits: limits)
+        case .candidate(.zip):
+            return try ZIPCheck.check(file, limits: limits)
+        }
+    }
+}

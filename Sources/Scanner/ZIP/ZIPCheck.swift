@@ -1,0 +1,106 @@
+/// The ZIP structural check: an .xlsx is a safe ZIP whose `[Content_Types].xml` declares the
+/// SpreadsheetML main part. Only the end record, the central directory and that one part are read.
+enum ZIPCheck {
+    static let contentTypesName = "[Content_Types].xml"
+    static let sheetMain = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    /// An .xltx: refused, because served as .xlsx Excel will not open it (the extension must match the type).
+    static let templateMain = "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
+    /// An .xlsb: a binary workbook, not an allowed format.
+    static let binaryMain = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+    /// .xlsm, .xltm and .xlam main parts.
+    static let macroMains = [
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+        "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+    ]
+    /// Parts that hold VBA or Excel 4.0 macros, wherever they sit in the package.
+    static let macroParts = [
+        "application/vnd.ms-office.vbaProject",
+        "application/vnd.ms-excel.macrosheet+xml",
+        "application/vnd.ms-excel.intlmacrosheet+xml",
+    ]
+    static let vbaProjectSuffix = "vbaproject.bin"
+
+    /// What a pass over the central directory found.
+    private struct Survey {
+        var contentTypes: ZIPCentralEntry?
+        var encryptedEntry: String?
+        var vbaProjectEntry: String?
+        var uncompressedTotal: UInt64 = 0
+    }
+
+    static func check(_ file: FileReader, limits: ScanLimits) throws -> DocumentType {
+        let directory = try ZIPCentralDirectory(file: file)
+        var survey = Survey()
+        try directory.forEach { entry in try inspect(entry, into: &survey, directory: directory, limits: limits) }
+
+        if let name = survey.encryptedEntry {
+            throw Rejection(.encrypted, detail: "ZIP: entry \(name) is encrypted")
+        }
+        guard let contentTypesEntry = survey.contentTypes else {
+            throw Rejection(.typeNotAllowed, detail: "ZIP without \(contentTypesName): not an Office document")
+        }
+        let xml = try contentTypesEntry.readContent(from: file, dataLimit: directory.end.directoryOffset, maxSize: limits.maxContentTypesSize)
+        let types = ContentTypes(xml: xml)
+
+        let isSpreadsheet = ([sheetMain, templateMain, binaryMain] + macroMains).contains { types.declares($0) }
+        guard isSpreadsheet else {
+            let declared = Set(types.declarations.map(\.contentType)).sorted().joined(separator: ", ")
+            throw Rejection(.typeNotAllowed, detail: "ZIP/OPC without a spreadsheet main part; content types: \(declared)")
+        }
+        if let macro = (macroMains + macroParts).first(where: { types.declares($0) }) ?? survey.vbaProjectEntry {
+            throw Rejection(.macroEnabled, detail: "XLSX: \(macro)")
+        }
+        if types.declares(templateMain) && !types.declares(sheetMain) {
+            throw Rejection(.typeNotAllowed, detail: "XLSX: a template (.xltx), not a workbook")
+        }
+        guard types.declares(sheetMain) else {
+            throw Rejection(.typeNotAllowed, detail: "XLSX: a binary workbook (.xlsb)")
+        }
+        try requirePresent(types.parts(declaredAs: sheetMain), in: directory)
+        return .xlsx
+    }
+
+    private static func inspect(_ entry: ZIPCentralEntry, into survey: inout Survey, directory: ZIPCentralDirectory, limits: ScanLimits) throws {
+        let name = entry.nameText
+        if let reason = entry.unsafeNameReason {
+            throw Rejection(.zipUnsafe, detail: "ZIP: entry \(name): \(reason)")
+        }
+        let (total, overflow) = survey.uncompressedTotal.addingReportingOverflow(entry.uncompressedSize)
+        guard !overflow, total <= limits.maxZipUncompressedTotal else {
+            throw Rejection(.zipUnsafe, detail: "ZIP: stated uncompressed total exceeds \(limits.maxZipUncompressedTotal) bytes at \(name)")
+        }
+        survey.uncompressedTotal = total
+        if entry.uncompressedSize >= limits.zipRatioExemptBelow {
+            let (allowed, tooLarge) = entry.compressedSize.multipliedReportingOverflow(by: limits.maxZipEntryRatio)
+            guard tooLarge || entry.uncompressedSize <= allowed else {
+                throw Rejection(.zipUnsafe, detail: "ZIP: entry \(name) expands \(entry.compressedSize) → \(entry.uncompressedSize) bytes, over ratio \(limits.maxZipEntryRatio)")
+            }
+        }
+        let (dataEnd, dataOverflow) = entry.localHeaderOffset.addingReportingOverflow(UInt64(ZIPCentralEntry.localFixedSize) + entry.compressedSize)
+        guard !dataOverflow, dataEnd <= directory.end.directoryOffset else {
+            throw Rejection(.corrupt, detail: "ZIP: entry \(name) data runs into the central directory")
+        }
+        if entry.isEncrypted, survey.encryptedEntry == nil { survey.encryptedEntry = name }
+        if name.lowercased().hasSuffix(vbaProjectSuffix), survey.vbaProjectEntry == nil { survey.vbaProjectEntry = name }
+        if name.lowercased() == contentTypesName.lowercased() {
+            guard survey.contentTypes == nil else {
+                throw Rejection(.zipUnsafe, detail: "ZIP: two \(contentTypesName) entries")
+            }
+            survey.contentTypes = entry
+        }
+    }
+
+    /// Declared main parts must exist: an archive that only claims to be a workbook is not one.
+    private static func requirePresent(_ partNames: [String], in directory: ZIPCentralDirectory) throws {
+        guard !partNames.isEmpty else { return }
+        let wanted = Set(partNames.map { String($0.drop { $0 == "/" }).lowercased() })
+        var found = false
+        try directory.forEach { entry in
+            if wanted.contains(entry.nameText.lowercased()) { found = true }
+        }
+        guard found else {
+            throw Rejection(.corrupt, detail: "XLSX: main part \(partNames.joined(separator: ", ")) is not in the archive")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Where document bytes live, named by their SHA-256.
+///
+/// The embedded default is `FileBlobStore`; an S3-compatible store can implement the same
+/// protocol. Every read verifies the hash; a blob is never modified once placed.
+public protocol BlobStore: Sendable {
+    /// Starts a new upload in a local temp file.
+    func stage() throws -> StagedBlob
+
+    /// Makes a sealed temp file the blob of its digest, or discards it when that blob already
+    /// exists (dedupe). Returns whether a new blob was created. The temp file is gone afterwards.
+    @discardableResult
+    func place(_ sealed: SealedBlob) throws -> Bool
+
+    /// Whether a blob with this digest is stored.
+    func contains(_ digest: BlobDigest) throws -> Bool
+
+    /// Opens a blob for reading; the reader checks the hash as it goes.
+    func open(_ digest: BlobDigest) throws -> any BlobReader
+
+    /// Deletes a blob. The caller decides that nothing references it any more.
+    func remove(_ digest: BlobDigest) throws
+
+    /// Every stored blob, for scrub and garbage collection.
+    func list() throws -> [StoredBlobFile]
+
+    /// Deletes temp files of uploads that were abandoned longer ago than `age` seconds
+    /// (e.g. by a crash). Returns the paths removed.
+    @discardableResult
+    func sweepStaging(olderThan age: Double) throws -> [String]
+}
+
+/// A stored blob as the store sees it, without reading it.
+public struct StoredBlobFile: Sendable, Equatable {
+    public let digest: BlobDigest
+    public let size: Int64
+    /// Seconds since 1970 when the file was last modified (placed).
+    public let modifiedAt: Double
+}
+
+/// Reads a blob in chunks and refuses to hand out its last chunk unless the whole blob
+/// hashed to its name, so that a consumer never completes with corrupt bytes.
+public protocol BlobReader: AnyObject {
+    /// The blob's size in bytes, as stored.
+    var size: Int64 { get }
+    /// The next chunk, or nil at the end. Throws `BlobStoreError.corrupt` instead of the last
+    /// chunk when the bytes do not match the digest.
+    func next() throws -> [UInt8]?
+    /// Releases the file early; it is also released when the reader is dropped.
+    func close()
+}

@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a blob operation failed.
+public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stored bytes no longer hash to the blob's name.
+    case corrupt(BlobDigest)
+    /// No blob with that digest is stored.
+    case notFound(BlobDigest)
+    /// The file system is full (ENOSPC/EDQUOT): the write was abandoned and nothing was kept.
+    case noSpace
+    /// Any other system error, with the operation and the path it concerned.
+    case io(operation: String, path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let digest): "blob \(digest.hex) is corrupt: its bytes no longer match its SHA-256"
+        case .notFound(let digest): "blob \(digest.hex) is missing"
+        case .noSpace: "no space left on the blob store's file system"
+        case .io(let operation, let path, let errno): "\(operation) \(path): \(String(cString: strerror(errno)))"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a blob file in 256 KiB chunks, hashing as it goes and holding one chunk back until it
+/// knows the whole file matched, so corrupt bytes never complete a read.
+final class FileBlobReader: BlobReader {
+    static let chunkSize = 256 * 1024
+
+    let size: Int64
+    private let path: String
+    private let digest: BlobDigest
+    private var fd: Int32
+    private var hasher = SHA256()
+    private var pending: [UInt8]?
+    private var finished = false
+
+    init(path: String, digest: BlobDigest) throws {
+        do {
+            fd = try POSIX.open(path, O_RDONLY)
+        } catch BlobStoreError.io(_, _, ENOENT) {
+            throw BlobStoreError.notFound(digest)
+        }
+        guard let st = POSIX.stat(path) else { throw BlobStoreError.notFound(digest) }
+        self.size = Int64(st.st_size)
+        self.path = path
+        self.digest = digest
+    }
+
+    deinit { close() }
+
+    func next() throws -> [UInt8]? {
+        if finished { return nil }
+        if pending == nil { pending = try readChunk() }
+        guard let current = pending else {
+            return try finish(nil)
+        }
+        let following = try readChunk()
+        pending = following
+        if following == nil { return try finish(current) }
+        return current
+    }
+
+    func close() {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    private func finish(_ last: [UInt8]?) throws -> [UInt8]? {
+        finished = true
+        close()
+        guard BlobDigest(hasher.finalize()) == digest else { throw BlobStoreError.corrupt(digest) }
+        return last
+    }
+
+    private func readChunk() throws -> [UInt8]? {
+        guard fd >= 0 else { return nil }
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        var filled = 0
+        while filled < chunk.count {
+            let n = try chunk.withUnsafeMutableBytes { raw in
+                try POSIX.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), path: path)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        if filled == 0 { return nil }
+        chunk.removeSubrange(filled...)
+        chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return chunk
+    }
+}

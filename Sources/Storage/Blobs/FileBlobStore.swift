@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Blobs as files under `<root>/blobs/sha256/ab/cd/<64 hex>`, staged under `<root>/tmp/`.
+///
+/// The write path: stream into a temp file in `tmp/` (same file system), fsync it, rename it to
+/// its content address, fsync the directory. A crash at any point leaves either no blob or a
+/// complete one; temp files left behind are swept by `sweepStaging`.
+public struct FileBlobStore: BlobStore {
+    /// The data directory holding `blobs/` and `tmp/`.
+    public let root: String
+    var stagingDirectory: String { root + "/tmp" }
+    var blobDirectory: String { root + "/blobs/sha256" }
+
+    /// Opens (and creates if needed) a store under `root`.
+    public init(root: String) throws {
+        self.root = root
+        try POSIX.makeDirectories(root + "/tmp")
+        try POSIX.makeDirectories(root + "/blobs/sha256")
+    }
+
+    /// The file a blob lives in.
+    public func path(of digest: BlobDigest) -> String {
+        let hex = digest.hex
+        return "\(blobDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    public func stage() throws -> StagedBlob {
+        try StagedBlob(directory: stagingDirectory)
+    }
+
+    @discardableResult
+    public func place(_ sealed: SealedBlob) throws -> Bool {
+        let destination = path(of: sealed.digest)
+        if POSIX.stat(destination) != nil {
+            sealed.discard()
+            return false
+        }
+        let directory = String(destination[..<destination.lastIndex(of: "/")!])
+        do {
+            try POSIX.makeDirectories(directory)
+            try POSIX.rename(sealed.path, destination)
+            try POSIX.fsyncDirectory(directory)
+        } catch {
+            sealed.discard()
+            throw error
+        }
+        return true
+    }
+
+    public func contains(_ digest: BlobDigest) throws -> Bool {
+        POSIX.stat(path(of: digest)) != nil
+    }
+
+    public func open(_ digest: BlobDigest) throws -> any BlobReader {
+        try FileBlobReader(path: path(of: digest), digest: digest)
+    }
+
+    public func remove(_ digest: BlobDigest) throws {
+        try POSIX.unlinkIfPresent(path(of: digest))
+    }
+
+    public func list() throws -> [StoredBlobFile] {
+        var found: [StoredBlobFile] = []
+        for first in try Self.entries(of: blobDirectory) {
+            for second in try Self.entries(of: "\(blobDirectory)/\(first)") {
+                let directory = "\(blobDirectory)/\(first)/\(second)"
+                for name in try Self.entries(of: directory) {
+                    guard let digest = BlobDigest(hex: name), let st = POSIX.stat("\(directory)/\(name)") else { continue }
+                    found.append(StoredBlobFile(digest: digest, size: Int64(st.st_size), modifiedAt: Self.seconds(st.st_mtim)))
+                }
+            }
+        }
+        return found
+    }
+
+    @discardableResult
+    public func sweepStaging(olderThan age: Double) throws -> [String] {
+        let cutoff = Self.now() - age
+        var removed: [String] = []
+        for name in try Self.entries(of: stagingDirectory) {
+            let path = "\(stagingDirectory)/\(name)"
+            guard let st = POSIX.stat(path), Self.seconds(st.st_mtim) <= cutoff else { continue }
+            try POSIX.unlinkIfPresent(path)
+            removed.append(path)
+        }
+        return removed
+    }
+
+    static func seconds(_ time: timespec) -> Double {
+        Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return seconds(ts)
+    }
+
+    static func entries(of directory: String) throws -> [String] {
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT { return [] }
+            throw POSIX.error("opendir", directory)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,79 @@
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An upload in progress: a private temp file that is hashed and counted as bytes arrive.
+///
+/// Staging is always a local file, whatever the backend, because the Scanner's final stage
+/// reads the complete file from disk before anything is committed.
+/// One upload owns it from `stage()` to `seal()` or `discard()`; it is `Sendable` only so that
+/// the owner can hand it to a blocking thread for the fsync.
+public final class StagedBlob: @unchecked Sendable {
+    /// Where the bytes are being written; valid until the blob is placed or discarded.
+    public let path: String
+    /// Bytes written so far.
+    public private(set) var byteCount: Int64 = 0
+
+    private var fd: Int32
+    private var hasher = SHA256()
+
+    init(directory: String) throws {
+        var template = Array("\(directory)/upload-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw POSIX.error("mkstemp", directory) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        self.fd = fd
+        self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    /// Appends bytes as they arrive from the network.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(fd >= 0, "write after seal or discard")
+        try POSIX.writeAll(fd, bytes, path: path)
+        hasher.update(bufferPointer: bytes)
+        byteCount += Int64(bytes.count)
+    }
+
+    /// Makes the bytes durable (fsync) and names them. Call once, after the last byte.
+    public func seal() throws -> SealedBlob {
+        precondition(fd >= 0, "seal after seal or discard")
+        defer { close(fd); fd = -1 }
+        do {
+            try POSIX.fsync(fd, path: path)
+        } catch {
+            unlink(path)
+            throw error
+        }
+        return SealedBlob(path: path, digest: BlobDigest(hasher.finalize()), size: byteCount)
+    }
+
+    /// Abandons the upload and removes its temp file.
+    public func discard() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(path)
+    }
+}
+
+/// A complete, fsynced temp file with its digest, ready to be placed in a store.
+public struct SealedBlob: Sendable {
+    /// The temp file; it still exists until `BlobStore.place` or `discard()`.
+    public let path: String
+    public let digest: BlobDigest
+    public let size: Int64
+
+    /// Removes the temp file of a blob that will not be placed.
+    public func discard() {
+        unlink(path)
+    }
+}

@@ -1,0 +1,95 @@
+import GRDB
+
+extension SQLiteMetadataStore {
+    /// The schema's single history. Never edit a registered migration; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "applications") { t in
+                t.primaryKey("id", .text)
+                t.column("receiptNumber", .text).notNull().unique()
+                t.column("status", .text).notNull().indexed()
+                t.column("institutionKind", .text).notNull()
+                t.column("prefectureCode", .text).notNull()
+                t.column("institutionCode", .text)
+                t.column("institutionName", .text).notNull()
+                t.column("applicationKind", .text).notNull()
+                t.column("termsAgreed", .boolean).notNull()
+                t.column("lineType", .text).notNull()
+                t.column("customerIdType", .text)
+                t.column("customerId", .text)
+                t.column("fletsV6Confirmed", .boolean).notNull()
+                t.column("plannedStartMonth", .text).notNull()
+                t.column("plannedTestMonth", .text)
+                t.column("secretNumberHash", .text).notNull()
+                t.column("certificateFeePayment", .text).notNull()
+                t.column("contactEmail", .text).notNull()
+                t.column("accessTokenHash", .text).notNull()
+                t.column("warnings", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("statusChangedAt", .datetime).notNull()
+            }
+            try db.create(table: "blobs") { t in
+                t.primaryKey("sha256", .text)
+                t.column("size", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "documents") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("application", inTable: "applications").notNull()
+                t.column("slot", .text).notNull()
+                t.column("blobSha256", .text).notNull().indexed().references("blobs")
+                t.column("size", .integer).notNull()
+                t.column("originalFilename", .text).notNull()
+                t.column("detectedType", .text).notNull()
+                t.column("mimeType", .text).notNull()
+                t.column("uploadedAt", .datetime).notNull()
+                t.column("supersededAt", .datetime)
+            }
+            // One current document per slot.
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX documents_current_slot ON documents(applicationId, slot)
+                WHERE supersededAt IS NULL
+                """)
+            try db.create(table: "reviewers") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("tokenHash", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            try db.create(table: "audit_log") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("applicationId", .text).indexed()
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("fromStatus", .text)
+                t.column("toStatus", .text)
+                t.column("reason", .text)
+                t.column("detail", .text)
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("applicationId", .text).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.column("eventKey", .text).notNull().unique()
+                t.column("recipient", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("sentAt", .datetime)
+                t.column("lastError", .text)
+            }
+        }
+        return migrator
+    }
+}

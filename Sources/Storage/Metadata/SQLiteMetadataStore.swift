@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// Metadata in one SQLite file (WAL, a busy timeout for the other processes such as the
+/// retention job, foreign keys on), schema by `migrator`.
+public final class SQLiteMetadataStore: MetadataStore {
+    let pool: DatabasePool
+
+    /// Opens the database at `path`, creating it and migrating it forward as needed.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at BEGIN, which is what
+    /// serialises blob placement against garbage collection, also across processes.
+    func writeImmediate<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    public func insertApplication(
+        _ application: ApplicationRecord, documents: [DocumentRecord], audit: AuditEntry,
+        notice: OutboxMessage?, placingBlobs: () throws -> Void
+    ) throws {
+        do {
+            try writeImmediate { db in
+                try placingBlobs()
+                try application.insert(db)
+                for var document in documents {
+                    try Self.recordBlob(of: document, in: db)
+                    try document.insert(db)
+                }
+                var audit = audit
+                try audit.insert(db)
+                if var notice { try notice.insert(db) }
+            }
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("receiptNumber") == true
+        {
+            throw MetadataStoreError.duplicateReceiptNumber
+        }
+    }
+
+    static func recordBlob(of document: DocumentRecord, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO blobs (sha256, size, createdAt) VALUES (?, ?, ?)",
+            arguments: [document.blobSha256, document.size, document.uploadedAt])
+    }
+
+    public func application(id: String) throws -> ApplicationRecord? {
+        try pool.read { db in try ApplicationRecord.fetchOne(db, key: id) }
+    }
+
+    public func documents(applicationId: String) throws -> [DocumentRecord] {
+        try pool.read { db in
+            try DocumentRecord.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func auditLog(applicationId: String) throws -> [AuditEntry] {
+        try pool.read { db in
+            try AuditEntry.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func replaceDocument(
+        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry,
+        placingBlob: () throws -> Void
+    ) throws {
+        try writeImmediate { db in
+            guard var application = try ApplicationRecord.fetchOne(db, key: document.applicationId) else {
+                throw MetadataStoreError.notFound
+            }
+            guard allowedStatuses.contains(application.status) else {
+                throw MetadataStoreError.statusConflict(current: application.status)
+            }
+            try placingBlob()
+            try db.execute(
+                sql: "UPDATE documents SET supersededAt = ? WHERE applicationId = ? AND slot = ? AND supersededAt IS NULL",
+                arguments: [document.uploadedAt, document.applicationId, document.slot])
+            try Self.recordBlob(of: document, in: db)
+            var document = document
+            try document.insert(db)
+            application.updatedAt = document.uploadedAt
+            try application.update(db)
+            var audit = audit
+            try audit.insert(db)
+        }
+    }
+
+    @discardableResult
+    public func transition(
+        applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
+    ) throws -> ApplicationRecord {
+        try writeImmediate { db in
+            guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else {
+                throw MetadataStoreError.notFound
+            }
+            guard from.contains(application.status) else {
+                throw MetadataStoreError.statusConflict(current: application.status)
+            }
+            var audit = audit
+            audit.fromStatus = application.status
+            audit.toStatus = to
+            application.status = to
+            application.updatedAt = audit.at
+            application.statusChangedAt = audit.at
+            try application.update(db)
+            try audit.insert(db)
+            if var notice { try notice.insert(db) }
+            return application
+        }
+    }
+
+    public func applications(statuses: Set<String>, createdAfter: Date?, limit: Int) throws -> [ApplicationRecord] {
+        try pool.read { db in
+            var request = ApplicationRecord.filter(statuses.contains(Column("status")))
+            if let createdAfter { request = request.filter(Column("createdAt") > createdAfter) }
+            return try request.order(Column("createdAt"), Column("id")).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func appendAudit(_ entry: AuditEntry) throws {
+        try pool.write { db in
+            var entry = entry
+            try entry.insert(db)
+        }
+    }
+
+    public func addReviewer(_ reviewer: ReviewerRecord) throws {
+        do {
+            try pool.write { db in
+                var reviewer = reviewer
+                try reviewer.insert(db)
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw MetadataStoreError.duplicateReviewer
+        }
+    }
+
+    public func reviewers() throws -> [ReviewerRecord] {
+        try pool.read { db in try ReviewerRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    public func revokeReviewer(name: String, at: Date) throws -> Bool {
+        try pool.write { db in
+            try ReviewerRecord
+                .filter(Column("name") == name && Column("revokedAt") == nil)
+                .updateAll(db, Column("revokedAt").set(to: at)) > 0
+        }
+    }
+
+    public func activeReviewer(tokenHash: String) throws -> ReviewerRecord? {
+        try pool.read { db in
+            try ReviewerRecord.filter(Column("tokenHash") == tokenHash && Column("revokedAt") == nil).fetchOne(db)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import DocIntake
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service on SQLite and a local blob directory.")
+
+    @Option(help: ArgumentHelp("Data directory (SQLite file, blobs, temp files).", discussion: "Env: DOCINTAKE_DATA_DIR"))
+    var dataDir: String = Environment.value("DOCINTAKE_DATA_DIR") ?? "./data"
+
+    @Option(help: "Address to listen on. Env: DOCINTAKE_HOST")
+    var host: String = Environment.value("DOCINTAKE_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port; 0 picks a free one and logs it. Env: DOCINTAKE_PORT")
+    var port: Int = Environment.value("DOCINTAKE_PORT").flatMap { Int($0) } ?? 8080
+
+    @Option(help: "Largest accepted document in bytes (default 100 MiB). Env: DOCINTAKE_MAX_FILE_SIZE")
+    var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? 104_857_600
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
+    var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "docintake")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let app = try DocIntakeServer.makeApplication(
+            ServerConfiguration(dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize), logger: logger)
+        try await app.runService()
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        Hummingbird.Environment().get(name)
+    }
+}

@@ -1,0 +1,57 @@
+import DocIntake
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// A real DocIntake server on an ephemeral loopback port with its own data directory.
+struct TestServer: Sendable {
+    let port: Int
+    let dataDirectory: String
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Runs `body` against a fresh server, then shuts it down and removes its data.
+    static func with<T: Sendable>(
+        maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
+        _ body: @Sendable (TestServer) async throws -> T
+    ) async throws -> T {
+        let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        var logger = Logger(label: "docintake-test")
+        logger.logLevel = .warning
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try DocIntakeServer.makeApplication(
+            ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize), logger: logger,
+            onServerRunning: { continuation.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw TestFailure("server did not start") }
+            let server = TestServer(port: port, dataDirectory: directory)
+            do {
+                let result = try await body(server)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Files in the staging directory: any left after a request is a leak.
+    func tempFiles() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")) ?? []
+    }
+
+    /// The stores, opened beside the server as an operator's tool would.
+    func stores() throws -> Stores { try Stores(dataDirectory: dataDirectory) }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

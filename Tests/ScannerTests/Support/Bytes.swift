@@ -1,0 +1,55 @@
+import Foundation
+
+/// Little helpers to write binary structures in tests.
+extension Array where Element == UInt8 {
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        self = bytes
+    }
+
+    mutating func appendLE16(_ value: Int) { append(contentsOf: [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)]) }
+    mutating func appendLE32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
+    mutating func appendLE64(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { append(UInt8((value >> UInt64(shift)) & 0xFF)) } }
+    mutating func appendBE32(_ value: UInt32) { for shift in stride(from: 24, through: 0, by: -8) { append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
+
+    mutating func setLE32(_ value: UInt32, at offset: Int) {
+        for index in 0..<4 { self[offset + index] = UInt8((value >> UInt32(8 * index)) & 0xFF) }
+    }
+
+    mutating func setLE16(_ value: Int, at offset: Int) {
+        self[offset] = UInt8(value & 0xFF)
+        self[offset + 1] = UInt8((value >> 8) & 0xFF)
+    }
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+func pseudoRandomBytes(count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
+    var state = seed
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(count)
+    while bytes.count < count {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        for shift in stride(from: 0, to: 64, by: 8) where bytes.count < count {
+            bytes.append(UInt8((state >> UInt64(shift)) & 0xFF))
+        }
+    }
+    return bytes
+}
+
+/// A bit-at-a-time CRC-32, independent of the scanner's table-driven one.
+func referenceCRC32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}

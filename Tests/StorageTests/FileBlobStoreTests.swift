@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import Testing
+@testable import Storage
+
+@Suite struct FileBlobStoreTests {
+    func write(_ bytes: [UInt8], to store: FileBlobStore, chunk: Int = 1000) throws -> SealedBlob {
+        let staged = try store.stage()
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            try bytes[offset..<end].withUnsafeBytes { try staged.write($0) }
+            offset = end
+        }
+        return try staged.seal()
+    }
+
+    func readAll(_ reader: any BlobReader) throws -> [UInt8] {
+        var out: [UInt8] = []
+        while let chunk = try reader.next() { out += chunk }
+        return out
+    }
+
+    @Test func digestMatchesSHA256AndPathIsContentAddressed() throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        let bytes = Array("開設届の写し".utf8)
+        let sealed = try write(bytes, to: store)
+        let expected = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        #expect(sealed.digest.hex == expected)
+        #expect(sealed.size == Int64(bytes.count))
+        #expect(try store.place(sealed))
+        let hex = sealed.digest.hex
+        #expect(FileManager.default.fileExists(
+            atPath: "\(dir.path)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"))
+        #expect(try readAll(store.open(sealed.digest)) == bytes)
+    }
+
+    @Test func identicalContentIsStoredOnce() throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        let bytes = [UInt8](repeating: 7, count: 5000)
+        #expect(try store.place(write(bytes, to: store)) == true)
+        #expect(try store.place(write(bytes, to: store, chunk: 7)) == false)
+        #expect(try store.list().count == 1)
+        #expect(dir.files(under: "tmp").isEmpty, "a deduplicated upload must not leave its temp file")
+    }
+
+    @Test func aTempFileLeftByACrashIsNeverABlobAndIsSwept() throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        // A crash mid-upload: bytes written, never sealed or placed. Simulate it by leaking the
+        // temp file the way a killed process would.
+        let crashed = try store.stage()
+        try [UInt8](repeating: 1, count: 100).withUnsafeBytes { try crashed.write($0) }
+        let leftover = crashed.path
+        try FileManager.default.copyItem(atPath: leftover, toPath: leftover + "-crashed")
+        crashed.discard()
+
+        #expect(try store.list().isEmpty)
+        #expect(dir.files(under: "tmp").count == 1)
+        #expect(try store.sweepStaging(olderThan: 3600).isEmpty, "a fresh temp file may be an upload in flight")
+        #expect(try store.sweepStaging(olderThan: 0).count == 1)
+        #expect(dir.files(under: "tmp").isEmpty)
+    }
+
+    @Test func oneFlippedByteIsDetectedBeforeTheLastChunkIsHandedOut() throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        let bytes = (0..<(FileBlobReader.chunkSize * 3 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let sealed = try write(bytes, to: store, chunk: 65536)
+        try store.place(sealed)
+
+        let path = store.path(of: sealed.digest)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 123_456)
+        let original = try #require(try handle.read(upToCount: 1)).first!
+        try handle.seek(toOffset: 123_456)
+        try handle.write(contentsOf: [original ^ 0x01])
+        try handle.close()
+
+        let reader = try store.open(sealed.digest)
+        var delivered = 0
+        #expect(throws: BlobStoreError.corrupt(sealed.digest)) {
+            while let chunk = try reader.next() { delivered += chunk.count }
+        }
+        #expect(delivered < bytes.count, "corrupt bytes must never complete a read")
+    }
+
+    @Test func eightConcurrentWritersOfTheSameContentMakeOneBlob() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 / 3) }
+        let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let staged = try store.stage()
+                    try bytes.withUnsafeBytes { try staged.write($0) }
+                    return try store.place(try staged.seal())
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(created.filter { $0 }.count == 1)
+        #expect(try store.list().count == 1)
+        #expect(dir.files(under: "tmp").isEmpty)
+        #expect(try readAll(store.open(store.list()[0].digest)) == bytes)
+    }
+
+    @Test func missingBlobIsNotFound() throws {
+        let dir = try TemporaryDirectory()
+        let store = try FileBlobStore(root: dir.path)
+        let digest = try #require(BlobDigest(hex: String(repeating: "ab", count: 32)))
+        #expect(throws: BlobStoreError.notFound(digest)) { try store.open(digest) }
+        #expect(BlobDigest(hex: "../etc/passwd") == nil)
+    }
+}

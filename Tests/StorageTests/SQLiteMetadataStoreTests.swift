@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Storage
+
+@Suite struct SQLiteMetadataStoreTests {
+    static func application(id: String = UUID().uuidString, receipt: String = "20261126-ABCDEF") -> ApplicationRecord {
+        ApplicationRecord(
+            id: id, receiptNumber: receipt, status: "submitted", institutionKind: "workplace_clinic",
+            prefectureCode: "13", institutionCode: nil, institutionName: "テスト職域診療所", applicationKind: "new",
+            termsAgreed: true, lineType: "1", customerIdType: "CAF", customerId: "1234567890", fletsV6Confirmed: true,
+            plannedStartMonth: "2027-04", plannedTestMonth: nil, secretNumberHash: "pbkdf2-sha256$1$x$y",
+            certificateFeePayment: "invoice", contactEmail: "clinic@example.jp", accessTokenHash: "hash",
+            warnings: "[]", createdAt: Date())
+    }
+
+    static func document(of application: String, sha: String = String(repeating: "a", count: 64)) -> DocumentRecord {
+        DocumentRecord(applicationId: application, slot: "opening_permit", blobSha256: sha, size: 10,
+                       originalFilename: "開設許可書.pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: Date())
+    }
+
+    @Test func theMigratorCreatesTheSchemaFromNothing() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        let tables = try store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        for table in ["applications", "audit_log", "blobs", "documents", "outbox", "reviewers"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+        // Opening again is a no-op migration.
+        _ = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    }
+
+    @Test func anApplicationCommitsWithEverythingOrNothing() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        let app = Self.application()
+        let audit = AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "submit")
+        struct PlacementFailed: Error {}
+        #expect(throws: PlacementFailed.self) {
+            try store.insertApplication(app, documents: [Self.document(of: app.id)], audit: audit, notice: nil) {
+                throw PlacementFailed()
+            }
+        }
+        #expect(try store.application(id: app.id) == nil)
+        #expect(try store.auditLog(applicationId: app.id).isEmpty)
+
+        try store.insertApplication(app, documents: [Self.document(of: app.id)], audit: audit, notice: nil) {}
+        #expect(try store.application(id: app.id)?.institutionName == "テスト職域診療所")
+        #expect(try store.documents(applicationId: app.id).count == 1)
+        #expect(try store.auditLog(applicationId: app.id).map(\.action) == ["submit"])
+    }
+
+    @Test func theAuditLogIsAppendOnly() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        try store.appendAudit(AuditEntry(applicationId: nil, at: Date(), actor: "system", action: "test"))
+        #expect(throws: DatabaseError.self) {
+            try store.pool.write { db in try db.execute(sql: "UPDATE audit_log SET actor = 'someone else'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try store.pool.write { db in try db.execute(sql: "DELETE FROM audit_log") }
+        }
+    }
+
+    @Test func transitionsOnlyFromAllowedStatuses() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        let app = Self.application()
+        try store.insertApplication(app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        let claim = AuditEntry(applicationId: app.id, at: Date(), actor: "reviewer:sato", action: "claim")
+        let moved = try store.transition(applicationId: app.id, from: ["submitted"], to: "under_review", audit: claim, notice: nil)
+        #expect(moved.status == "under_review")
+        #expect(throws: MetadataStoreError.statusConflict(current: "under_review")) {
+            try store.transition(applicationId: app.id, from: ["submitted"], to: "under_review", audit: claim, notice: nil)
+        }
+        let history = try store.auditLog(applicationId: app.id)
+        #expect(history.last?.fromStatus == "submitted" && history.last?.toStatus == "under_review")
+    }
+
+    @Test func replacingADocumentSupersedesThePreviousOne() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        let app = Self.application()
+        try store.insertApplication(app, documents: [Self.document(of: app.id)],
+                                    audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        let replacement = Self.document(of: app.id, sha: String(repeating: "b", count: 64))
+        let audit = AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
+        #expect(throws: MetadataStoreError.statusConflict(current: "submitted")) {
+            try store.replaceDocument(replacement, allowedStatuses: ["returned"], audit: audit) {}
+        }
+        try store.replaceDocument(replacement, allowedStatuses: ["submitted"], audit: audit) {}
+        let documents = try store.documents(applicationId: app.id)
+        #expect(documents.count == 2)
+        #expect(documents[0].supersededAt != nil && documents[1].supersededAt == nil)
+        #expect(documents[1].blobSha256 == String(repeating: "b", count: 64))
+    }
+
+    @Test func reviewersAreFoundByTokenHashUntilRevoked() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        try store.addReviewer(ReviewerRecord(name: "sato", tokenHash: "h1", createdAt: Date()))
+        #expect(throws: MetadataStoreError.duplicateReviewer) {
+            try store.addReviewer(ReviewerRecord(name: "sato", tokenHash: "h2", createdAt: Date()))
+        }
+        #expect(try store.activeReviewer(tokenHash: "h1")?.name == "sato")
+        #expect(try store.revokeReviewer(name: "sato", at: Date()))
+        #expect(try store.activeReviewer(tokenHash: "h1") == nil)
+        #expect(try store.revokeReviewer(name: "sato", at: Date()) == false)
+    }
+}
