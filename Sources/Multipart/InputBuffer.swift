@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The bytes appended but not yet consumed, addressed by offset from the first unconsumed byte.
@@ -52,13 +52,14 @@ struct InputBuffer: Sendable {
         }
     }
 
-    /// The offset of the first occurrence of `needle` at or after `offset`.
+    /// The offset of the first occurrence of `needle` (at least 2 bytes) at or after `offset`.
     ///
     /// `memchr` jumps to each candidate first byte and `memcmp` checks the rest; while the
     /// candidates are dense (hostile runs of CR), stepping to the next byte and checking the
-    /// second one inline beats calling `memchr` and `memcmp` again. Each candidate costs one comparison that stops at its first mismatch,
-    /// and as the delimiter never repeats its first byte, the next candidate lies past the
-    /// bytes a failed comparison matched: the search stays linear whatever the input.
+    /// second one inline beats calling `memchr` and `memcmp` again. Each candidate costs at
+    /// most one comparison of the needle's length, so the search is linear in the input
+    /// whatever the input, with a constant that stays small: the delimiter never repeats its
+    /// first byte, so a candidate never starts inside bytes a failed comparison matched.
     func firstOffset(of needle: [UInt8], from offset: Int) -> Int? {
         storage.withUnsafeBytes { stored in
             needle.withUnsafeBytes { wanted in
@@ -67,7 +68,9 @@ struct InputBuffer: Sendable {
                 var candidate = start + offset
                 while candidate <= lastCandidate {
                     if stored[candidate] != first {
-                        guard let hit = memchr(stored.baseAddress! + candidate, Int32(first), lastCandidate - candidate + 1)
+                        guard
+                            let hit = memchr(
+                                stored.baseAddress! + candidate, Int32(first), lastCandidate - candidate + 1)
                         else { return nil }
                         candidate = stored.baseAddress!.distance(to: UnsafeRawPointer(hit))
                     }

@@ -115,8 +115,9 @@ public struct MultipartParser: Sendable {
                 state = .afterDelimiter
 
             case .afterDelimiter:
-                guard input.count > 0, input[0] != .hyphen || input.count > 1 else { return nil }
-                if input[0] == .hyphen && input[1] == .hyphen {
+                // `--` closes the body, so a lone `-` has to wait for the next byte.
+                guard input.count >= 2 || (input.count == 1 && input[0] != .hyphen) else { return nil }
+                if input.count >= 2 && input[0] == .hyphen && input[1] == .hyphen {
                     input.consume(2)
                     isComplete = true
                     state = .epilogue
@@ -155,7 +156,8 @@ public struct MultipartParser: Sendable {
                 epilogueCount += input.count
                 input.consume(input.count)
                 guard epilogueCount <= limits.maxEpilogueBytes else {
-                    throw MultipartError(.epilogueTooLarge, "more than \(limits.maxEpilogueBytes) bytes after the closing boundary")
+                    throw MultipartError(
+                        .epilogueTooLarge, "more than \(limits.maxEpilogueBytes) bytes after the closing boundary")
                 }
                 return nil
             }
@@ -166,7 +168,8 @@ public struct MultipartParser: Sendable {
         preambleCount += byteCount
         input.consume(byteCount)
         guard preambleCount <= limits.maxPreambleBytes else {
-            throw MultipartError(.preambleTooLarge, "more than \(limits.maxPreambleBytes) bytes before the first boundary")
+            throw MultipartError(
+                .preambleTooLarge, "more than \(limits.maxPreambleBytes) bytes before the first boundary")
         }
     }
 
@@ -177,7 +180,8 @@ public struct MultipartParser: Sendable {
     }
 
     private func headersTooLarge() -> MultipartError {
-        MultipartError(.headersTooLarge, "headers of part \(partCount + 1) exceed \(limits.maxHeaderBytesPerPart) bytes")
+        MultipartError(
+            .headersTooLarge, "headers of part \(partCount + 1) exceed \(limits.maxHeaderBytesPerPart) bytes")
     }
 
     /// Where the input stopped, for the `unexpectedEnd` message.

@@ -22,7 +22,8 @@ extension PartHeaders {
         }
         var fields: [Field] = []
         for (name, value) in rawFields {
-            fields.append(Field(name: try Self.text(name, "a header name"), value: try Self.text(value, "a header value")))
+            fields.append(
+                Field(name: try Self.text(name, "a header name"), value: try Self.text(value, "a header value")))
         }
 
         let dispositions = fields.filter { $0.name.lowercased() == "content-disposition" }

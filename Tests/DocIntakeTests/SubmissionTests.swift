@@ -6,9 +6,9 @@ import Testing
 @Suite(.serialized) struct SubmissionTests {
     static let applications = "/api/v1/applications"
 
-    func submit(_ server: TestServer, _ fields: [String: String], files: [(String, String)] = [], extra: [String] = []) throws -> Curl.Result {
+    func submit(_ server: TestServer, _ fields: [String: String], files: [(String, String)] = [], extra: [String] = []) async throws -> Curl.Result {
         let fileArguments = files.flatMap { ["-F", "\($0.0)=@\($0.1)"] }
-        return try Curl.run(ApplicationFields.curlArguments(fields) + fileArguments + extra + [server.baseURL + Self.applications])
+        return try await Curl.run(ApplicationFields.curlArguments(fields) + fileArguments + extra + [server.baseURL + Self.applications])
     }
 
     static func sha256(ofFile path: String) throws -> String {
@@ -19,7 +19,7 @@ import Testing
         try await TestServer.with { server in
             let permit = Fixtures.path("開設許可書の写し.png")
             let notification = Fixtures.path("notice-libreoffice-ja.pdf")
-            let result = try submit(server, ApplicationFields.workplaceClinic,
+            let result = try await submit(server, ApplicationFields.workplaceClinic,
                                     files: [("opening_notification", notification), ("opening_permit", permit)])
             #expect(result.status == 201, "\(result.text)")
             let json = result.json
@@ -37,15 +37,15 @@ import Testing
             #expect(server.tempFiles().isEmpty)
 
             let id = try #require(json["id"] as? String)
-            let view = try Curl.run(["-H", "Authorization: Bearer \(token)", server.baseURL + Self.applications + "/" + id])
+            let view = try await Curl.run(["-H", "Authorization: Bearer \(token)", server.baseURL + Self.applications + "/" + id])
             #expect(view.status == 200)
             #expect(!view.text.contains("4821"), "the secret number must never be shown")
             #expect((view.json["fields"] as? [String: Any])?["institution_name"] as? String == "株式会社テスト 健康管理室診療所")
             #expect((view.json["history"] as? [[String: Any]])?.first?["action"] as? String == "submit")
 
-            let stranger = try Curl.run(["-H", "Authorization: Bearer dia_not-the-token", server.baseURL + Self.applications + "/" + id])
+            let stranger = try await Curl.run(["-H", "Authorization: Bearer dia_not-the-token", server.baseURL + Self.applications + "/" + id])
             #expect(stranger.status == 404)
-            let anonymous = try Curl.run([server.baseURL + Self.applications + "/" + id])
+            let anonymous = try await Curl.run([server.baseURL + Self.applications + "/" + id])
             #expect(anonymous.status == 404)
 
             let stores = try server.stores()
@@ -57,12 +57,12 @@ import Testing
 
     @Test func aMedicalApplicationNeedsNoDocumentsAndMayNotSendAny() async throws {
         try await TestServer.with { server in
-            let accepted = try submit(server, ApplicationFields.medical)
+            let accepted = try await submit(server, ApplicationFields.medical)
             #expect(accepted.status == 201, "\(accepted.text)")
             #expect((accepted.json["documents"] as? [Any])?.isEmpty == true)
             #expect((accepted.json["warnings"] as? [Any])?.isEmpty == true, "0712362 in 広島 has a valid check digit")
 
-            let withFile = try submit(server, ApplicationFields.medical, files: [("opening_permit", Fixtures.path("tiny-reportlab.pdf"))])
+            let withFile = try await submit(server, ApplicationFields.medical, files: [("opening_permit", Fixtures.path("tiny-reportlab.pdf"))])
             #expect(withFile.status == 422)
             #expect(withFile.fieldCodes["opening_permit"] == "not_allowed")
             #expect(server.tempFiles().isEmpty)
@@ -86,7 +86,7 @@ import Testing
                 "certificate_fee_payment": "deduct_from_fees",
                 "contact_email": "not-an-address",
             ]
-            let result = try submit(server, fields)
+            let result = try await submit(server, fields)
             #expect(result.status == 422)
             #expect(result.headers.lowercased().contains("content-type: application/problem+json"))
             let expected: [String: String] = [
@@ -114,7 +114,7 @@ import Testing
             fields["customer_id_confirmation"] = " 1234567890　"
             fields["planned_start_month"] = "２０２７－０４"
             fields["secret_number"] = "４８２１"
-            let result = try submit(server, fields)
+            let result = try await submit(server, fields)
             // NFKC maps the full-width hyphen-minus (U+FF0D) to "-".
             #expect(result.status == 201, "\(result.text)")
             let id = try #require(result.json["id"] as? String)
@@ -131,7 +131,7 @@ import Testing
         try await TestServer.with { server in
             var fields = ApplicationFields.medical
             fields["institution_code"] = "0000001"
-            let result = try submit(server, fields)
+            let result = try await submit(server, fields)
             #expect(result.status == 201)
             let warnings = try #require(result.json["warnings"] as? [[String: Any]])
             #expect(warnings.first?["code"] as? String == "check_digit_mismatch")

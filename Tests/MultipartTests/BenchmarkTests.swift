@@ -30,7 +30,8 @@ struct BenchmarkTests {
             try parser.finish()
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("multipart: \(body.bytes.count >> 20) MiB in \(Int(seconds * 1000)) ms, \(Int(Double(body.bytes.count) / seconds / 1e6)) MB/s")
+        let megabytesPerSecond = Int(Double(body.bytes.count) / seconds / 1e6)
+        print("multipart: \(body.bytes.count >> 20) MiB in \(Int(seconds * 1000)) ms, \(megabytesPerSecond) MB/s")
         #expect(contentBytes == 64 * block.count + "benchmark".utf8.count)
     }
 }

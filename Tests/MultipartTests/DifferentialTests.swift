@@ -25,6 +25,10 @@ struct DifferentialTests {
         var parts: [Part]?
     }
 
+    struct ReferenceUnavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
     struct Case {
         var boundary: String
         var body: [UInt8]
@@ -38,7 +42,8 @@ struct DifferentialTests {
         var generator = SeededGenerator(seed: Self.seed)
         let cases = (0..<240).map { index in Self.makeCase(index, &generator) }
         let reference = try Self.runWerkzeug(on: cases)
-        try #require(reference.count == cases.count, "the script answered for \(reference.count) of \(cases.count) bodies")
+        try #require(
+            reference.count == cases.count, "the script answered for \(reference.count) of \(cases.count) bodies")
 
         for (index, (testCase, expected)) in zip(cases, reference).enumerated() {
             let context = "body \(index) (\(testCase.kind), seed \(Self.seed))"
@@ -47,7 +52,8 @@ struct DifferentialTests {
             // bodies small enough, and cut the big ones finely at random instead.
             let fine = testCase.body.count <= 8 * 1024 ? Chunking.fixed(1) : .random(seed: UInt64(index), maxSize: 64)
             let finely = try? parse(testCase.body, boundary: testCase.boundary, chunking: fine)
-            let coarsely = try? parse(testCase.body, boundary: testCase.boundary, chunking: .random(seed: UInt64(index), maxSize: 300))
+            let coarsely = try? parse(
+                testCase.body, boundary: testCase.boundary, chunking: .random(seed: UInt64(index), maxSize: 300))
             #expect(finely == coarsely, "\(context): \(fine) and coarser chunks disagree")
             #expect(Self.outcome(finely) == expected, "\(context), \(fine)")
         }
@@ -55,7 +61,8 @@ struct DifferentialTests {
 
     @Test func sha256MatchesKnownDigests() {
         #expect(SHA256.hexDigest([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hexDigest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hexDigest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
             SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
@@ -87,7 +94,8 @@ struct DifferentialTests {
     // MARK: - Werkzeug's side
 
     private static func runWerkzeug(on cases: [Case]) throws -> [Outcome] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multipart-differential-\(UUID())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "multipart-differential-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
@@ -97,7 +105,8 @@ struct DifferentialTests {
             try Data(testCase.body).write(to: directory.appendingPathComponent(file))
             manifest.append(["file": file, "boundary": testCase.boundary])
         }
-        try JSONSerialization.data(withJSONObject: manifest).write(to: directory.appendingPathComponent("manifest.json"))
+        try JSONSerialization.data(withJSONObject: manifest).write(
+            to: directory.appendingPathComponent("manifest.json"))
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Differential/werkzeug_parse.py")
@@ -117,17 +126,19 @@ struct DifferentialTests {
         let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             // CI installs python3 and Werkzeug; without them this test must fail, not skip.
-            Issue.record(
-                "python3 with Werkzeug is required for the differential test (CI installs both); \(script.lastPathComponent) exited \(process.terminationStatus): \(stderr)"
+            throw ReferenceUnavailable(
+                description: "the differential test needs python3 with Werkzeug on PATH (CI installs both): "
+                    + "\(script.lastPathComponent) exited \(process.terminationStatus): \(stderr)"
             )
-            return []
         }
         return try JSONDecoder().decode([Outcome].self, from: Data(contentsOf: stdoutURL))
     }
 
     // MARK: - Generating bodies
 
-    private static let names = ["title", "applicant_name", "氏名", "with space", "semi;colon=x", "say \"hi\"", "back\\slash"]
+    private static let names = [
+        "title", "applicant_name", "氏名", "with space", "semi;colon=x", "say \"hi\"", "back\\slash",
+    ]
     private static let filenames = [
         "", "report.pdf", "開発計画 第2版.pdf", "résumé.docx", "a;b=c.txt", "quote\"d.txt", "C:\\fakepath\\scan.png",
     ]
@@ -138,7 +149,9 @@ struct DifferentialTests {
         let marker = Array("--\(boundary)".utf8)
         var body: [UInt8] = []
         if Int.random(in: 0..<4, using: &generator) == 0 {
-            body += without(marker, in: hostileBytes(&generator, count: Int.random(in: 0...300, using: &generator), boundary: boundary))
+            body += without(
+                marker,
+                in: hostileBytes(&generator, count: Int.random(in: 0...300, using: &generator), boundary: boundary))
             body += Array("\r\n".utf8)
         }
         let missingDisposition = index % 24 == 23
@@ -146,7 +159,8 @@ struct DifferentialTests {
             body += Array("\(partIndex == 0 ? "" : "\r\n")--\(boundary)\(padding(&generator))\r\n".utf8)
             body += headerLines(&generator, omitDisposition: missingDisposition && partIndex == 0)
             body += Array("\r\n".utf8)
-            let size = Int.random(in: 0..<20, using: &generator) == 0
+            let size =
+                Int.random(in: 0..<20, using: &generator) == 0
                 ? Int.random(in: 60_000...70_000, using: &generator) : Int.random(in: 0...3000, using: &generator)
             body += without(marker, in: hostileBytes(&generator, count: size, boundary: boundary))
         }
@@ -160,7 +174,8 @@ struct DifferentialTests {
         }
         if index % 8 == 7 {
             let cut = Int.random(in: 0..<closed, using: &generator)
-            return Case(boundary: boundary, body: Array(body.prefix(cut)), shouldParse: false, kind: "truncated at \(cut)")
+            return Case(
+                boundary: boundary, body: Array(body.prefix(cut)), shouldParse: false, kind: "truncated at \(cut)")
         }
         return Case(boundary: boundary, body: body, shouldParse: true, kind: "valid")
     }
@@ -169,10 +184,12 @@ struct DifferentialTests {
     private static func makeBoundary(_ generator: inout SeededGenerator) -> String {
         let alphanumerics = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         if Bool.random(using: &generator) {
-            return "----WebKitFormBoundary" + String((0..<16).map { _ in alphanumerics.randomElement(using: &generator)! })
+            return "----WebKitFormBoundary"
+                + String((0..<16).map { _ in alphanumerics.randomElement(using: &generator)! })
         }
         let characters = alphanumerics + Array("'()+_,-./:=? ")
-        var boundary = String((0..<Int.random(in: 1...70, using: &generator)).map { _ in characters.randomElement(using: &generator)! })
+        var boundary = String(
+            (0..<Int.random(in: 1...70, using: &generator)).map { _ in characters.randomElement(using: &generator)! })
         if boundary.hasSuffix(" ") { boundary.removeLast() }
         return boundary.isEmpty ? "x" : boundary
     }
@@ -194,7 +211,10 @@ struct DifferentialTests {
         default:
             disposition += "; filename=\"\(quoted(filenames.randomElement(using: &generator)!))\""
         }
-        var lines = [["Content-Disposition", "content-disposition", "CONTENT-DISPOSITION"].randomElement(using: &generator)! + ": " + disposition]
+        var lines = [
+            ["Content-Disposition", "content-disposition", "CONTENT-DISPOSITION"].randomElement(using: &generator)!
+                + ": " + disposition
+        ]
         if let contentType = contentTypes.randomElement(using: &generator)! {
             lines.insert("Content-Type: \(contentType)", at: Int.random(in: 0...1, using: &generator))
         }
@@ -216,9 +236,15 @@ struct DifferentialTests {
             switch Int.random(in: 0..<5, using: &generator) {
             case 0: bytes += delimiter.prefix(Int.random(in: 1..<delimiter.count, using: &generator))
             case 1: bytes += delimiter.dropLast() + [UInt8(ascii: "~")]
-            case 2: bytes += Array(repeating: [UInt8(ascii: "\r"), UInt8(ascii: "\n")], count: Int.random(in: 1...3, using: &generator)).flatMap { $0 }
+            case 2:
+                bytes += Array(
+                    repeating: [UInt8(ascii: "\r"), UInt8(ascii: "\n")], count: Int.random(in: 1...3, using: &generator)
+                ).flatMap { $0 }
             case 3: bytes += Array("plain text, 日本語 ".utf8)
-            default: bytes += (0..<Int.random(in: 1...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            default:
+                bytes += (0..<Int.random(in: 1...64, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             }
         }
         return Array(bytes.prefix(count))

@@ -4,7 +4,10 @@ import Testing
 @Suite("Boundaries and framing")
 struct FramingTests {
     @Test(arguments: [
-        ("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", "----WebKitFormBoundary7MA4YWxkTrZu0gW"),
+        (
+            "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
+            "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+        ),
         ("Multipart/Form-Data;boundary=\"quoted:(with) spaces?\"", "quoted:(with) spaces?"),
         ("multipart/form-data; charset=utf-8; BOUNDARY = abc ", "abc"),
         ("multipart/form-data; boundary=\"\(String(repeating: "b", count: 70))\"", String(repeating: "b", count: 70)),
@@ -39,7 +42,10 @@ struct FramingTests {
     @Test func preambleAndEpilogueAreIgnored() throws {
         var body = TestBody(preamble: "This is a multi-part message.\r\n--not the boundary\r\n")
         body.field("a", "1")
-        body.close(epilogue: "\r\nThis is the epilogue.\r\n--\(TestBody.boundary)\r\nContent-Disposition: form-data; name=b\r\n\r\n2")
+        body.close(
+            epilogue:
+                "\r\nThis is the epilogue.\r\n--\(TestBody.boundary)\r\nContent-Disposition: form-data; name=b\r\n\r\n2"
+        )
         let parts = try parse(body.bytes)
         #expect(parts.map(\.headers.name) == ["a"])
         #expect(parts.first?.content == Array("1".utf8))
@@ -55,7 +61,9 @@ struct FramingTests {
 
     @Test func boundaryNotAtALineStartIsContent() throws {
         let boundary = TestBody.boundary
-        let body = Array("x--\(boundary)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--\(boundary)--".utf8)
+        let body = Array(
+            "x--\(boundary)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--\(boundary)--".utf8
+        )
         let parts = try parse(body)
         #expect(parts.map(\.headers.name) == ["a"])
     }
@@ -75,7 +83,8 @@ struct FramingTests {
     @Test(arguments: ["x", "-x", " x", "\t-"])
     func junkAfterABoundaryIsMalformed(junk: String) {
         let boundary = TestBody.boundary
-        let body = Array("--\(boundary)\(junk)\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--\(boundary)--".utf8)
+        let body = Array(
+            "--\(boundary)\(junk)\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--\(boundary)--".utf8)
         #expect(parseError(body)?.code == .malformedDelimiter)
     }
 

@@ -26,7 +26,8 @@ struct LimitTests {
         let tight = MultipartLimits(maxHeaderBytesPerPart: sectionSize - 1)
         #expect(try parse(TestBody.single([disposition]), limits: fits).count == 1)
         #expect(parseError(TestBody.single([disposition]), limits: tight)?.code == .headersTooLarge)
-        #expect(parseError(TestBody.single([disposition]), limits: tight, chunking: .fixed(1))?.code == .headersTooLarge)
+        #expect(
+            parseError(TestBody.single([disposition]), limits: tight, chunking: .fixed(1))?.code == .headersTooLarge)
 
         let huge = [disposition, "X-Padding: " + String(repeating: "p", count: 16 * 1024)]
         #expect(parseError(TestBody.single(huge))?.code == .headersTooLarge)
@@ -75,7 +76,8 @@ struct LimitTests {
         #expect(try parse(body(preamble: "0123456789"), limits: limits).count == 1)
         #expect(try parse(body(preamble: "0123456789"), limits: limits, chunking: .fixed(1)).count == 1)
         #expect(parseError(body(preamble: "0123456789X"), limits: limits)?.code == .preambleTooLarge)
-        #expect(parseError(body(preamble: "0123456789X"), limits: limits, chunking: .fixed(1))?.code == .preambleTooLarge)
+        #expect(
+            parseError(body(preamble: "0123456789X"), limits: limits, chunking: .fixed(1))?.code == .preambleTooLarge)
         #expect(try parse(body(preamble: String(repeating: "p", count: 16 * 1024))).count == 1)
         #expect(parseError(body(preamble: String(repeating: "p", count: 16 * 1024 + 1)))?.code == .preambleTooLarge)
     }
@@ -103,7 +105,8 @@ struct LimitTests {
         }
         #expect(try parse(body(epilogue: "\r\n01234567"), limits: limits).count == 1)
         #expect(parseError(body(epilogue: "\r\n012345678"), limits: limits)?.code == .epilogueTooLarge)
-        #expect(parseError(body(epilogue: "\r\n012345678"), limits: limits, chunking: .fixed(1))?.code == .epilogueTooLarge)
+        #expect(
+            parseError(body(epilogue: "\r\n012345678"), limits: limits, chunking: .fixed(1))?.code == .epilogueTooLarge)
         #expect(parseError(body(epilogue: String(repeating: "e", count: 16 * 1024 + 1)))?.code == .epilogueTooLarge)
     }
 }

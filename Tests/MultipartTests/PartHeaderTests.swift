@@ -25,7 +25,8 @@ struct PartHeaderTests {
     }
 
     @Test func japaneseFilenameAsRawUTF8() throws {
-        let parts = try parse(TestBody.single(["Content-Disposition: form-data; name=\"f\"; filename=\"開発計画 第2版.pdf\""]))
+        let parts = try parse(
+            TestBody.single(["Content-Disposition: form-data; name=\"f\"; filename=\"開発計画 第2版.pdf\""]))
         #expect(parts.first?.headers.filename == "開発計画 第2版.pdf")
     }
 
@@ -40,7 +41,8 @@ struct PartHeaderTests {
     }
 
     @Test func extendedFilenameInLatin1() throws {
-        let parts = try parse(TestBody.single(["Content-Disposition: form-data; name=f; filename*=iso-8859-1''na%EFve.txt"]))
+        let parts = try parse(
+            TestBody.single(["Content-Disposition: form-data; name=f; filename*=iso-8859-1''na%EFve.txt"]))
         #expect(parts.first?.headers.filename == "naïve.txt")
     }
 

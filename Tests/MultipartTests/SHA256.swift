@@ -35,13 +35,20 @@ struct SHA256 {
                             | UInt32(bytes[byteIndex + 2]) << 8 | UInt32(bytes[byteIndex + 3])
                     }
                     for index in 16..<64 {
-                        let s0 = rotate(schedule[index - 15], 7) ^ rotate(schedule[index - 15], 18) ^ (schedule[index - 15] >> 3)
-                        let s1 = rotate(schedule[index - 2], 17) ^ rotate(schedule[index - 2], 19) ^ (schedule[index - 2] >> 10)
+                        let s0 =
+                            rotate(schedule[index - 15], 7) ^ rotate(schedule[index - 15], 18)
+                            ^ (schedule[index - 15] >> 3)
+                        let s1 =
+                            rotate(schedule[index - 2], 17) ^ rotate(schedule[index - 2], 19)
+                            ^ (schedule[index - 2] >> 10)
                         schedule[index] = schedule[index - 16] &+ s0 &+ schedule[index - 7] &+ s1
                     }
-                    var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+                    var (a, b, c, d, e, f, g, h) = (
+                        state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
+                    )
                     for index in 0..<64 {
-                        let t1 = h &+ (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) &+ ((e & f) ^ (~e & g))
+                        let t1 =
+                            h &+ (rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)) &+ ((e & f) ^ (~e & g))
                             &+ constants[index] &+ schedule[index]
                         let t2 = (rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
                         (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Multipart
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @Suite("Streaming")
 struct StreamingTests {
@@ -18,7 +19,10 @@ struct StreamingTests {
             case 0: content += near.prefix(Int.random(in: 1..<near.count, using: &generator))
             case 1: content += near.dropLast() + [UInt8(ascii: "x")]
             case 2: content += [.init(ascii: "\r"), .init(ascii: "\n")]
-            default: content += (0..<Int.random(in: 1...20, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            default:
+                content += (0..<Int.random(in: 1...20, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             }
         }
         return content
@@ -109,7 +113,8 @@ struct StreamingTests {
                 while checked < actual.count {
                     let patternOffset = (offset + checked) % pattern.count
                     let length = min(actual.count - checked, pattern.count - patternOffset)
-                    guard memcmp(actual.baseAddress! + checked, pattern.baseAddress! + patternOffset, length) == 0 else {
+                    guard memcmp(actual.baseAddress! + checked, pattern.baseAddress! + patternOffset, length) == 0
+                    else {
                         return false
                     }
                     checked += length

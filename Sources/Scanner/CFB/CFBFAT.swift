@@ -93,7 +93,7 @@ struct CFBFAT: CFBAllocationTable {
         for index in fatSectors.indices {
             let firstSector = index * header.entriesPerSector
             for slot in 0..<header.entriesPerSector {
-                let sector = UInt32(firstSector + slot)
+                let sector = UInt32(clamping: firstSector + slot)
                 let entry = try next(after: sector)
                 let inUse = entry != CFBSector.free
                 if (inUse && sector >= sectorCount) || (entry <= CFBSector.maxRegular && entry >= sectorCount) {

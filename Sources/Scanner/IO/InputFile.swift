@@ -10,7 +10,8 @@ struct InputFile: ~Copyable {
     let reader: FileReader
 
     init(path: String) throws(FileReadError) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that a FIFO at `path` fails the regular-file check instead of hanging the open.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw FileReadError(path: path, operation: "open", code: errno) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {

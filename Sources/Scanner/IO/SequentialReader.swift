@@ -2,7 +2,7 @@
 struct SequentialReader {
     static let bufferSize = 64 << 10
 
-    let file: FileReader
+    private let file: FileReader
     private(set) var offset: Int64
     private var buffer: [UInt8]
     private var start = 0

@@ -3,9 +3,9 @@
 ///
 /// This is a small tolerant scanner, not an XML parser: it reads the attributes of `Default` and
 /// `Override` elements, which is all the type decision needs.
-struct ContentTypes: Sendable, Equatable {
+struct ContentTypes: Sendable {
     /// One `Default` or `Override` element.
-    struct Declaration: Sendable, Equatable {
+    struct Declaration: Sendable {
         /// `/xl/workbook.xml` for an Override, nil for a Default.
         let partName: String?
         /// Lowercased: MIME types compare case-insensitively.

@@ -67,12 +67,12 @@ enum ZIPCheck {
             throw Rejection(.zipUnsafe, detail: "ZIP: entry \(name): \(reason)")
         }
         let (total, overflow) = survey.uncompressedTotal.addingReportingOverflow(entry.uncompressedSize)
-        guard !overflow, total <= limits.maxZipUncompressedTotal else {
+        guard !overflow, total <= UInt64(clamping: limits.maxZipUncompressedTotal) else {
             throw Rejection(.zipUnsafe, detail: "ZIP: stated uncompressed total exceeds \(limits.maxZipUncompressedTotal) bytes at \(name)")
         }
         survey.uncompressedTotal = total
-        if entry.uncompressedSize >= limits.zipRatioExemptBelow {
-            let (allowed, tooLarge) = entry.compressedSize.multipliedReportingOverflow(by: limits.maxZipEntryRatio)
+        if entry.uncompressedSize >= UInt64(clamping: limits.zipRatioExemptBelow) {
+            let (allowed, tooLarge) = entry.compressedSize.multipliedReportingOverflow(by: UInt64(clamping: limits.maxZipEntryRatio))
             guard tooLarge || entry.uncompressedSize <= allowed else {
                 throw Rejection(.zipUnsafe, detail: "ZIP: entry \(name) expands \(entry.compressedSize) → \(entry.uncompressedSize) bytes, over ratio \(limits.maxZipEntryRatio)")
             }

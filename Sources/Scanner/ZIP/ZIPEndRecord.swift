@@ -12,8 +12,6 @@ struct ZIPEndRecord: Sendable {
     let entryCount: UInt64
     let directoryOffset: UInt64
     let directorySize: UInt64
-    /// Where the central directory must end: the ZIP64 record, or the end record itself.
-    let directoryLimit: UInt64
 
     init(file: FileReader) throws {
         let tailStart = max(0, file.size - Int64(Self.searchLength))
@@ -30,6 +28,7 @@ struct ZIPEndRecord: Sendable {
         var entryCount = UInt64(tail.uint16LE(at: index + 10))
         var directorySize = UInt64(tail.uint32LE(at: index + 12))
         var directoryOffset = UInt64(tail.uint32LE(at: index + 16))
+        // The central directory must end where the ZIP64 record, or else the end record, begins.
         var directoryLimit = endOffset
 
         let locatorIndex = index - Self.zip64LocatorSize
@@ -56,7 +55,6 @@ struct ZIPEndRecord: Sendable {
         self.entryCount = entryCount
         self.directoryOffset = directoryOffset
         self.directorySize = directorySize
-        self.directoryLimit = directoryLimit
     }
 
     /// The last signature whose comment fits in the file, searched backwards as common unzippers do,

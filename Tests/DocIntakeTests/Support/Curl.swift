@@ -2,7 +2,7 @@ import Foundation
 
 /// A real HTTP client for the end-to-end tests: curl, as an applicant's script would use it.
 struct Curl {
-    struct Result {
+    struct Result: Sendable {
         let status: Int
         let body: Data
         let headers: String
@@ -24,7 +24,11 @@ struct Curl {
     }
 
     /// Runs curl with `arguments` plus options that capture status, headers and body.
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String]) async throws -> Result {
+        try await offPool { try runBlocking(arguments) }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> Result {
         let dir = NSTemporaryDirectory() + "curl-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import DocIntake
+
+/// How the endpoint behaves while bytes are still arriving.
+@Suite(.serialized) struct StreamingTests {
+    @Test func aClientSendingOneByteChunksIsServed() async throws {
+        try await TestServer.with { server in
+            var fields = ApplicationFields.workplaceClinic
+            fields["application_kind"] = "change"
+            let encoded = String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+            let result = try await RawClient.run(["one-byte-chunks", "\(server.port)", encoded, Fixtures.path("tiny-reportlab.pdf")])
+            #expect(result["status"] as? Int == 201, "\(result)")
+            #expect(server.tempFiles().isEmpty)
+        }
+    }
+
+    @Test func aClientThatDisconnectsMidUploadLeavesNothingBehind() async throws {
+        try await TestServer.with { server in
+            let result = try await RawClient.run(["disconnect", "\(server.port)", "\(4 * 1024 * 1024)"])
+            #expect((result["sent"] as? Int ?? 0) >= 4 * 1024 * 1024)
+            // The server notices the closed connection asynchronously.
+            var leftovers = server.tempFiles()
+            for _ in 0..<50 where !leftovers.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                leftovers = server.tempFiles()
+            }
+            #expect(leftovers.isEmpty)
+            #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
+        }
+    }
+
+    @Test func aHostileClientIgnoringTheRefusalIsCutOff() async throws {
+        try await TestServer.with { server in
+            let declared = 150 * 1024 * 1024
+            let result = try await RawClient.run(["hostile", "\(server.port)", "\(declared)"])
+            #expect(result["status"] as? Int == 415, "the client still gets the refusal: \(result)")
+            let sent = result["sent"] as? Int ?? declared
+            #expect(sent < 16 * 1024 * 1024, "the server kept reading \(sent) bytes after refusing")
+        }
+    }
+
+    @Test func twoConcurrentApplicationsWithTheSameBytesShareOneBlob() async throws {
+        try await TestServer.with { server in
+            let arguments = ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                server.baseURL + "/api/v1/applications",
+            ]
+            async let first = Task.detached { try await Curl.run(arguments) }.value
+            async let second = Task.detached { try await Curl.run(arguments) }.value
+            let results = try await [first, second]
+            #expect(results.map(\.status) == [201, 201])
+            let stores = try server.stores()
+            #expect(try stores.blobs.list().count == 2, "two documents each, the same bytes: two blobs in all")
+            var documentRows = 0
+            for result in results {
+                documentRows += try stores.metadata.documents(applicationId: result.json["id"] as! String).count
+            }
+            #expect(documentRows == 4)
+            #expect(server.tempFiles().isEmpty)
+        }
+    }
+}

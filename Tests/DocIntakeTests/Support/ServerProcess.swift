@@ -1,0 +1,64 @@
+import Foundation
+
+/// The real `docintake` binary running `serve` in its own process, for what an in-process
+/// server cannot show: its own memory, its log output, a kill.
+final class ServerProcess {
+    let process = Process()
+    let dataDirectory: String
+    let logPath: String
+    private(set) var port = 0
+
+    /// The binary `swift test` built beside the test bundle.
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("docintake").path
+    }
+
+    init(arguments: [String] = []) throws {
+        dataDirectory = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
+        logPath = dataDirectory + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "info"] + arguments
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = logFile
+        process.standardError = logFile
+        try process.run()
+        for _ in 0..<100 {
+            if let line = try log(matching: "port=") {
+                port = Int(line.components(separatedBy: "port=")[1].prefix { $0.isNumber }) ?? 0
+                if port > 0 { return }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        stop()
+        throw TestFailure("docintake serve did not report its port; log: \(try log())")
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func log() throws -> String { try String(contentsOfFile: logPath, encoding: .utf8) }
+
+    private func log(matching needle: String) throws -> String? {
+        try log().split(separator: "\n").first { $0.contains("DocIntake listening") && $0.contains(needle) }.map(String.init)
+    }
+
+    /// A field of `/proc/<pid>/status` in KiB, e.g. `VmRSS` or `VmHWM`.
+    func memory(_ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
