@@ -85,7 +85,7 @@ struct VocabularyTests {
     @Test("the macro message tells the applicant to save as .xlsx")
     func macroMessage() {
         let rejection = Rejection(.macroEnabled)
-        #expect(rejection.messageJa.contains("マクロを含まない形式（.xlsx）で保存し直してください"))
+        #expect(rejection.messageJa.contains("マクロを含まない形式（.xlsx）で保存し直して"))
         #expect(rejection.messageEn.contains("Save the workbook again without macros (.xlsx)"))
     }
 

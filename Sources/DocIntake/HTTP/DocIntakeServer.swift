@@ -32,6 +32,7 @@ public enum DocIntakeServer {
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         ApplicantRoutes(intake: intake).register(on: router)
+        ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes
         return Application(

@@ -45,6 +45,7 @@ extension Problem {
         switch error {
         case let problem as Problem: self = problem
         case let error as IntakeError: self.init(error)
+        case let error as ReviewError: self.init(error)
         case ApplicantError.notFound:
             self.init(status: .notFound, code: "not_found", detail: "申請が見つかりません。申請IDとアクセストークンを確認してください。",
                       detailEn: "No such application, or the access token does not match it.")
@@ -55,6 +56,51 @@ extension Problem {
                       detailEn: "This is not possible while the application is \(status).")
         default: return nil
         }
+    }
+
+    init(_ error: ReviewError) {
+        switch error {
+        case .unauthorized:
+            self.init(status: .unauthorized, code: "unauthorized",
+                      detail: "審査担当者のトークンが必要です（未指定・無効・失効のいずれかです）。",
+                      detailEn: "A reviewer token is required; the one sent is missing, unknown or revoked.")
+        case .forbidden:
+            self.init(status: .forbidden, code: "forbidden", detail: "申請者のトークンでは審査用APIを利用できません。",
+                      detailEn: "An applicant token cannot use the review API.")
+        case .notFound:
+            self.init(status: .notFound, code: "not_found", detail: "申請または書類が見つかりません。",
+                      detailEn: "No such application or document.")
+        case .invalidCursor:
+            self.init(status: .badRequest, code: "invalid_cursor", detail: "ページ指定（after）が正しくありません。",
+                      detailEn: "The 'after' cursor is not valid.")
+        case .reasonRequired:
+            let message = "差戻し・却下には理由の入力が必要です。"
+            let english = "A reason is required to return or reject an application."
+            self.init(status: .unprocessableContent, code: "validation_failed", detail: message, detailEn: english,
+                      errors: [FieldError(field: "reason", code: "required", message: message, messageEn: english)])
+        case .conflict(let current, let requested):
+            let japanese = ApplicationStatus(rawValue: current)?.japaneseName ?? current
+            self.init(status: .conflict, code: "status_conflict",
+                      detail: "現在の状態（\(japanese)）からは「\(requested)」できません。",
+                      detailEn: "Cannot \(requested) an application that is \(current).")
+        case .rangeNotSatisfiable(let size):
+            self.init(status: .rangeNotSatisfiable, code: "range_not_satisfiable",
+                      detail: "指定された範囲は書類の大きさ（\(size) バイト）を超えています。",
+                      detailEn: "The requested range is beyond the document's \(size) bytes.")
+        }
+    }
+
+    static let invalidDecision = Problem(
+        status: .unprocessableContent, code: "validation_failed",
+        detail: "decision には approve・return・reject のいずれかを指定してください。",
+        detailEn: "decision must be one of approve, return or reject.",
+        errors: [FieldError(field: "decision", code: "invalid_choice", message: "approve・return・reject のいずれかを指定してください。",
+                            messageEn: "Use approve, return or reject.")])
+
+    static func invalidStatus(_ status: String) -> Problem {
+        Problem(status: .badRequest, code: "invalid_status",
+                detail: "不明な状態「\(status)」です。submitted, under_review, approved, returned, rejected, withdrawn, all が使えます。",
+                detailEn: "Unknown status '\(status)'. Use submitted, under_review, approved, returned, rejected, withdrawn or all.")
     }
 
     init(_ error: IntakeError) {

@@ -69,7 +69,7 @@ public struct IntakeService: Sendable {
 
     private func commit(_ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument]) async throws -> SubmissionReceipt {
         let now = clock()
-        let token = AccessToken.generate(prefix: "dia_")
+        let token = AccessToken.generate(prefix: AccessToken.applicantPrefix)
         let secretHash = try await Blocking.run { [secretHasher] in try secretHasher.hash(form.secretNumber) }
         let id = UUID().uuidString.lowercased()
         let documents = DocumentSlot.allCases.compactMap { slot in

@@ -17,6 +17,11 @@ public struct AccessToken: Sendable, CustomStringConvertible {
         return AccessToken(value: prefix + encoded)
     }
 
+    /// The prefix of an applicant's token.
+    public static let applicantPrefix = "dia_"
+    /// The prefix of a reviewer's token.
+    public static let reviewerPrefix = "dir_"
+
     public init(value: String) {
         self.value = value
     }

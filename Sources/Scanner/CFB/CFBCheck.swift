@@ -1,5 +1,5 @@
 /// The OLE2 structural check: an .xls needs a `Workbook` (or BIFF5 `Book`) stream; encryption and
-/// macros are recognised by the streams and storages Office writes for them.
+/// macros are recognised by the streams, storages and records Office writes for them.
 enum CFBCheck {
     static let workbookNames = ["Workbook", "Book"]
     /// An encrypted .xlsx (ECMA-376 agile or standard encryption) is a CFB holding these.
@@ -21,14 +21,19 @@ enum CFBCheck {
             let names = topLevel.map(\.name).sorted().joined(separator: ", ")
             throw Rejection(.typeNotAllowed, detail: "CFB without a Workbook stream; top-level entries: \(names)")
         }
-        let start = try BIFFWorkbookStart(container.readStart(of: workbook, count: BIFFWorkbookStart.bytesNeeded))
-        if start.isEncrypted {
+        try container.verifyChain(of: workbook)
+        var reader = CFBStreamReader(container: container, stream: workbook)
+        let globals = try BIFFGlobals(&reader)
+        if globals.isEncrypted {
             throw Rejection(.encrypted, detail: "XLS: FILEPASS record after BOF")
         }
         let hasProject = find([macroProjectStorage], kind: .storage) != nil
         let hasVBA = container.directory.entries.contains { $0.kind == .storage && $0.isNamed(vbaStorage) }
         if hasProject || hasVBA {
             throw Rejection(.macroEnabled, detail: "XLS: \(hasProject ? macroProjectStorage : vbaStorage) storage")
+        }
+        if let macroSheet = globals.macroSheet {
+            throw Rejection(.macroEnabled, detail: "XLS: Excel 4.0 macro sheet: \(macroSheet)")
         }
         return .xls
     }

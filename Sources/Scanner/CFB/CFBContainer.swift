@@ -18,44 +18,24 @@ struct CFBContainer {
         directory = try CFBDirectory(fat: fat, maxEntries: limits.maxCFBDirectoryEntries)
     }
 
-    /// The first bytes (at most `count`) of `stream`, after checking that its whole chain exists.
-    func readStart(of stream: CFBDirectoryEntry, count: Int) throws -> [UInt8] {
-        let wanted = Int(min(UInt64(count), stream.streamSize))
-        if stream.streamSize < CFBHeader.miniStreamCutoff {
-            return try readMiniStreamStart(of: stream, count: wanted)
-        }
-        let sectorSize = UInt64(header.sectorSize)
-        var verifier = CFBChain(table: fat, start: stream.startSector, name: stream.name)
-        try verifier.verify(holds: stream.streamSize / sectorSize + (stream.streamSize % sectorSize == 0 ? 0 : 1))
-
-        var chain = CFBChain(table: fat, start: stream.startSector, name: stream.name)
-        var bytes: [UInt8] = []
-        while bytes.count < wanted, let sector = try chain.next() {
-            let offset = CFBFAT.offset(of: sector, header: header)
-            let part = min(header.sectorSize, wanted - bytes.count)
-            bytes += try file.readExactly(at: offset, count: part, orReject: .truncated, "CFB stream \(stream.name)")
-        }
-        return bytes
+    /// Whether `stream` lives in the mini stream rather than in regular sectors.
+    func isMini(_ stream: CFBDirectoryEntry) -> Bool {
+        stream.streamSize < CFBHeader.miniStreamCutoff
     }
 
-    /// Streams under the cutoff live in the mini stream, itself a chain of regular sectors owned by the root entry.
-    private func readMiniStreamStart(of stream: CFBDirectoryEntry, count: Int) throws -> [UInt8] {
-        let miniSize = UInt64(CFBHeader.miniSectorSize)
-        let root = directory.root
-        let miniFAT = CFBMiniFAT(fat: fat, miniStreamSize: root.streamSize)
-        var verifier = CFBChain(table: miniFAT, start: stream.startSector, name: stream.name)
-        try verifier.verify(holds: stream.streamSize / miniSize + (stream.streamSize % miniSize == 0 ? 0 : 1))
+    /// The mini FAT, for streams under the cutoff; the mini stream itself is the root entry's stream.
+    var miniFAT: CFBMiniFAT { CFBMiniFAT(fat: fat, miniStreamSize: directory.root.streamSize) }
 
-        var chain = CFBChain(table: miniFAT, start: stream.startSector, name: stream.name)
-        var miniStream = CFBChain(table: fat, start: root.startSector, name: "mini stream")
-        let perSector = header.sectorSize / CFBHeader.miniSectorSize
-        var bytes: [UInt8] = []
-        while bytes.count < count, let miniSector = try chain.next() {
-            let sector = try miniStream.sector(at: Int(miniSector) / perSector)
-            let offset = CFBFAT.offset(of: sector, header: header) + Int64(Int(miniSector) % perSector * CFBHeader.miniSectorSize)
-            let part = min(CFBHeader.miniSectorSize, count - bytes.count)
-            bytes += try file.readExactly(at: offset, count: part, orReject: .truncated, "CFB mini stream")
+    /// Fails unless the chain of `stream` holds every sector its size needs.
+    func verifyChain(of stream: CFBDirectoryEntry) throws {
+        let unit = UInt64(isMini(stream) ? CFBHeader.miniSectorSize : header.sectorSize)
+        let needed = stream.streamSize / unit + (stream.streamSize % unit == 0 ? 0 : 1)
+        if isMini(stream) {
+            var chain = CFBChain(table: miniFAT, start: stream.startSector, name: stream.name)
+            try chain.verify(holds: needed)
+        } else {
+            var chain = CFBChain(table: fat, start: stream.startSector, name: stream.name)
+            try chain.verify(holds: needed)
         }
-        return bytes
     }
 }

@@ -81,6 +81,10 @@ struct CFBFAT: CFBAllocationTable {
             difatSector = bytes.uint32LE(at: 4 * (header.entriesPerSector - 1))
             difatSteps += 1
         }
+        // A chain that goes on after the last FAT sector loops or lies about the FAT's size.
+        if difatSteps > 0, difatSector != CFBSector.endOfChain, difatSector != CFBSector.free {
+            throw Rejection(.corrupt, detail: "CFB: DIFAT chain continues to \(difatSector) after the last FAT sector")
+        }
         return located
     }
 

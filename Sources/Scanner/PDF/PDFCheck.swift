@@ -1,6 +1,6 @@
-/// The PDF structural check: the header and an end-of-file marker near the end.
+/// The PDF structural check: an end-of-file marker near the end (the prefix stage has checked the `%PDF-` header).
 ///
-/// A PDF is not parsed further: a viewer tolerates much, and a truncated upload is what this must catch.
+/// A PDF is not parsed further: viewers tolerate much, and a truncated upload is what this must catch.
 enum PDFCheck {
     /// How far from the end `%%EOF` may sit: writers add newlines, whitespace or a few stray bytes after it.
     static let tailLength = 1024

@@ -45,6 +45,9 @@ public protocol BlobReader: AnyObject {
     /// The next chunk, or nil at the end. Throws `BlobStoreError.corrupt` instead of the last
     /// chunk when the bytes do not match the digest.
     func next() throws -> [UInt8]?
+    /// Reads and hashes the next `count` bytes without returning them, so that a ranged read
+    /// (a resumed download) still verifies the whole blob.
+    func skip(_ count: Int64) throws
     /// Releases the file early; it is also released when the reader is dropped.
     func close()
 }

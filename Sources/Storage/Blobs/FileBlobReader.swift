@@ -43,6 +43,20 @@ final class FileBlobReader: BlobReader {
         return current
     }
 
+    func skip(_ count: Int64) throws {
+        precondition(pending == nil && !finished, "skip before the first read")
+        var remaining = count
+        var scratch = [UInt8](repeating: 0, count: Self.chunkSize)
+        while remaining > 0 {
+            let n = try scratch.withUnsafeMutableBytes { raw in
+                try POSIX.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(min(remaining, Int64(raw.count)))]), path: path)
+            }
+            if n == 0 { return }
+            scratch.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            remaining -= Int64(n)
+        }
+    }
+
     func close() {
         if fd >= 0 {
             Glibc.close(fd)

@@ -36,8 +36,8 @@ public protocol MetadataStore: Sendable {
         applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
     ) throws -> ApplicationRecord
 
-    /// Applications in any of `statuses`, oldest first, after the given receipt position.
-    func applications(statuses: Set<String>, createdAfter: Date?, limit: Int) throws -> [ApplicationRecord]
+    /// Applications in any of `statuses` (all when nil), oldest first, after `cursor`.
+    func applications(statuses: Set<String>?, after cursor: ApplicationCursor?, limit: Int) throws -> [ApplicationRecord]
 
     /// Appends an entry that is not part of a state change, such as a document download.
     func appendAudit(_ entry: AuditEntry) throws
@@ -53,6 +53,17 @@ public protocol MetadataStore: Sendable {
 
     /// The active (not revoked) reviewer whose token hashes to `tokenHash`.
     func activeReviewer(tokenHash: String) throws -> ReviewerRecord?
+}
+
+/// A position in the oldest-first listing of applications.
+public struct ApplicationCursor: Sendable, Equatable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(createdAt: Date, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
 }
 
 /// Why a metadata operation was refused.

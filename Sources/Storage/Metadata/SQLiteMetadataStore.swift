@@ -122,10 +122,14 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func applications(statuses: Set<String>, createdAfter: Date?, limit: Int) throws -> [ApplicationRecord] {
+    public func applications(statuses: Set<String>?, after cursor: ApplicationCursor?, limit: Int) throws -> [ApplicationRecord] {
         try pool.read { db in
-            var request = ApplicationRecord.filter(statuses.contains(Column("status")))
-            if let createdAfter { request = request.filter(Column("createdAt") > createdAfter) }
+            var request = ApplicationRecord.all()
+            if let statuses { request = request.filter(statuses.contains(Column("status"))) }
+            if let cursor {
+                request = request.filter(
+                    Column("createdAt") > cursor.createdAt || (Column("createdAt") == cursor.createdAt && Column("id") > cursor.id))
+            }
             return try request.order(Column("createdAt"), Column("id")).limit(limit).fetchAll(db)
         }
     }

@@ -44,22 +44,22 @@ struct CFBBuilder {
     var nodes: [Node]
     var sectorShift = 9
 
-    /// A BIFF8 workbook stream: BOF, optionally FILEPASS (RC4), EOF, padded to `size`.
-    static func workbookStream(size: Int = 6000, encrypted: Bool = false) -> [UInt8] {
+    /// A BIFF8 workbook stream: BOF, optionally FILEPASS (RC4), `filler` records (as the fonts and
+    /// formats of a real workbook), a BoundSheet8 record per sheet type, EOF, padded to `size`.
+    static func workbookStream(size: Int = 6000, encrypted: Bool = false, filler: Int = 0, sheetTypes: [UInt8] = [0]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.appendLE16(0x0809)
-        bytes.appendLE16(16)
-        bytes.appendLE16(0x0600)
-        bytes.appendLE16(0x0005)
-        bytes += [UInt8](repeating: 0, count: 12)
-        if encrypted {
-            bytes.appendLE16(0x002F)
-            bytes.appendLE16(54)
-            bytes.appendLE16(1)
-            bytes += [UInt8](repeating: 0xAB, count: 52)
+        func record(_ type: Int, _ data: [UInt8]) {
+            bytes.appendLE16(type)
+            bytes.appendLE16(data.count)
+            bytes += data
         }
-        bytes.appendLE16(0x000A)
-        bytes.appendLE16(0)
+        record(0x0809, [0x00, 0x06, 0x05, 0x00] + [UInt8](repeating: 0, count: 12))
+        if encrypted { record(0x002F, [0x01, 0x00] + [UInt8](repeating: 0xAB, count: 52)) }
+        for _ in 0..<filler { record(0x00E0, [UInt8](repeating: 0x11, count: 20)) }
+        for (index, type) in sheetTypes.enumerated() {
+            record(0x0085, [0, 0, 0, 0, 0, type, 6, 0] + Array("Sheet\(index)".utf8))
+        }
+        record(0x000A, [])
         return bytes + [UInt8](repeating: 0, count: max(0, size - bytes.count))
     }
 

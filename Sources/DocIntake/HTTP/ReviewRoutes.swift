@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import Storage
+
+/// The reviewers' API under `/api/v1/review`, every endpoint behind a reviewer's bearer token.
+struct ReviewRoutes: Sendable {
+    let review: ReviewService
+
+    private static let integrityFailures = Counter(label: "docintake_download_integrity_failures_total")
+
+    func register(on router: Router<DocIntakeRequestContext>) {
+        let applications = router.group("api/v1/review/applications")
+        applications.get { request, context in
+            try await authorised(request, context) { _ in
+                let statuses = try Self.statuses(request.uri.queryParameters["status"].map(String.init))
+                let page = try await review.list(
+                    statuses: statuses, after: request.uri.queryParameters["after"].map(String.init),
+                    limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50)
+                return try JSONResponse.make(page)
+            }
+        }
+        applications.get(":id") { request, context in
+            try await authorised(request, context) { _ in
+                try JSONResponse.make(try await review.detail(try context.parameters.require("id")))
+            }
+        }
+        applications.post(":id/claim") { request, context in
+            try await authorised(request, context) { reviewer in
+                try JSONResponse.make(try await review.claim(try context.parameters.require("id"), by: reviewer))
+            }
+        }
+        applications.post(":id/decision") { request, context in
+            try await authorised(request, context) { reviewer in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                guard let input = try? JSONDecoder().decode(DecisionInput.self, from: Data(buffer: body)),
+                      let decision = ReviewDecision(rawValue: input.decision)
+                else { throw Problem.invalidDecision }
+                return try JSONResponse.make(try await review.decide(
+                    try context.parameters.require("id"), decision: decision, reason: input.reason, by: reviewer))
+            }
+        }
+        applications.get(":id/documents/:slot") { request, context in
+            try await authorised(request, context) { reviewer in
+                guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else { throw ReviewError.notFound }
+                let id = try context.parameters.require("id")
+                let download = try await review.download(id, slot: slot, offset: Self.rangeStart(request), by: reviewer)
+                context.logger.info("document download", metadata: [
+                    "application.id": .string(id), "slot": .string(slot.rawValue), "reviewer": .string(reviewer.name),
+                ])
+                return Self.response(for: download, logger: context.logger)
+            }
+        }
+    }
+
+    struct DecisionInput: Decodable {
+        var decision: String
+        var reason: String?
+    }
+
+    /// `bytes=N-` (the form a resuming client sends); any other Range is ignored, per RFC 9110.
+    static func rangeStart(_ request: Request) -> Int64 {
+        guard let range = request.headers[.range], range.hasPrefix("bytes="), range.hasSuffix("-"),
+              let start = Int64(range.dropFirst(6).dropLast())
+        else { return 0 }
+        return start
+    }
+
+    static func statuses(_ parameter: String?) throws -> Set<ApplicationStatus>? {
+        guard let parameter, !parameter.isEmpty else { return [.submitted, .underReview] }
+        if parameter == "all" { return nil }
+        var statuses = Set<ApplicationStatus>()
+        for name in parameter.split(separator: ",") {
+            guard let status = ApplicationStatus(rawValue: String(name)) else { throw Problem.invalidStatus(String(name)) }
+            statuses.insert(status)
+        }
+        return statuses
+    }
+
+    /// Streams the document; if the blob turns out corrupt, the stream throws before its last
+    /// chunk, so the connection is aborted and no client can complete a download of bad bytes.
+    static func response(for download: DocumentDownload, logger: Logger) -> Response {
+        let document = download.document
+        let digest = BlobDigest(hex: document.blobSha256)!
+        var headers: HTTPFields = [
+            .contentType: document.mimeType,
+            .contentLength: String(document.size - download.offset),
+            .eTag: "\"\(digest.hex)\"",
+            .contentDisposition: ContentDisposition.attachment(filename: document.originalFilename),
+            .cacheControl: "no-store",
+            .acceptRanges: "bytes",
+        ]
+        headers[HTTPField.Name("Repr-Digest")!] = "sha-256=:\(Data(digest.bytes).base64EncodedString()):"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        if download.offset > 0 {
+            headers[.contentRange] = "bytes \(download.offset)-\(document.size - 1)/\(document.size)"
+        }
+        let body = ResponseBody { writer in
+            do {
+                while let chunk = try await download.next() {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            } catch let error as BlobStoreError {
+                integrityFailures.increment()
+                logger.error("aborting download: blob failed verification", metadata: ["error": .string(error.description)])
+                throw error
+            }
+        }
+        return Response(status: download.offset > 0 ? .partialContent : .ok, headers: headers, body: body)
+    }
+
+    private func authorised(
+        _ request: Request, _ context: DocIntakeRequestContext, _ handler: (ReviewerRecord) async throws -> Response
+    ) async throws -> Response {
+        do {
+            let reviewer = try await review.reviewer(token: request.bearerToken)
+            return try await handler(reviewer)
+        } catch {
+            guard let problem = Problem(error) else { throw error }
+            return problem.response()
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// What the approval, return (差戻し) and rejection notices need: the reviewer's reason is
+/// included for a return or a rejection, as domain.md asks.
+struct DecisionNotice: Codable, Sendable {
+    var receiptNumber: String
+    var institutionName: String
+    var decision: String
+    var reason: String?
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

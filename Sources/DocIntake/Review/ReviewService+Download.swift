@@ -1,0 +1,44 @@
+import Foundation
+import Storage
+
+/// A document opened for a reviewer: its record, the byte range to send, and a reader that
+/// verifies the whole blob before handing out the last chunk.
+public struct DocumentDownload: Sendable {
+    public let document: DocumentRecord
+    /// First byte to send; > 0 for a resumed download.
+    public let offset: Int64
+    let reader: UncheckedReader
+
+    /// Reader handed across the blocking pool one chunk at a time, never concurrently.
+    final class UncheckedReader: @unchecked Sendable {
+        let base: any BlobReader
+        init(_ base: any BlobReader) { self.base = base }
+    }
+
+    /// The next chunk, read off the cooperative pool. Throws `BlobStoreError.corrupt` instead of
+    /// the last chunk when the blob no longer matches its digest.
+    func next() async throws -> [UInt8]? {
+        let reader = self.reader
+        return try await Blocking.run { try reader.base.next() }
+    }
+}
+
+extension ReviewService {
+    /// Opens the current document of `slot` from byte `offset` on, and audits the read.
+    public func download(_ id: String, slot: DocumentSlot, offset: Int64, by reviewer: ReviewerRecord) async throws -> DocumentDownload {
+        let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
+        return try await Blocking.run {
+            guard try metadata.application(id: id) != nil,
+                  let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
+                  let digest = BlobDigest(hex: document.blobSha256)
+            else { throw ReviewError.notFound }
+            guard offset >= 0 && (offset < document.size || offset == 0) else { throw ReviewError.rangeNotSatisfiable(size: document.size) }
+            let reader = try blobs.open(digest)
+            try reader.skip(offset)
+            try metadata.appendAudit(AuditEntry(
+                applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
+                detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(digest.hex)","offset":\#(offset)}"#))
+            return DocumentDownload(document: document, offset: offset, reader: .init(reader))
+        }
+    }
+}

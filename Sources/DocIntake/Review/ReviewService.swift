@@ -1,0 +1,138 @@
+import Foundation
+import Storage
+
+/// The agency reviewers' side: listing applications, reading them with their documents,
+/// claiming them (審査中) and deciding them. Every decision and every document read is audited
+/// with the reviewer's name.
+public struct ReviewService: Sendable {
+    let blobs: any BlobStore
+    let metadata: any MetadataStore
+    let clock: @Sendable () -> Date
+
+    public init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.blobs = blobs
+        self.metadata = metadata
+        self.clock = clock
+    }
+
+    /// The reviewer a bearer token belongs to. An applicant's token is `.forbidden`, anything
+    /// else unknown (or revoked) is `.unauthorized`.
+    public func reviewer(token: String?) async throws -> ReviewerRecord {
+        guard let token else { throw ReviewError.unauthorized }
+        let metadata = self.metadata
+        if let reviewer = try await Blocking.run({ try metadata.activeReviewer(tokenHash: AccessToken.hash(token)) }) {
+            return reviewer
+        }
+        throw token.hasPrefix(AccessToken.applicantPrefix) ? ReviewError.forbidden : ReviewError.unauthorized
+    }
+
+    /// One page of applications in `statuses` (nil: every status), oldest first.
+    public func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
+        let metadata = self.metadata
+        let position = try cursor.map { encoded in
+            guard let position = ReviewListPage.decodeCursor(encoded) else { throw ReviewError.invalidCursor }
+            return position
+        }
+        let limit = min(max(limit, 1), 200)
+        return try await Blocking.run {
+            let records = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
+            let items = try records.prefix(limit).map { record in
+                ReviewListPage.Item(record, documentCount: try metadata.documents(applicationId: record.id).filter { $0.supersededAt == nil }.count)
+            }
+            return ReviewListPage(applications: items, nextCursor: records.count > limit ? items.last.map(ReviewListPage.encodeCursor) : nil)
+        }
+    }
+
+    /// Everything about one application: fields (never the 秘密の番号), documents current and
+    /// superseded, and its history.
+    public func detail(_ id: String) async throws -> ApplicationView {
+        let metadata = self.metadata
+        return try await Blocking.run {
+            guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
+            return ApplicationView(record, documents: try metadata.documents(applicationId: id),
+                                   audit: try metadata.auditLog(applicationId: id))
+        }
+    }
+
+    /// Takes an application into review: `submitted` → `under_review`.
+    public func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+        try await move(id, from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
+    }
+
+    /// Approves, returns (差戻し) or rejects (却下) an application and queues the matching notice.
+    public func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        if decision != .approve && reason == nil { throw ReviewError.reasonRequired }
+        let current = try await detail(id)
+        // 職域診療所 applications are reviewed (審査) first; the other kinds have nothing to review.
+        let reviewed = current.fields.institutionKind == InstitutionKind.workplaceClinic.rawValue
+        let from: Set<ApplicationStatus> = reviewed ? [.underReview] : [.submitted, .underReview]
+        return try await move(id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
+                              reason: reason, notice: decision.noticeKind)
+    }
+
+    private func move(
+        _ id: String, from: Set<ApplicationStatus>, to: ApplicationStatus, action: String, reviewer: ReviewerRecord,
+        reason: String?, notice kind: String?
+    ) async throws -> ApplicationView {
+        let now = clock()
+        let metadata = self.metadata
+        let audit = AuditEntry(applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: action, reason: reason)
+        do {
+            try await Blocking.run {
+                guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
+                let notice = try kind.map { kind in
+                    OutboxMessage(applicationId: id, kind: kind, eventKey: "\(id):\(action):\(UUID().uuidString)",
+                                  recipient: record.contactEmail,
+                                  payload: try DecisionNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName,
+                                                              decision: action, reason: reason).json(),
+                                  createdAt: now)
+                }
+                try metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
+            }
+        } catch MetadataStoreError.statusConflict(let current) {
+            throw ReviewError.conflict(current: current, requested: action)
+        } catch MetadataStoreError.notFound {
+            throw ReviewError.notFound
+        }
+        return try await detail(id)
+    }
+}
+
+/// A reviewer's decision.
+public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
+    case approve
+    case `return`
+    case reject
+
+    var resultingStatus: ApplicationStatus {
+        switch self {
+        case .approve: .approved
+        case .return: .returned
+        case .reject: .rejected
+        }
+    }
+
+    var noticeKind: String {
+        switch self {
+        case .approve: "approval"
+        case .return: "return"
+        case .reject: "rejection"
+        }
+    }
+}
+
+/// Why a review request was refused.
+public enum ReviewError: Error, Sendable, Equatable {
+    case unauthorized
+    case forbidden
+    case notFound
+    case invalidCursor
+    case reasonRequired
+    case conflict(current: String, requested: String)
+    case rangeNotSatisfiable(size: Int64)
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import DocIntake
+import Foundation
+
+struct Reviewer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the agency reviewers who may use the review API.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a reviewer and print its token once.")
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "The reviewer's name, as it appears in the audit log.") var name: String
+
+        func run() throws {
+            let token = try ReviewerAdmin(metadata: try data.stores().metadata).add(name: name)
+            FileHandle.standardError.write(Data("Reviewer '\(name)' created. Its token is shown this once; store it safely:\n".utf8))
+            print(token)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List reviewers (tokens are never shown).")
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() throws {
+            let reviewers = try ReviewerAdmin(metadata: try data.stores().metadata).list()
+            print("NAME".padding(toLength: 24, withPad: " ", startingAt: 0) + "  CREATED               STATE")
+            for reviewer in reviewers {
+                let state = reviewer.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
+                print(reviewer.name.padding(toLength: 24, withPad: " ", startingAt: 0) + "  \(reviewer.createdAt.formatted(.iso8601))  \(state)")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a reviewer's token; it is refused from the next request on.")
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "The reviewer's name.") var name: String
+
+        func run() throws {
+            try ReviewerAdmin(metadata: try data.stores().metadata).revoke(name: name)
+            print("Reviewer '\(name)' revoked.")
+        }
+    }
+}
+
+/// `--data-dir`, shared by the operator's commands.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(help: "Data directory. Env: DOCINTAKE_DATA_DIR")
+    var dataDir: String = Environment.value("DOCINTAKE_DATA_DIR") ?? "./data"
+
+    func stores() throws -> Stores {
+        guard FileManager.default.fileExists(atPath: dataDir) else {
+            throw ValidationError("no data directory at \(dataDir); start the server once or pass --data-dir")
+        }
+        return try Stores(dataDirectory: dataDir)
+    }
+}
