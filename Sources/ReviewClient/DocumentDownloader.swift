@@ -45,6 +45,30 @@ public struct DocumentDownloader: Sendable {
         let plannedName = FileNameSanitiser.downloadName(
             receiptNumber: application.receiptNumber, slot: document.slot, original: document.filename)
         let part = try PartFile(path: directory + "/" + plannedName + ".part")
+        do {
+            var transfer = try await start(document, of: application, into: part, plannedName: plannedName)
+            return try await finish(&transfer, document, of: application, into: part, plannedName: plannedName)
+        } catch {
+            // A request that failed before the first byte leaves nothing worth resuming.
+            if part.size == 0 { part.discard() }
+            throw error
+        }
+    }
+
+    /// A response whose body is about to stream into the temp file, and what it promises.
+    private struct Transfer {
+        var response: HTTPClientResponse
+        var total: Int64?
+        var digest: ExpectedDigest
+        /// The SHA-256 state after the bytes already in the temp file.
+        var hasher: SHA256
+    }
+
+    /// Hashes what the temp file already holds, asks for the rest, and reconciles the two when
+    /// the server sends the whole document or cannot serve the range.
+    private func start(
+        _ document: ApplicationDetail.Document, of application: ApplicationDetail, into part: PartFile, plannedName: String
+    ) async throws -> Transfer {
         if part.size >= document.size, part.size > 0 {
             notice("\(part.path) is not shorter than the document, so it cannot be part of it; starting over")
             try part.truncate()
@@ -53,7 +77,6 @@ public struct DocumentDownloader: Sendable {
         if part.size > 0 {
             notice("resuming \(plannedName) from byte \(part.size) of \(document.size)")
         }
-        let subject = "document \(document.slot) of application \(application.receiptNumber)"
         var response = try await client.document(id: application.id, slot: document.slot, from: part.size)
         var start = try TransferStart.classify(
             status: response.status, headers: response.headers, requestedOffset: part.size, file: plannedName)
@@ -64,41 +87,48 @@ public struct DocumentDownloader: Sendable {
             response = try await client.document(id: application.id, slot: document.slot, from: 0)
             start = try TransferStart.classify(status: response.status, headers: response.headers, requestedOffset: 0, file: plannedName)
         }
-
-        let total: Int64?
-        let digest: ExpectedDigest
         switch start {
-        case let .whole(size, expected):
+        case let .whole(size, digest):
             if part.size > 0 {
                 notice("the server sent the whole of \(plannedName) instead of the rest; starting over")
                 try part.truncate()
                 hasher = SHA256()
             }
-            (total, digest) = (size, expected)
-        case let .resume(_, size, expected):
-            (total, digest) = (size, expected)
+            return Transfer(response: response, total: size, digest: digest, hasher: hasher)
+        case let .resume(_, size, digest):
+            return Transfer(response: response, total: size, digest: digest, hasher: hasher)
         case .rangeNotSatisfiable, .failure:
-            throw await client.error(for: response, subject: subject)
+            throw await client.error(
+                for: response, subject: "document \(document.slot) of application \(application.receiptNumber)")
         }
-        let resumedFrom = part.size
+    }
 
+    /// Streams the body into the temp file while hashing it, then renames the file into place
+    /// only if every byte arrived and the hash matches.
+    private func finish(
+        _ transfer: inout Transfer, _ document: ApplicationDetail.Document, of application: ApplicationDetail,
+        into part: PartFile, plannedName: String
+    ) async throws -> SavedDocument {
+        let resumedFrom = part.size
         // The server's Content-Disposition names the document it is actually sending; the listing
         // named the .part file, because that had to be found before the request went out.
-        let disposition = response.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.init)
+        let disposition = transfer.response.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.init)
         let finalName = disposition?.filename.map {
             FileNameSanitiser.downloadName(receiptNumber: application.receiptNumber, slot: document.slot, original: $0)
         } ?? plannedName
         let finalPath = directory + "/" + finalName
+        let total = transfer.total
+        let truncated = { ReviewError.integrity(.truncated(file: finalPath, partFile: part.path, received: part.size, expected: total)) }
 
         let progress = showProgress ? ProgressBar(label: document.slot, total: total) : nil
         defer { progress?.finish() }
-        var body = response.body.makeAsyncIterator()
+        var body = transfer.response.body.makeAsyncIterator()
         while true {
             let chunk: ByteBuffer?
             do {
                 chunk = try await body.next()
             } catch {
-                throw ReviewError.integrity(.truncated(file: finalPath, partFile: part.path, received: part.size, expected: total))
+                throw truncated()
             }
             guard let chunk else { break }
             if let total, part.size + Int64(chunk.readableBytes) > total {
@@ -106,16 +136,15 @@ public struct DocumentDownloader: Sendable {
                 throw ReviewError.integrity(.oversized(file: finalPath, expected: total))
             }
             try part.append(chunk)
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            chunk.withUnsafeReadableBytes { transfer.hasher.update(bufferPointer: $0) }
             progress?.update(part.size)
         }
-        if let total, part.size < total {
-            throw ReviewError.integrity(.truncated(file: finalPath, partFile: part.path, received: part.size, expected: total))
-        }
-        let actual = Hex.encode(hasher.finalize())
-        guard actual == digest.hex else {
+        if let total, part.size < total { throw truncated() }
+
+        let actual = Hex.encode(transfer.hasher.finalize())
+        guard actual == transfer.digest.hex else {
             part.discard()
-            throw ReviewError.integrity(.digestMismatch(file: finalPath, expected: digest.hex, actual: actual))
+            throw ReviewError.integrity(.digestMismatch(file: finalPath, expected: transfer.digest.hex, actual: actual))
         }
         let size = part.size
         try part.commit(as: finalPath)

@@ -23,11 +23,12 @@ public enum IntegrityFailure: Sendable, Equatable {
                 """
         case let .truncated(file, partFile, received, expected):
             let of = expected.map { " of \($0)" } ?? ""
+            let kept = received > 0
+                ? "The bytes received are kept in \(partFile) and the next run resumes from them.\n" : ""
             return """
                 integrity failure: the transfer of \(file) stopped after \(received)\(of) bytes, so it was not saved.
                 The server cuts a transfer off when the stored document fails its integrity check; a network failure looks the same.
-                The bytes received are kept in \(partFile) and the next run resumes from them.
-                If it stops again, the stored document is damaged: tell an operator.
+                \(kept)If it stops again, the stored document is damaged: tell an operator.
                 """
         case let .oversized(file, expected):
             return "integrity failure: the server sent more than the \(expected) bytes it declared for \(file); nothing was saved."

@@ -35,7 +35,7 @@ public enum ReviewError: Error, Sendable, Equatable {
     case fileSystem(operation: String, path: String, errno: Int32)
 
     /// The process exit code for this error.
-    public var exitStatus: ExitStatus {
+    public var exitCause: ExitCause {
         switch self {
         case .missingServer, .invalidServer, .malformedToken, .invalidArgument: .usage
         case .unreachable: .unreachable

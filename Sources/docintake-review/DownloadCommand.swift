@@ -47,12 +47,12 @@ struct DownloadCommand: AsyncParsableCommand {
             for document in documents {
                 do {
                     print(try await downloader.download(document, of: application).checksumLine)
-                } catch let error as ReviewError where error.exitStatus == .integrityFailure {
+                } catch let error as ReviewError where error.exitCause == .integrityFailure {
                     StandardError.write("docintake-review: \(error.message)\n")
                     firstFailure = firstFailure ?? error
                 }
             }
-            if let firstFailure { throw ExitCode(firstFailure.exitStatus.rawValue) }
+            if let firstFailure { throw ExitCode(firstFailure.exitCause.rawValue) }
         }
     }
 }

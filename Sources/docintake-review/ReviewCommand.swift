@@ -21,7 +21,7 @@ struct ReviewCommand: AsyncParsableCommand {
               docintake-review decide ID approve
 
             Exit codes:
-            \(ExitStatus.helpText)
+            \(ExitCause.helpText)
             """,
         subcommands: [ListCommand.self, ShowCommand.self, DownloadCommand.self, ClaimCommand.self, DecideCommand.self]
     )
@@ -50,20 +50,20 @@ struct ReviewCommand: AsyncParsableCommand {
         switch error {
         case let error as ReviewError:
             StandardError.write("docintake-review: \(error.message)\n")
-            terminate(error.exitStatus.rawValue)
+            terminate(error.exitCause.rawValue)
         case let code as ExitCode:
             terminate(code.rawValue)
         default:
             if exitCode(for: error) == .success {
                 print(fullMessage(for: error))
-                terminate(ExitStatus.success.rawValue)
+                terminate(ExitCause.success.rawValue)
             }
             if usage {
                 StandardError.write(fullMessage(for: error) + "\n")
-                terminate(ExitStatus.usage.rawValue)
+                terminate(ExitCause.usage.rawValue)
             }
             StandardError.write("docintake-review: unexpected error: \(error)\n")
-            terminate(ExitStatus.serverError.rawValue)
+            terminate(ExitCause.serverError.rawValue)
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The process exit codes of `docintake-review`, one per kind of cause, so that a script can tell
 /// a damaged document from a bad token without parsing messages.
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+public enum ExitCause: Int32, Sendable, CaseIterable {
     /// Everything worked.
     case success = 0
     /// A document failed its integrity check: its SHA-256 did not match, or the transfer was cut off.
