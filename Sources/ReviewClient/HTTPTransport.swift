@@ -13,6 +13,9 @@ public struct HTTPTransport: ReviewTransport {
         configuration.decompression = .disabled
         // `read` bounds silence between body chunks, so a stalled download fails instead of hanging.
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        // A person is waiting: a refused connection should say so now, not after ten seconds of
+        // silent retries. Running the command again is the retry.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

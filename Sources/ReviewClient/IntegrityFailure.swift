@@ -16,7 +16,7 @@ public enum IntegrityFailure: Sendable, Equatable {
         switch self {
         case let .digestMismatch(file, expected, actual):
             return """
-                integrity failure: \(file) does not match the server's SHA-256 and was deleted.
+                integrity failure: the download of \(file) does not match the server's SHA-256, so it was deleted and nothing was saved.
                   expected sha256 \(expected)
                   received sha256 \(actual)
                 Run the command again; if it fails again, the stored document is damaged: tell an operator.

@@ -15,7 +15,7 @@ struct DecideCommand: AsyncParsableCommand {
     @Argument(help: "The application's ID.")
     var id: String
 
-    @Argument(help: ArgumentHelp("approve, return or reject.", valueName: "decision"))
+    @Argument(help: ArgumentHelp("The decision.", valueName: "decision"))
     var decision: Decision
 
     @Option(help: "Why: required for return and reject, and sent to the applicant.")
