@@ -26,6 +26,13 @@ final class PartFile {
             close(descriptor)
             throw .fileSystem(operation: "use as a temp file", path: path, errno: EINVAL)
         }
+        // Two runs appending to one temp file would interleave their bytes; the second must wait
+        // for the first to finish instead.
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw .fileSystem(operation: "lock (another download may be writing it)", path: path, errno: code)
+        }
         size = Int64(status.st_size)
     }
 

@@ -113,6 +113,8 @@ public struct ReviewClient: Sendable {
         let data: Data
         do {
             data = try await Self.collect(response, limit: Self.maxJSONBytes)
+        } catch is NIOTooManyBytesError {
+            throw ReviewError.invalidResponse("\(subject) is larger than \(Self.maxJSONBytes) bytes")
         } catch {
             throw ReviewError.unreachable(server: server.display, reason: "the connection broke while reading the response (\(Self.reason(error)))")
         }

@@ -11,8 +11,6 @@ public enum ReviewError: Error, Sendable, Equatable {
     case missingToken
     /// The token has characters no token has.
     case malformedToken
-    /// A command-line value the server would refuse anyway.
-    case invalidArgument(String)
     /// No connection, or it broke before the response head arrived.
     case unreachable(server: String, reason: String)
     /// 401: the token is unknown or revoked.
@@ -37,7 +35,7 @@ public enum ReviewError: Error, Sendable, Equatable {
     /// The process exit code for this error.
     public var exitCause: ExitCause {
         switch self {
-        case .missingServer, .invalidServer, .malformedToken, .invalidArgument: .usage
+        case .missingServer, .invalidServer, .malformedToken: .usage
         case .unreachable: .unreachable
         case .missingToken, .unauthorized, .forbidden: .authentication
         case .notFound, .conflict, .httpError, .invalidResponse, .noCurrentDocument: .serverError
@@ -57,8 +55,6 @@ public enum ReviewError: Error, Sendable, Equatable {
             return "no reviewer token: set DOCINTAKE_TOKEN (or pass --token). An operator creates one with `docintake reviewer add NAME`."
         case .malformedToken:
             return "the reviewer token contains characters a token cannot have (it is not shown here). Copy it again from the operator."
-        case .invalidArgument(let text):
-            return text
         case let .unreachable(server, reason):
             return """
                 cannot reach the server at \(server): \(reason).

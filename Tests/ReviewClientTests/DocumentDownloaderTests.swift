@@ -199,6 +199,23 @@ import Testing
         }
     }
 
+    @Test func aPartFileInUseByAnotherRunIsLeftAlone() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(Self.partName, Array(Self.bytes[..<4_000]))
+        let other = open(directory.path + "/" + Self.partName, O_RDWR)
+        defer { close(other) }
+        #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
+        let transport = FakeTransport { _, _ in Canned.document(Self.bytes, filename: Self.filename) }
+        await #expect {
+            try await download(transport, into: directory)
+        } throws: { error in
+            (error as? ReviewError)?.exitCause == .localFile
+        }
+        #expect(transport.seen.isEmpty)
+        #expect(try directory.read(Self.partName) == Array(Self.bytes[..<4_000]))
+    }
+
     @Test func theOutputDirectoryMustExist() throws {
         let transport = FakeTransport { _, _ in throw TestFailure("no request expected") }
         #expect(throws: ReviewError.fileSystem(operation: "use the output directory", path: "/nonexistent/dir", errno: ENOTDIR)) {
