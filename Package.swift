@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "docintake", targets: ["docintake"]),
         .library(name: "DocIntake", targets: ["DocIntake"]),
+        .executable(name: "docintake-review", targets: ["docintake-review"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         /// libmagic, from Debian's libmagic-dev.
@@ -76,13 +78,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The reviewers' HTTP client: talks to the review API, never to the database.
+        .target(
+            name: "ReviewClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "docintake-review",
+            dependencies: [
+                "ReviewClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart"], exclude: ["Differential"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(
+            name: "ReviewClientTests",
+            dependencies: [
+                "ReviewClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DocIntakeTests",
             dependencies: [
-                "DocIntake", "Storage", "Scanner", "docintake",
+                "DocIntake", "Storage", "Scanner", "docintake", "docintake-review",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,0 +1,59 @@
+/// One application as a report for people: status, fields, warnings, documents and history.
+public enum ApplicationReport {
+    /// The report, several sections separated by blank lines. Every value from the server is
+    /// cleaned of control characters before it reaches the terminal.
+    public static func render(_ application: ApplicationDetail) -> String {
+        var lines: [String] = []
+        lines.append("Application \(clean(application.id))")
+        lines.append("  receipt number  \(clean(application.receiptNumber))")
+        lines.append("  status          \(StatusName.display(application.status))")
+        lines.append("  created         \(ReviewJSON.timestamp(application.createdAt))")
+        lines.append("  updated         \(ReviewJSON.timestamp(application.updatedAt))")
+
+        lines.append("")
+        lines.append("Fields")
+        let rows = application.fields.rows
+        let nameWidth = rows.map { TerminalText.width($0.name) }.max() ?? 0
+        let labelWidth = rows.map { TerminalText.width($0.label) }.max() ?? 0
+        for row in rows {
+            let name = TerminalText.pad(row.name, to: nameWidth)
+            let label = TerminalText.pad(row.label, to: labelWidth)
+            lines.append("  \(name)  \(label)  \(row.value.map(clean) ?? "-")")
+        }
+
+        if !application.warnings.isEmpty {
+            lines.append("")
+            lines.append("Warnings")
+            for warning in application.warnings {
+                let text = [warning.message, warning.messageEn].compactMap { $0 }.map(clean).joined(separator: " / ")
+                lines.append("  \(clean(warning.field ?? "-")): \(text)")
+            }
+        }
+
+        lines.append("")
+        lines.append("Documents")
+        if application.documents.isEmpty { lines.append("  (none)") }
+        for document in application.documents {
+            let state = document.supersededAt.map { "superseded \(ReviewJSON.timestamp($0))" } ?? "current"
+            lines.append("  \(clean(document.slot))  \(state)")
+            lines.append("    name      \(clean(document.filename))")
+            lines.append("    type      \(clean(document.type)), \(document.size) bytes")
+            lines.append("    sha256    \(clean(document.sha256))")
+            if let uploaded = document.uploadedAt { lines.append("    uploaded  \(ReviewJSON.timestamp(uploaded))") }
+        }
+
+        lines.append("")
+        lines.append("History")
+        for entry in application.history {
+            var line = "  \(ReviewJSON.timestamp(entry.at))  \(clean(entry.action))  by \(clean(entry.actor ?? "-"))"
+            if entry.fromStatus != nil || entry.toStatus != nil {
+                line += "  \(entry.fromStatus.map(StatusName.display) ?? "-") → \(entry.toStatus.map(StatusName.display) ?? "-")"
+            }
+            lines.append(line)
+            if let reason = entry.reason, !reason.isEmpty { lines.append("    reason: \(clean(reason))") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func clean(_ text: String) -> String { TerminalText.clean(text) }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// One row of the review queue.
+public struct ApplicationSummary: Sendable, Codable, Equatable {
+    /// The application's ID, which the other commands take.
+    public var id: String
+    /// The receipt number the applicant was given (受付番号).
+    public var receiptNumber: String
+    /// `submitted`, `under_review`, `approved`, `returned`, `rejected` or `withdrawn`.
+    public var status: String
+    /// `workplace_clinic`, `medical`, …
+    public var institutionKind: String
+    /// 医療機関等名.
+    public var institutionName: String
+    /// When it was submitted.
+    public var createdAt: Date
+    /// When it last changed.
+    public var updatedAt: Date
+    /// How many current documents it has.
+    public var documentCount: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status
+        case receiptNumber = "receipt_number"
+        case institutionKind = "institution_kind"
+        case institutionName = "institution_name"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case documentCount = "document_count"
+    }
+}

@@ -1,0 +1,283 @@
+import Crypto
+import DocIntake
+import Foundation
+import Testing
+
+/// The reviewers' CLI end to end: the real `docintake-review` binary against a real server.
+@Suite(.serialized) struct ReviewCLITests {
+    static let permit = Fixtures.path("開設許可書の写し.png")
+    static let notification = Fixtures.path("notice-libreoffice-ja.pdf")
+
+    /// A submitted workplace-clinic application with both documents.
+    struct Submitted {
+        let id: String
+        let receiptNumber: String
+        let applicantToken: String
+    }
+
+    static func submit(_ server: TestServer) async throws -> Submitted {
+        let result = try await Program.run(
+            "/usr/bin/curl",
+            ["-sS", "-w", "\n%{http_code}"] + ApplicationFields.curlArguments(ApplicationFields.workplaceClinic)
+                + ["-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(permit)",
+                   server.baseURL + "/api/v1/applications"])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.last == "201", "\(result.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(lines.dropLast().joined(separator: "\n").utf8)) as? [String: Any])
+        return Submitted(
+            id: try #require(json["id"] as? String), receiptNumber: try #require(json["receipt_number"] as? String),
+            applicantToken: try #require(json["access_token"] as? String))
+    }
+
+    static func reviewerToken(_ server: TestServer, name: String = "sato") throws -> String {
+        try ReviewerAdmin(metadata: server.stores().metadata).add(name: name)
+    }
+
+    private static func review(_ server: TestServer, token: String?, _ arguments: [String]) async throws -> Program.Result {
+        var environment = ["DOCINTAKE_SERVER": server.baseURL]
+        environment["DOCINTAKE_TOKEN"] = token
+        return try await Program.run(try Program.reviewBinary(), arguments, environment: environment)
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "review-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func files(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func theFullReviewLoop() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try Self.reviewerToken(server)
+            let output = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: output) }
+
+            let table = try await Self.review(server, token: token, ["list"])
+            #expect(table.status == 0, "\(table.stderr)")
+            #expect(table.stdout.hasPrefix("ID "))
+            #expect(table.stdout.contains(application.receiptNumber) && table.stdout.contains("submitted (受付)"))
+            #expect(table.stdout.contains("株式会社テスト 健康管理室診療所"))
+
+            let listed = try await Self.review(server, token: token, ["list", "--json"])
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.map { $0["id"] as? String } == [application.id])
+            #expect(rows.first?["document_count"] as? Int == 2)
+
+            let claimed = try await Self.review(server, token: token, ["claim", application.id])
+            #expect(claimed.status == 0, "\(claimed.stderr)")
+            #expect(claimed.stdout.contains("is now under_review (審査中)"))
+
+            let shown = try await Self.review(server, token: token, ["show", application.id])
+            #expect(shown.status == 0)
+            #expect(shown.stdout.contains("開設許可書の写し.png"))
+            #expect(shown.stdout.contains("by reviewer:sato"))
+            #expect(!shown.stdout.contains("4821"), "the secret number is never shown")
+
+            let downloaded = try await Self.review(server, token: token, ["download", application.id, "--output", output])
+            #expect(downloaded.status == 0, "\(downloaded.stderr)")
+            let permitName = "\(application.receiptNumber)_opening_permit_開設許可書の写し.png"
+            let notificationName = "\(application.receiptNumber)_opening_notification_notice-libreoffice-ja.pdf"
+            #expect(Self.files(in: output) == [notificationName, permitName].sorted())
+            #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + permitName)) == Data(contentsOf: URL(fileURLWithPath: Self.permit)))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + notificationName))
+                    == Data(contentsOf: URL(fileURLWithPath: Self.notification)))
+            // One `sha256sum`-style line per document.
+            let permitLine = "\(try Self.sha256(Self.permit))  \(output)/\(permitName)"
+            let notificationLine = "\(try Self.sha256(Self.notification))  \(output)/\(notificationName)"
+            #expect(Set(downloaded.stdout.split(separator: "\n").map(String.init)) == [permitLine, notificationLine])
+            #expect(!downloaded.stderr.contains("\u{1B}["), "no progress bar when stderr is not a terminal")
+
+            let approved = try await Self.review(server, token: token, ["decide", application.id, "approve"])
+            #expect(approved.status == 0, "\(approved.stderr)")
+            #expect(approved.stdout.contains("is now approved (審査完了)"))
+
+            let queue = try await Self.review(server, token: token, ["list", "--json"])
+            #expect(queue.status == 0 && !queue.stdout.contains(application.id), "approved is not in the default queue")
+            let done = try await Self.review(server, token: token, ["list", "--status", "approved", "--json"])
+            #expect(done.stdout.contains(application.id))
+
+            let history = try server.stores().metadata.auditLog(applicationId: application.id)
+            #expect(history.filter { $0.action == "download" }.map(\.actor) == ["reviewer:sato", "reviewer:sato"])
+            #expect(history.last?.action == "approve")
+        }
+    }
+
+    @Test func aFlippedByteInTheStoredBlobFailsTheDownloadAndLeavesNoFile() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try Self.reviewerToken(server)
+            let output = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: output) }
+
+            let hex = try Self.sha256(Self.permit)
+            let blob = "\(server.dataDirectory)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: blob))
+            bytes[bytes.count / 2] ^= 0x01
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: blob)
+            try bytes.write(to: URL(fileURLWithPath: blob))
+
+            for _ in 0..<2 {
+                let result = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect(result.stderr.contains("integrity failure"))
+                #expect(!Self.files(in: output).contains { !$0.hasSuffix(".part") }, "no final file: \(Self.files(in: output))")
+            }
+            // The intact document of the same application still downloads.
+            let other = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_notification", "--output", output])
+            #expect(other.status == 0, "\(other.stderr)")
+        }
+    }
+
+    @Test func anInterruptedDownloadResumesWithARange() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try Self.reviewerToken(server)
+            let output = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: output) }
+
+            let original = try Data(contentsOf: URL(fileURLWithPath: Self.permit))
+            let finalName = "\(application.receiptNumber)_opening_permit_開設許可書の写し.png"
+            let half = original.count / 2
+            try original.prefix(half).write(to: URL(fileURLWithPath: output + "/" + finalName + ".part"))
+
+            let result = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("resuming \(finalName) from byte \(half) of \(original.count)"))
+            #expect(Self.files(in: output) == [finalName])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + finalName)) == original)
+            let downloads = try server.stores().metadata.auditLog(applicationId: application.id).filter { $0.action == "download" }
+            #expect(downloads.count == 1)
+            #expect(downloads.first?.detail?.contains(#""offset":\#(half)"#) == true, "the server saw Range: bytes=\(half)-")
+        }
+    }
+
+    @Test func everyUnauthorisedPathIsRefused() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try Self.reviewerToken(server)
+            let revoked = try Self.reviewerToken(server, name: "former")
+            try ReviewerAdmin(metadata: server.stores().metadata).revoke(name: "former")
+            let secrets = [token, revoked, application.applicantToken]
+
+            let cases: [(token: String?, arguments: [String], exit: Int32, says: String)] = [
+                (nil, ["list"], 4, "no reviewer token"),
+                ("dir_not-a-real-token", ["list"], 4, "(401)"),
+                (revoked, ["show", application.id], 4, "revoked"),
+                (application.applicantToken, ["download", application.id, "--output", NSTemporaryDirectory()], 4, "applicant's token"),
+                (application.applicantToken, ["claim", application.id], 4, "(403)"),
+                ("dir_with\nnewline", ["list"], 2, "characters a token cannot have"),
+            ]
+            for (presented, arguments, exit, says) in cases {
+                let result = try await Self.review(server, token: presented, arguments)
+                #expect(result.status == exit, "\(arguments): \(result.stderr)")
+                #expect(result.stderr.contains(says), "\(arguments): \(result.stderr)")
+                #expect(result.stdout.isEmpty)
+                for secret in secrets {
+                    #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret), "a token was printed")
+                }
+            }
+            // Nothing changed: the application was neither claimed nor downloaded.
+            let history = try server.stores().metadata.auditLog(applicationId: application.id)
+            #expect(history.map(\.action) == ["submit"])
+        }
+    }
+
+    @Test func otherFailuresNameTheirCause() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try Self.reviewerToken(server)
+
+            let missing = try await Self.review(server, token: token, ["show", "00000000-0000-0000-0000-000000000000"])
+            #expect(missing.status == 5)
+            #expect(missing.stderr.contains("not found (404)"))
+
+            let returnedWithoutReason = try await Self.review(server, token: token, ["decide", application.id, "return"])
+            #expect(returnedWithoutReason.status == 2)
+            #expect(returnedWithoutReason.stderr.contains("--reason is required"))
+
+            let tooEarly = try await Self.review(server, token: token, ["decide", application.id, "reject", "--reason", "不備があります"])
+            #expect(tooEarly.status == 5, "a workplace clinic must be claimed first")
+            #expect(tooEarly.stderr.contains("conflict (409)"))
+            #expect(tooEarly.stderr.contains("現在の状態（受付）"), "the server's Japanese detail")
+            #expect(tooEarly.stderr.contains("Cannot reject an application that is submitted."), "and its English detail")
+
+            var environment = ["DOCINTAKE_TOKEN": token]
+            environment["DOCINTAKE_SERVER"] = "http://127.0.0.1:1"
+            let unreachable = try await Program.run(try Program.reviewBinary(), ["list"], environment: environment)
+            #expect(unreachable.status == 3)
+            #expect(unreachable.stderr.contains("cannot reach the server at http://127.0.0.1:1"))
+            #expect(!unreachable.stderr.contains(token))
+
+            let help = try await Program.run(try Program.reviewBinary(), ["--help"], environment: environment)
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Exit codes:"))
+            #expect(!help.stdout.contains(token), "the environment's token is not a displayed default")
+        }
+    }
+}
+
+/// Runs a program to completion without blocking a thread of the cooperative pool, which the
+/// in-process server needs to answer it.
+private enum Program {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let directory = NSTemporaryDirectory() + "program-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        guard FileManager.default.createFile(atPath: directory + "/out", contents: nil),
+              FileManager.default.createFile(atPath: directory + "/err", contents: nil)
+        else { throw TestFailure("cannot create output files in \(directory)") }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        // A clean environment: the developer's own DOCINTAKE_TOKEN must not leak into a test.
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(environment) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return Result(
+            status: status,
+            stdout: (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "")
+    }
+
+    /// `docintake-review`, built next to the test bundle because DocIntakeTests depends on it.
+    static func reviewBinary() throws -> String {
+        let candidates = [Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
+            .map { $0.deletingLastPathComponent() }
+        for directory in candidates {
+            let path = directory.appendingPathComponent("docintake-review").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestFailure("docintake-review not found next to the test bundle (looked in \(candidates.map(\.path)))")
+    }
+}
