@@ -22,6 +22,7 @@ public enum DocIntakeServer {
             limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
             secretHasher: SecretHasher(rounds: configuration.secretHashRounds))
         let registry = Observability.registry
+        BlobStoreMetrics.update(from: stores.metadata)
 
         let router = Router(context: DocIntakeRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))

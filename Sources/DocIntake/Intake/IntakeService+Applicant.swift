@@ -56,6 +56,7 @@ extension IntakeService {
                 try metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit) {
                     try blobs.place(staged.blob)
                 }
+                BlobStoreMetrics.update(from: metadata)
             }
         } catch {
             staged.blob.discard()

@@ -105,6 +105,7 @@ public struct IntakeService: Sendable {
                     try metadata.insertApplication(record, documents: documents, audit: audit, notice: outbox) {
                         for document in staged.values { try blobs.place(document.blob) }
                     }
+                    if !documents.isEmpty { BlobStoreMetrics.update(from: metadata) }
                 }
                 return SubmissionReceipt(
                     id: id, receiptNumber: record.receiptNumber, status: .submitted, accessToken: token.value,

@@ -1,5 +1,6 @@
 import Metrics
 import Prometheus
+import Storage
 import Synchronization
 
 /// Metrics exported for Prometheus at `GET /metrics`. swift-metrics can be bootstrapped once per
@@ -29,5 +30,15 @@ enum UploadMetrics {
     static func rejected(reason: String) {
         Counter(label: "docintake_documents_total", dimensions: [("outcome", "rejected"), ("reason", reason)])
             .increment()
+    }
+}
+
+/// The bytes held by the blob store, as the metadata counts them: set at start-up and after
+/// every commit that may have added a blob.
+enum BlobStoreMetrics {
+    static func update(from metadata: any MetadataStore) {
+        if let bytes = try? metadata.storedBlobBytes() {
+            Gauge(label: "docintake_blob_store_bytes").record(bytes)
+        }
     }
 }

@@ -39,6 +39,9 @@ public protocol MetadataStore: Sendable {
     /// Applications in any of `statuses` (all when nil), oldest first, after `cursor`.
     func applications(statuses: Set<String>?, after cursor: ApplicationCursor?, limit: Int) throws -> [ApplicationRecord]
 
+    /// The total size of the blobs the metadata knows, for the blob-store gauge.
+    func storedBlobBytes() throws -> Int64
+
     /// Appends an entry that is not part of a state change, such as a document download.
     func appendAudit(_ entry: AuditEntry) throws
 

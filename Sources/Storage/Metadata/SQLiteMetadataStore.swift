@@ -134,6 +134,10 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func storedBlobBytes() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM blobs") ?? 0 }
+    }
+
     public func appendAudit(_ entry: AuditEntry) throws {
         try pool.write { db in
             var entry = entry
