@@ -76,7 +76,7 @@ extension IntakeService {
         let now = clock()
         let metadata = self.metadata
         do {
-            try await Blocking.run {
+            _ = try await Blocking.run {
                 try metadata.transition(
                     applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
                     audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "resubmit"), notice: nil)

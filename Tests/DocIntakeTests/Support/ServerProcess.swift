@@ -2,7 +2,7 @@ import Foundation
 
 /// The real `docintake` binary running `serve` in its own process, for what an in-process
 /// server cannot show: its own memory, its log output, a kill.
-final class ServerProcess {
+final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let dataDirectory: String
     let logPath: String
