@@ -73,6 +73,7 @@ extension ApplicationForm {
         let name = FormValue.trimmed(raw(.institutionName))
         if let name {
             if name.count > 100 { errors.add(.institutionName, .tooLong) }
+            if FormValue.hasControlCharacters(name) { errors.add(.institutionName, .format) }
         } else {
             errors.add(.institutionName, .required)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Scanner
 
 /// An RFC 9457 `application/problem+json` error: a status, a stable machine code, a message in
@@ -58,6 +59,16 @@ extension Problem {
         }
     }
 
+    /// The problem to answer for any error: the client's own, or a logged 500 that names no
+    /// detail of the server's state.
+    static func forResponse(_ error: any Error, logger: Logger) -> Problem {
+        if let problem = Problem(error) { return problem }
+        logger.error("request failed on the server's side", metadata: ["error": .string(String(describing: error))])
+        return Problem(status: .internalServerError, code: "internal_error",
+                       detail: "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。送信内容は保存されていません。",
+                       detailEn: "The server failed to handle the request. Nothing was stored; please try again later.")
+    }
+
     init(_ error: ReviewError) {
         switch error {
         case .unauthorized:
@@ -89,6 +100,11 @@ extension Problem {
                       detailEn: "The requested range is beyond the document's \(size) bytes.")
         }
     }
+
+    static let integrityFailure = Problem(
+        status: .internalServerError, code: "integrity_failure",
+        detail: "保存された書類が破損しているため送信できません。運用担当者に連絡してください。",
+        detailEn: "The stored document failed its integrity check and was not sent. Contact the operator.")
 
     static let invalidDecision = Problem(
         status: .unprocessableContent, code: "validation_failed",

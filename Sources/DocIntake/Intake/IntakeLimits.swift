@@ -18,4 +18,7 @@ public struct IntakeLimits: Sendable {
 
     /// The most a whole request may declare: two documents plus 1 MiB for the fields and framing.
     public var maxRequestBytes: Int64 { 2 * maxFileSize + 1024 * 1024 }
+
+    /// The most a one-document replacement may declare.
+    public var maxSingleDocumentRequestBytes: Int64 { maxFileSize + 1024 * 1024 }
 }

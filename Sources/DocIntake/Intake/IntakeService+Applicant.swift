@@ -7,8 +7,10 @@ extension IntakeService {
     /// probe which ids exist.
     func authorised(_ id: String, token: String?) async throws -> ApplicationRecord {
         let metadata = self.metadata
-        guard let token, let record = try await Blocking.run({ try metadata.application(id: id) }),
-              ConstantTime.equal(Array(AccessToken.hash(token).utf8), Array(record.accessTokenHash.utf8))
+        // Hashed before the lookup, so the response time does not tell whether the id exists.
+        let presented = Array(AccessToken.hash(token ?? "").utf8)
+        guard token != nil, let record = try await Blocking.run({ try metadata.application(id: id) }),
+              ConstantTime.equal(presented, Array(record.accessTokenHash.utf8))
         else { throw ApplicantError.notFound }
         return record
     }
@@ -35,7 +37,8 @@ extension IntakeService {
         if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
         guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
 
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind)
+        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind,
+                                    maxBodyBytes: limits.maxSingleDocumentRequestBytes)
         let received = try await receiver.receive(body, boundary: try Self.boundary(contentType))
         guard let staged = received.documents[slot] else {
             received.discardDocuments()
@@ -62,7 +65,7 @@ extension IntakeService {
             staged.blob.discard()
             switch error {
             case MetadataStoreError.statusConflict(let current): throw ApplicantError.wrongStatus(current)
-            case BlobStoreError.noSpace: throw IntakeError.storageFull
+            case BlobStoreError.noSpace, MetadataStoreError.noSpace: throw IntakeError.storageFull
             default: throw error
             }
         }

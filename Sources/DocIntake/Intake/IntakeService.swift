@@ -35,7 +35,8 @@ public struct IntakeService: Sendable {
     where Body.Element == ByteBuffer {
         let boundary = try Self.boundary(contentType)
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,
-                                    allowedSlots: Set(DocumentSlot.allCases), knownKind: nil)
+                                    allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
+                                    maxBodyBytes: limits.maxRequestBytes)
         let received = try await receiver.receive(body, boundary: boundary)
         do {
             let form = try Self.validate(received)
@@ -97,7 +98,7 @@ public struct IntakeService: Sendable {
                 contactEmail: form.contactEmail, accessTokenHash: token.hash, warnings: warnings, createdAt: now)
             let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "submit",
                                    toStatus: ApplicationStatus.submitted.rawValue)
-            let outbox = OutboxMessage(applicationId: id, kind: "submission", eventKey: "\(id):submit:\(UUID().uuidString)",
+            let outbox = OutboxMessage(applicationId: id, kind: "submission",
                                        recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
                                        createdAt: now)
             do {
@@ -112,7 +113,7 @@ public struct IntakeService: Sendable {
                     warnings: form.warnings, documents: documents.map(DocumentSummary.init))
             } catch MetadataStoreError.duplicateReceiptNumber where attempt < 5 {
                 continue
-            } catch BlobStoreError.noSpace {
+            } catch BlobStoreError.noSpace, MetadataStoreError.noSpace {
                 throw IntakeError.storageFull
             }
         }

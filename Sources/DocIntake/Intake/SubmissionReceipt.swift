@@ -21,7 +21,7 @@ public struct SubmissionReceipt: Sendable, Codable, Equatable {
 
 /// One document as the applicant and the reviewer see it.
 public struct DocumentSummary: Sendable, Codable, Equatable {
-    public var slot: DocumentSlot
+    public var slot: String
     public var filename: String
     public var size: Int64
     public var sha256: String
@@ -30,7 +30,7 @@ public struct DocumentSummary: Sendable, Codable, Equatable {
     public var supersededAt: Date?
 
     init(_ record: DocumentRecord) {
-        slot = DocumentSlot(rawValue: record.slot) ?? .openingNotification
+        slot = record.slot
         filename = record.originalFilename
         size = record.size
         sha256 = record.blobSha256

@@ -43,16 +43,4 @@ public struct ReviewListPage: Sendable, Codable, Equatable {
         case applications
         case nextCursor = "next_cursor"
     }
-
-    static func encodeCursor(_ item: Item) -> String {
-        let raw = "\(item.createdAt.timeIntervalSince1970)|\(item.id)"
-        return Data(raw.utf8).base64EncodedString()
-    }
-
-    static func decodeCursor(_ cursor: String) -> ApplicationCursor? {
-        guard let data = Data(base64Encoded: cursor), let raw = String(data: data, encoding: .utf8) else { return nil }
-        let parts = raw.split(separator: "|", maxSplits: 1)
-        guard parts.count == 2, let seconds = Double(parts[0]) else { return nil }
-        return ApplicationCursor(createdAt: Date(timeIntervalSince1970: seconds), id: String(parts[1]))
-    }
 }

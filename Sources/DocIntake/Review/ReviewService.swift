@@ -30,16 +30,17 @@ public struct ReviewService: Sendable {
     public func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
         let metadata = self.metadata
         let position = try cursor.map { encoded in
-            guard let position = ReviewListPage.decodeCursor(encoded) else { throw ReviewError.invalidCursor }
+            guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
             return position
         }
         let limit = min(max(limit, 1), 200)
         return try await Blocking.run {
-            let records = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
-            let items = try records.prefix(limit).map { record in
-                ReviewListPage.Item(record, documentCount: try metadata.documents(applicationId: record.id).filter { $0.supersededAt == nil }.count)
+            let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
+            let page = listed.prefix(limit)
+            let items = try page.map { entry in
+                ReviewListPage.Item(entry.record, documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count)
             }
-            return ReviewListPage(applications: items, nextCursor: records.count > limit ? items.last.map(ReviewListPage.encodeCursor) : nil)
+            return ReviewListPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
         }
     }
 
@@ -66,6 +67,10 @@ public struct ReviewService: Sendable {
         let current = try await detail(id)
         // 職域診療所 applications are reviewed (審査) first; the other kinds have nothing to review.
         let reviewed = current.fields.institutionKind == InstitutionKind.workplaceClinic.rawValue
+        // A return asks for new documents, which only a workplace clinic sends.
+        if !reviewed && decision == .return {
+            throw ReviewError.conflict(current: current.status, requested: decision.rawValue)
+        }
         let from: Set<ApplicationStatus> = reviewed ? [.underReview] : [.submitted, .underReview]
         return try await move(id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
                               reason: reason, notice: decision.noticeKind)
@@ -82,7 +87,7 @@ public struct ReviewService: Sendable {
             try await Blocking.run {
                 guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
                 let notice = try kind.map { kind in
-                    OutboxMessage(applicationId: id, kind: kind, eventKey: "\(id):\(action):\(UUID().uuidString)",
+                    OutboxMessage(applicationId: id, kind: kind,
                                   recipient: record.contactEmail,
                                   payload: try DecisionNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName,
                                                               decision: action, reason: reason).json(),

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// A notice waiting to be sent, written in the same transaction as the event it announces,
-/// so a notice is never lost; `eventKey` is unique, so it is never queued twice.
+/// so a notice is never lost; `eventKey` is unique and derived by the store from the event's
+/// audit entry, so it is never queued twice.
 public struct OutboxMessage: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "outbox"
 
@@ -20,10 +21,10 @@ public struct OutboxMessage: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var sentAt: Date?
     public var lastError: String?
 
-    public init(applicationId: String, kind: String, eventKey: String, recipient: String, payload: String, createdAt: Date) {
+    public init(applicationId: String, kind: String, recipient: String, payload: String, createdAt: Date) {
         self.applicationId = applicationId
         self.kind = kind
-        self.eventKey = eventKey
+        self.eventKey = ""
         self.recipient = recipient
         self.payload = payload
         self.createdAt = createdAt
