@@ -58,7 +58,9 @@ public enum DocIntakeServer {
 
 /// The embedded default stores under one data directory.
 public struct Stores: Sendable {
+    /// `<data>/blobs` and `<data>/tmp`.
     public let blobs: FileBlobStore
+    /// `<data>/docintake.sqlite`.
     public let metadata: SQLiteMetadataStore
 
     /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`.

@@ -5,16 +5,16 @@ import Scanner
 
 /// An RFC 9457 `application/problem+json` error: a status, a stable machine code, a message in
 /// Japanese (`detail`) and English (`detail_en`), and every field error at once.
-public struct Problem: Error, Sendable, Codable, Equatable {
-    public var type: String
-    public var title: String
-    public var status: Int
-    public var code: String
-    public var detail: String
-    public var detailEn: String
-    public var errors: [FieldError]
+struct Problem: Error, Sendable, Codable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var code: String
+    var detail: String
+    var detailEn: String
+    var errors: [FieldError]
 
-    public init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
+    init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
         self.type = "/problems/\(code)"
         self.title = status.reasonPhrase
         self.status = status.code

@@ -16,7 +16,7 @@ extension IntakeService {
     }
 
     /// The application's status, fields, documents and history, for its applicant.
-    public func view(_ id: String, token: String?) async throws -> ApplicationView {
+    func view(_ id: String, token: String?) async throws -> ApplicationView {
         let record = try await authorised(id, token: token)
         let metadata = self.metadata
         return try await Blocking.run {
@@ -27,7 +27,7 @@ extension IntakeService {
 
     /// Replaces one document: allowed while `returned`, and for a `change` application while
     /// `submitted`. The previous document is kept, marked superseded.
-    public func replaceDocument<Body: AsyncSequence & Sendable>(
+    func replaceDocument<Body: AsyncSequence & Sendable>(
         _ id: String, slot: DocumentSlot, token: String?, body: Body, contentType: String?
     ) async throws -> DocumentSummary where Body.Element == ByteBuffer {
         let record = try await authorised(id, token: token)
@@ -74,7 +74,7 @@ extension IntakeService {
     }
 
     /// `returned` → `submitted`, after the applicant has fixed what the reviewer asked for.
-    public func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
+    func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
         _ = try await authorised(id, token: token)
         let now = clock()
         let metadata = self.metadata
@@ -92,7 +92,7 @@ extension IntakeService {
 }
 
 /// Why an applicant's request about an existing application was refused.
-public enum ApplicantError: Error, Sendable, Equatable {
+enum ApplicantError: Error, Sendable, Equatable {
     /// No such application, or the token is not its applicant's.
     case notFound
     /// The application's status does not allow this request.

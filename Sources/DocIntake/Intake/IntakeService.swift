@@ -8,7 +8,7 @@ import Storage
 
 /// The applicant's side of the service: submitting an application with its documents,
 /// reading it back, replacing a document and resubmitting after a return (差戻し).
-public struct IntakeService: Sendable {
+struct IntakeService: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
     let scanner: DocumentScanner
@@ -16,7 +16,7 @@ public struct IntakeService: Sendable {
     let secretHasher: SecretHasher
     let clock: @Sendable () -> Date
 
-    public init(
+    init(
         blobs: any BlobStore, metadata: any MetadataStore, scanner: DocumentScanner = DocumentScanner(),
         limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher = SecretHasher(),
         clock: @escaping @Sendable () -> Date = Date.init
@@ -31,7 +31,7 @@ public struct IntakeService: Sendable {
 
     /// Receives one application as the portal's 送信 button sends it, and commits it with its
     /// documents, audit entry and submission notice in one transaction, or not at all.
-    public func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
+    func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
     where Body.Element == ByteBuffer {
         let boundary = try Self.boundary(contentType)
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,

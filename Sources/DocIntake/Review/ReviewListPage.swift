@@ -2,17 +2,17 @@ import Foundation
 import Storage
 
 /// One page of the reviewers' application list, with an opaque cursor to the next page.
-public struct ReviewListPage: Sendable, Codable, Equatable {
+struct ReviewListPage: Sendable, Codable, Equatable {
     /// One application as a list row.
-    public struct Item: Sendable, Codable, Equatable {
-        public var id: String
-        public var receiptNumber: String
-        public var status: String
-        public var institutionKind: String
-        public var institutionName: String
-        public var createdAt: Date
-        public var updatedAt: Date
-        public var documentCount: Int
+    struct Item: Sendable, Codable, Equatable {
+        var id: String
+        var receiptNumber: String
+        var status: String
+        var institutionKind: String
+        var institutionName: String
+        var createdAt: Date
+        var updatedAt: Date
+        var documentCount: Int
 
         init(_ record: ApplicationRecord, documentCount: Int) {
             id = record.id
@@ -36,8 +36,8 @@ public struct ReviewListPage: Sendable, Codable, Equatable {
         }
     }
 
-    public var applications: [Item]
-    public var nextCursor: String?
+    var applications: [Item]
+    var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case applications

@@ -3,11 +3,11 @@ import Storage
 
 /// A document opened for a reviewer: its record, the byte range to send, and a reader that
 /// verifies the whole blob before handing out the last chunk.
-public struct DocumentDownload: Sendable {
-    public let document: DocumentRecord
-    public let digest: BlobDigest
+struct DocumentDownload: Sendable {
+    let document: DocumentRecord
+    let digest: BlobDigest
     /// First byte to send; > 0 for a resumed download.
-    public let offset: Int64
+    let offset: Int64
     let reader: UncheckedReader
 
     /// Reader handed across the blocking pool one chunk at a time, never concurrently.
@@ -28,7 +28,7 @@ extension ReviewService {
     /// Opens the current document of `slot` from byte `offset` on, and audits the read. A
     /// resuming client names the version it has (`ifRange`, the ETag); if the slot's document has
     /// changed since, the whole new document is sent instead of the tail of a different one.
-    public func download(
+    func download(
         _ id: String, slot: DocumentSlot, offset requested: Int64, ifRange: String?, by reviewer: ReviewerRecord
     ) async throws -> DocumentDownload {
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())

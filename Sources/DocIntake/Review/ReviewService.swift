@@ -4,12 +4,12 @@ import Storage
 /// The agency reviewers' side: listing applications, reading them with their documents,
 /// claiming them (審査中) and deciding them. Every decision and every document read is audited
 /// with the reviewer's name.
-public struct ReviewService: Sendable {
+struct ReviewService: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
     let clock: @Sendable () -> Date
 
-    public init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.blobs = blobs
         self.metadata = metadata
         self.clock = clock
@@ -17,7 +17,7 @@ public struct ReviewService: Sendable {
 
     /// The reviewer a bearer token belongs to. An applicant's token is `.forbidden`, anything
     /// else unknown (or revoked) is `.unauthorized`.
-    public func reviewer(token: String?) async throws -> ReviewerRecord {
+    func reviewer(token: String?) async throws -> ReviewerRecord {
         guard let token else { throw ReviewError.unauthorized }
         let metadata = self.metadata
         if let reviewer = try await Blocking.run({ try metadata.activeReviewer(tokenHash: AccessToken.hash(token)) }) {
@@ -27,7 +27,7 @@ public struct ReviewService: Sendable {
     }
 
     /// One page of applications in `statuses` (nil: every status), oldest first.
-    public func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
+    func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
         let metadata = self.metadata
         let position = try cursor.map { encoded in
             guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
@@ -46,7 +46,7 @@ public struct ReviewService: Sendable {
 
     /// Everything about one application: fields (never the 秘密の番号), documents current and
     /// superseded, and its history.
-    public func detail(_ id: String) async throws -> ApplicationView {
+    func detail(_ id: String) async throws -> ApplicationView {
         let metadata = self.metadata
         return try await Blocking.run {
             guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
@@ -56,12 +56,12 @@ public struct ReviewService: Sendable {
     }
 
     /// Takes an application into review: `submitted` → `under_review`.
-    public func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
         try await move(id, from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
     }
 
     /// Approves, returns (差戻し) or rejects (却下) an application and queues the matching notice.
-    public func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if decision != .approve && reason == nil { throw ReviewError.reasonRequired }
         let current = try await detail(id)
@@ -105,7 +105,7 @@ public struct ReviewService: Sendable {
 }
 
 /// A reviewer's decision.
-public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
+enum ReviewDecision: String, Sendable, Codable, CaseIterable {
     case approve
     case `return`
     case reject
@@ -128,7 +128,7 @@ public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
 }
 
 /// Why a review request was refused.
-public enum ReviewError: Error, Sendable, Equatable {
+enum ReviewError: Error, Sendable, Equatable {
     case unauthorized
     case forbidden
     case notFound
