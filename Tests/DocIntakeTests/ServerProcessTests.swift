@@ -56,6 +56,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/tmp").isEmpty)
     }
 
+    @Test func aSecondServerOnTheSameDataDirectoryRefusesToStart() async throws {
+        let first = try ServerProcess()
+        // Its start-up sweep would delete the first server's uploads in flight.
+        #expect(throws: TestFailure.self) { _ = try ServerProcess(dataDirectory: first.dataDirectory) }
+        let health = try await Curl.run([first.baseURL + "/healthz"])
+        #expect(health.status == 200)
+    }
+
     @Test func logsNeverContainTokensOrTheSecretNumber() async throws {
         let server = try ServerProcess(arguments: ["--log-level", "trace"])
         var fields = ApplicationFields.medical
