@@ -41,10 +41,13 @@ public struct DocumentDownloader: Sendable {
     /// interrupted run is resumed from its end; one that cannot belong to this document is
     /// replaced. On a digest mismatch the `.part` file is deleted; on a cut-off transfer it is
     /// kept for the next run. Either way no final file appears.
+    ///
+    /// The `.part` name carries the document's SHA-256, and a resume sends it as `If-Range`, so
+    /// bytes of a version the applicant has since replaced are never continued with the new one.
     public func download(_ document: ApplicationDetail.Document, of application: ApplicationDetail) async throws -> SavedDocument {
         let plannedName = FileNameSanitiser.downloadName(
             receiptNumber: application.receiptNumber, slot: document.slot, original: document.filename)
-        let part = try PartFile(path: directory + "/" + plannedName + ".part")
+        let part = try PartFile(path: directory + "/" + Self.partName(plannedName, document))
         do {
             var transfer = try await start(document, of: application, into: part, plannedName: plannedName)
             return try await finish(&transfer, document, of: application, into: part, plannedName: plannedName)
@@ -53,6 +56,11 @@ public struct DocumentDownloader: Sendable {
             if part.size == 0 { part.discard() }
             throw error
         }
+    }
+
+    /// `<final name>.<first 16 hex digits of the SHA-256>.part`.
+    static func partName(_ plannedName: String, _ document: ApplicationDetail.Document) -> String {
+        "\(plannedName).\(document.sha256.prefix(16)).part"
     }
 
     /// A response whose body is about to stream into the temp file, and what it promises.
@@ -77,14 +85,14 @@ public struct DocumentDownloader: Sendable {
         if part.size > 0 {
             notice("resuming \(plannedName) from byte \(part.size) of \(document.size)")
         }
-        var response = try await client.document(id: application.id, slot: document.slot, from: part.size)
+        var response = try await client.document(id: application.id, slot: document.slot, from: part.size, version: document.sha256)
         var start = try TransferStart.classify(
             status: response.status, headers: response.headers, requestedOffset: part.size, file: plannedName)
         if start == .rangeNotSatisfiable {
             notice("the server cannot resume \(plannedName); starting over")
             try part.truncate()
             hasher = SHA256()
-            response = try await client.document(id: application.id, slot: document.slot, from: 0)
+            response = try await client.document(id: application.id, slot: document.slot, from: 0, version: document.sha256)
             start = try TransferStart.classify(status: response.status, headers: response.headers, requestedOffset: 0, file: plannedName)
         }
         switch start {

@@ -82,9 +82,14 @@ public struct ReviewClient: Sendable {
 
     /// Requests a document, from byte `offset` on when it is not zero. The response is returned
     /// whatever its status, its body still streaming; the caller decides what it means.
-    func document(id: String, slot: String, from offset: Int64) async throws -> HTTPClientResponse {
+    /// Requests a document, from `offset` on when resuming; `version` (its SHA-256, the server's
+    /// ETag) makes the server send the whole current document instead if it has changed.
+    func document(id: String, slot: String, from offset: Int64, version: String) async throws -> HTTPClientResponse {
         var extra: [(String, String)] = []
-        if offset > 0 { extra.append(("Range", "bytes=\(offset)-")) }
+        if offset > 0 {
+            extra.append(("Range", "bytes=\(offset)-"))
+            extra.append(("If-Range", "\"\(version)\""))
+        }
         return try await send(.GET, ["applications", id, "documents", slot], accept: "*/*", headers: extra)
     }
 

@@ -146,7 +146,8 @@ import Testing
             let original = try Data(contentsOf: URL(fileURLWithPath: Self.permit))
             let finalName = "\(application.receiptNumber)_opening_permit_開設許可書の写し.png"
             let half = original.count / 2
-            try original.prefix(half).write(to: URL(fileURLWithPath: output + "/" + finalName + ".part"))
+            let sha256 = SHA256.hash(data: original).map { String(format: "%02x", $0) }.joined()
+            try original.prefix(half).write(to: URL(fileURLWithPath: output + "/" + finalName + ".\(sha256.prefix(16)).part"))
 
             let result = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
             #expect(result.status == 0, "\(result.stderr)")

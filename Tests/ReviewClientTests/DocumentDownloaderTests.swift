@@ -9,9 +9,9 @@ import Testing
     static let bytes = Checksums.sample(count: 10_000)
     static let filename = "開設許可書の写し.png"
     static let finalName = "20261126-7KQ2MX_opening_permit_開設許可書の写し.png"
-    static let partName = finalName + ".part"
     static let document = ApplicationDetail.Document(
         slot: "opening_permit", filename: filename, size: Int64(bytes.count), sha256: Checksums.sha256Hex(bytes), type: "png")
+    static let partName = finalName + "." + Checksums.sha256Hex(bytes).prefix(16) + ".part"
     static let application = ApplicationDetail(
         id: "app-1", receiptNumber: "20261126-7KQ2MX", status: "under_review", fields: .init(), warnings: [],
         documents: [document], history: [], createdAt: Date(), updatedAt: Date())
@@ -84,6 +84,7 @@ import Testing
         try directory.write(Self.partName, Array(Self.bytes[..<4_000]))
         let transport = FakeTransport { request, _ in
             guard request.headers["Range"] == ["bytes=4000-"] else { throw TestFailure("no Range header") }
+            guard request.headers["If-Range"] == ["\"\(Self.document.sha256)\""] else { throw TestFailure("no If-Range header") }
             return Canned.document(Self.bytes, from: 4_000, filename: Self.filename)
         }
         let notices = Notices()
