@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+/// What retention removed: one document row, remembered after the row itself is gone, so that
+/// anyone can later tell what was deleted, which bytes it was, when, under which rule and by whom.
+/// The schema refuses updates and deletes of these rows.
+public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "deletion_records"
+
+    public var id: Int64?
+    public var applicationId: String
+    /// The id the document row had.
+    public var documentId: Int64
+    public var slot: String
+    public var sha256: String
+    public var size: Int64
+    public var detectedType: String
+    public var uploadedAt: Date
+    /// Whether the document had already been replaced by a newer one in its slot.
+    public var wasSuperseded: Bool
+    public var deletedAt: Date
+    /// The retention rule that removed it, e.g. `approved`, `rejected`, `withdrawn`, `returned`.
+    public var rule: String
+    /// `operator:<user>` or `system`, as in the audit log.
+    public var actor: String
+    /// The user name of the account that ran the job.
+    public var operatorUser: String
+
+    /// The record of deleting `document` now.
+    public init(deleting document: DocumentRecord, at deletedAt: Date, rule: String, actor: String, operatorUser: String) {
+        self.applicationId = document.applicationId
+        self.documentId = document.id ?? 0
+        self.slot = document.slot
+        self.sha256 = document.blobSha256
+        self.size = document.size
+        self.detectedType = document.detectedType
+        self.uploadedAt = document.uploadedAt
+        self.wasSuperseded = document.supersededAt != nil
+        self.deletedAt = deletedAt
+        self.rule = rule
+        self.actor = actor
+        self.operatorUser = operatorUser
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
