@@ -48,6 +48,7 @@ import Testing
                 #expect(summary.applicationsConsidered >= 4)
                 #expect(summary.blobsDeleted == 0, "every blob is younger than the 24 h grace by the wall clock")
             }
+            #expect(try await world.run(now: JST.date("2045-01-01")).blobsInGracePeriod == 8, "and they are reported as kept")
 
             // The returned application was closed as withdrawn when its documents went.
             #expect(try world.status(returned) == "withdrawn")

@@ -33,8 +33,12 @@ public enum DocIntakeServer {
         }
         let metadata = stores.metadata
         router.get("metrics") { _, _ in
-            // The last retention and scrub results may come from runs in other processes.
-            _ = try? await Blocking.run { JobRunMetrics.refresh(from: metadata) }
+            // The last retention and scrub results, and the blobs a retention run in another
+            // process deleted, are only in the database.
+            _ = try? await Blocking.run {
+                JobRunMetrics.refresh(from: metadata)
+                BlobStoreMetrics.update(from: metadata)
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }

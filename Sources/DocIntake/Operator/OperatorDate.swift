@@ -15,4 +15,11 @@ public enum OperatorDate {
         day.timeZone = DomainFacts.retentionTimeZone
         return day.date(from: text)
     }
+
+    /// A date for an operator to read: ISO 8601 in Japan time.
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = DomainFacts.retentionTimeZone
+        return formatter.string(from: date)
+    }
 }

@@ -49,9 +49,13 @@ public struct RetentionJob: Sendable {
         for document in expiries.flatMap(\.documents) { releasing[document.blobSha256, default: 0] += 1 }
         let blobCutoff = min(now, clock()).addingTimeInterval(-policy.blobGrace)
         let garbage = try BlobCollector(blobs: blobs, metadata: metadata).plan(cutoff: blobCutoff, releasing: releasing)
+        let planned = Set(garbage.map(\.sha256))
+        let young = try metadata.blobUsage().filter {
+            $0.references - releasing[$0.blob.sha256, default: 0] <= 0 && !planned.contains($0.blob.sha256)
+        }
         return RetentionPlan(
             now: now, blobCutoff: blobCutoff, applicationsConsidered: candidates.count, expiries: expiries, held: held,
-            blobs: garbage, tempFiles: try blobs.staleStagingFiles(olderThan: policy.stagingGrace))
+            blobs: garbage, blobsInGracePeriod: young.count, tempFiles: try blobs.staleStagingFiles(olderThan: policy.stagingGrace))
     }
 
     /// Plans as of `now` (default: the wall clock) and, unless `dryRun`, carries the plan out.
@@ -65,6 +69,7 @@ public struct RetentionJob: Sendable {
         let plan = try plan(now: now ?? startedAt)
         var summary = RetentionSummary(now: plan.now, dryRun: dryRun, operatorUser: identity.user, policy: policy,
                                        applicationsConsidered: plan.applicationsConsidered)
+        summary.blobsInGracePeriod = plan.blobsInGracePeriod
         summary.applicationsHeld = plan.held.map {
             RetentionSummary.Hold(applicationId: $0.application.id, receiptNumber: $0.application.receiptNumber, rule: $0.rule,
                                   dueAt: $0.due, reason: $0.hold.reason)

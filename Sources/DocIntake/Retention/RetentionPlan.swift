@@ -34,6 +34,9 @@ public struct RetentionPlan: Sendable, Equatable {
     public var held: [Held]
     /// Blobs that nothing will reference once `expiries` are done, and orphan files.
     public var blobs: [BlobGarbage]
+    /// Blob rows nothing will reference that are kept because they are younger than the grace
+    /// period; a later run collects them.
+    public var blobsInGracePeriod: Int
     /// Stale temp files under `<data>/tmp/`.
     public var tempFiles: [String]
 }

@@ -48,6 +48,9 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
     public var blobsDeleted: Int
     public var bytesFreed: Int64
     public var blobs: [BlobGarbage]
+    /// Unreferenced blobs kept because they are younger than the grace period (measured on the
+    /// wall clock, whatever `now` is); a later run collects them.
+    public var blobsInGracePeriod: Int
     public var tempFilesSwept: Int
     public var skipped: [Skip]
     public var errors: [String]
@@ -67,6 +70,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         blobsDeleted = 0
         bytesFreed = 0
         blobs = []
+        blobsInGracePeriod = 0
         tempFilesSwept = 0
         skipped = []
         errors = []
@@ -94,6 +98,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
             "applications_held": Double(applicationsHeld.count),
             "documents_deleted": Double(documents.count),
             "blobs_deleted": Double(blobsDeleted),
+            "blobs_in_grace_period": Double(blobsInGracePeriod),
             "bytes_freed": Double(bytesFreed),
             "temp_files_swept": Double(tempFilesSwept),
             "errors": Double(errors.count),
@@ -139,6 +144,9 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         for blob in blobs {
             out += "  sha256:\(blob.sha256)  \(blob.size) bytes  (\(blob.kind.rawValue))\n"
         }
+        if blobsInGracePeriod > 0 {
+            out += "Unreferenced blobs kept for the grace period (a later run collects them): \(blobsInGracePeriod)\n"
+        }
         out += "Temp files \(would)swept: \(tempFilesSwept)\n"
         if !skipped.isEmpty {
             out += "Skipped because they changed during the run: \(skipped.count)\n"
@@ -152,11 +160,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         return out
     }
 
-    static func japanTime(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = DomainFacts.retentionTimeZone
-        return formatter.string(from: date)
-    }
+    static func japanTime(_ date: Date) -> String { OperatorDate.format(date) }
 
     static func hours(_ seconds: TimeInterval) -> String {
         let hours = seconds / 3600

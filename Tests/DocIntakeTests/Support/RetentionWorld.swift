@@ -31,8 +31,9 @@ struct RetentionWorld: Sendable {
 
     /// A small PDF whose bytes are unique to `label`, as a file to upload.
     func document(_ label: String) throws -> String {
-        let path = scratch + "/" + label + ".pdf"
-        try Data("%PDF-1.4\n% \(label) \(UUID().uuidString)\n%%EOF\n".utf8).write(to: URL(fileURLWithPath: path))
+        let unique = UUID().uuidString
+        let path = scratch + "/" + label + "-" + unique + ".pdf"
+        try Data("%PDF-1.4\n% \(label) \(unique)\n%%EOF\n".utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
