@@ -1,4 +1,4 @@
-import DocIntake
+@testable import DocIntake
 import Foundation
 import Storage
 import Testing

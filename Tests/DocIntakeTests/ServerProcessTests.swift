@@ -31,6 +31,39 @@ import Testing
         #expect((result.json["documents"] as? [[String: Any]])?.first?["size"] as? Int == 100 * 1024 * 1024)
     }
 
+    @Test func sigtermLetsAnUploadInFlightFinishAndLeavesNothingHalfWritten() async throws {
+        let server = try ServerProcess()
+        let directory = NSTemporaryDirectory() + "docintake-term-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/notice.pdf"
+        try Data(Array("%PDF-1.4\n".utf8) + [UInt8](repeating: 0, count: 8 << 20) + Array("\n%%EOF\n".utf8))
+            .write(to: URL(fileURLWithPath: path))
+        var fields = ApplicationFields.workplaceClinic
+        fields["application_kind"] = "change"
+        // About 2 s on the wire, so the signal arrives mid-upload.
+        async let upload = Curl.run(ApplicationFields.curlArguments(fields) + [
+            "--limit-rate", "4M", "-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications",
+        ])
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/tmp")).isEmpty,
+                "the upload should be in flight when the signal arrives")
+        kill(server.process.processIdentifier, SIGTERM)
+        let result = try await upload
+        #expect(result.status == 201, "an upload in flight finishes: \(result.text)")
+        try await offPool { server.process.waitUntilExit() }
+        #expect(server.process.terminationStatus == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/tmp").isEmpty)
+    }
+
+    @Test func aSecondServerOnTheSameDataDirectoryRefusesToStart() async throws {
+        let first = try ServerProcess()
+        // Its start-up sweep would delete the first server's uploads in flight.
+        #expect(throws: TestFailure.self) { _ = try ServerProcess(dataDirectory: first.dataDirectory) }
+        let health = try await Curl.run([first.baseURL + "/healthz"])
+        #expect(health.status == 200)
+    }
+
     @Test func logsNeverContainTokensOrTheSecretNumber() async throws {
         let server = try ServerProcess(arguments: ["--log-level", "trace"])
         var fields = ApplicationFields.medical

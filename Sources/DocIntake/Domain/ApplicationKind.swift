@@ -5,6 +5,7 @@ public enum ApplicationKind: String, Sendable, Codable, CaseIterable {
     /// 変更
     case change
 
+    /// The kind as the form names it, for notices.
     public var japaneseName: String { self == .new ? "新規" : "変更" }
 }
 
@@ -21,6 +22,7 @@ public enum CertificateFeePayment: String, Sendable, Codable, CaseIterable {
     /// 2: 払込請求書による振込み. The only choice for a 職域診療所.
     case invoice
 
+    /// The method as the form names it, for notices.
     public var japaneseName: String {
         self == .deductFromFees ? "診療報酬支払額から控除" : "払込請求書による振込み"
     }

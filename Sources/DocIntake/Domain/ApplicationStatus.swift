@@ -13,6 +13,7 @@ public enum ApplicationStatus: String, Sendable, Codable, CaseIterable {
     /// Left `returned` too long; closed by retention.
     case withdrawn
 
+    /// The status as the portal names it, for people.
     public var japaneseName: String {
         switch self {
         case .submitted: "受付"

@@ -5,6 +5,7 @@ public enum DocumentSlot: String, Sendable, Codable, CaseIterable {
     /// 開設許可書の写し: the copy of the opening permit received from the public health centre.
     case openingPermit = "opening_permit"
 
+    /// The document as the portal names it, for messages and notices.
     public var japaneseName: String {
         self == .openingNotification ? "開設届の写し" : "開設許可書の写し"
     }

@@ -25,15 +25,4 @@ public enum InstitutionKind: String, Sendable, Codable, CaseIterable {
 
     /// Only a workplace clinic sends 開設届の写し and 開設許可書の写し.
     public var uploadsDocuments: Bool { self == .workplaceClinic }
-
-    /// The Japanese name used in messages and notices.
-    public var japaneseName: String {
-        switch self {
-        case .medical: "医科"
-        case .dental: "歯科"
-        case .pharmacy: "調剤（薬局）"
-        case .homeNursing: "訪問看護"
-        case .workplaceClinic: "職域診療所"
-        }
-    }
 }

@@ -1,25 +1,25 @@
 /// A usage application (オンライン資格確認利用申請) whose fields passed every rule of domain.md,
 /// normalised as stored.
-public struct ApplicationForm: Sendable, Equatable {
-    public var institutionKind: InstitutionKind
-    public var prefectureCode: String
-    public var institutionCode: String?
-    public var institutionName: String
-    public var applicationKind: ApplicationKind
-    public var lineType: String
-    public var customerIdType: CustomerIdType?
-    public var customerId: String?
-    public var plannedStartMonth: String
-    public var plannedTestMonth: String?
-    public var secretNumber: SecretNumber
-    public var certificateFeePayment: CertificateFeePayment
-    public var contactEmail: String
+struct ApplicationForm: Sendable, Equatable {
+    var institutionKind: InstitutionKind
+    var prefectureCode: String
+    var institutionCode: String?
+    var institutionName: String
+    var applicationKind: ApplicationKind
+    var lineType: String
+    var customerIdType: CustomerIdType?
+    var customerId: String?
+    var plannedStartMonth: String
+    var plannedTestMonth: String?
+    var secretNumber: SecretNumber
+    var certificateFeePayment: CertificateFeePayment
+    var contactEmail: String
     /// Accepted, but worth telling the applicant (e.g. a check-digit mismatch).
-    public var warnings: [FormWarning]
+    var warnings: [FormWarning]
 }
 
 /// The form's field names, in the form's order (domain.md).
-public enum FormField: String, CaseIterable, Sendable {
+enum FormField: String, CaseIterable, Sendable {
     case institutionKind = "institution_kind"
     case prefectureCode = "prefecture_code"
     case institutionCode = "institution_code"
@@ -42,7 +42,7 @@ public enum FormField: String, CaseIterable, Sendable {
 extension ApplicationForm {
     /// Checks every field and returns the form, or every error at once (never only the first).
     /// `uploadedSlots` are the document slots for which a file arrived.
-    public static func validate(
+    static func validate(
         fields: [String: String], uploadedSlots: Set<DocumentSlot>
     ) -> Result<ApplicationForm, FormErrors> {
         var errors = FormErrors()
@@ -73,6 +73,7 @@ extension ApplicationForm {
         let name = FormValue.trimmed(raw(.institutionName))
         if let name {
             if name.count > 100 { errors.add(.institutionName, .tooLong) }
+            if FormValue.hasControlCharacters(name) { errors.add(.institutionName, .format) }
         } else {
             errors.add(.institutionName, .required)
         }
@@ -162,10 +163,10 @@ extension ApplicationForm {
 }
 
 /// Every field error of one submission, in the form's order.
-public struct FormErrors: Error, Sendable, Equatable {
-    public private(set) var errors: [FieldError] = []
+struct FormErrors: Error, Sendable, Equatable {
+    private(set) var errors: [FieldError] = []
 
-    public var isEmpty: Bool { errors.isEmpty }
+    var isEmpty: Bool { errors.isEmpty }
 
     mutating func add(_ field: FormField, _ problem: FormMessages.Problem) {
         add(field.rawValue, problem)

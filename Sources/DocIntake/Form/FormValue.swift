@@ -35,13 +35,22 @@ enum FormValue {
         return true
     }
 
-    /// A pragmatic address check: one `@`, no spaces, a dot in the domain.
+    /// A pragmatic address check: a dot-atom local part, one `@`, a dotted domain. It keeps out
+    /// anything that could smuggle a second recipient (`,` `;` `<>`) into a notice's headers.
     static func isEmailAddress(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.".utf8)
+        let domainAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.".utf8)
         guard value.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !value.contains(where: { $0.isWhitespace || $0.isNewline })
+              parts[0].utf8.allSatisfy(localAllowed.contains), parts[1].utf8.allSatisfy(domainAllowed.contains),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
         else { return false }
         return true
+    }
+
+    /// Control and format characters (including bidi overrides) have no place in a name that
+    /// reviewers read and notices repeat.
+    static func hasControlCharacters(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
     }
 }

@@ -8,7 +8,7 @@ struct ApplicantRoutes: Sendable {
     func register(on router: Router<DocIntakeRequestContext>) {
         let applications = router.group("api/v1/applications")
         applications.post { request, context in
-            try await upload(request, context) { body in
+            try await upload(request, context, limit: intake.limits.maxRequestBytes) { body in
                 let receipt = try await intake.submit(body: body, contentType: request.headers[.contentType])
                 context.logger.info("application submitted", metadata: [
                     "application.id": .string(receipt.id), "receipt": .string(receipt.receiptNumber),
@@ -24,7 +24,7 @@ struct ApplicantRoutes: Sendable {
             }
         }
         applications.put(":id/documents/:slot") { request, context in
-            try await upload(request, context) { body in
+            try await upload(request, context, limit: intake.limits.maxSingleDocumentRequestBytes) { body in
                 guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else {
                     throw IntakeError.unknownPart(try context.parameters.require("slot"))
                 }
@@ -44,10 +44,9 @@ struct ApplicantRoutes: Sendable {
     /// Runs an upload handler. A declared length over the bound is refused before any body byte
     /// is read; a refusal while bytes are still arriving answers, then stops reading.
     private func upload(
-        _ request: Request, _ context: DocIntakeRequestContext,
+        _ request: Request, _ context: DocIntakeRequestContext, limit: Int64,
         _ handler: (TrackedBody<RequestBody>) async throws -> Response
     ) async throws -> Response {
-        let limit = intake.limits.maxRequestBytes
         if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
             context.stopReadingBody()
             UploadMetrics.rejected(reason: "request_too_large")
@@ -57,7 +56,7 @@ struct ApplicantRoutes: Sendable {
         do {
             return try await handler(body)
         } catch {
-            guard let problem = Problem(error) else { throw error }
+            let problem = Problem.forResponse(error, logger: context.logger)
             UploadMetrics.rejected(reason: problem.code)
             context.logger.info("upload refused", metadata: ["code": .string(problem.code), "status": .stringConvertible(problem.status)])
             if body.wasReadToEnd { return problem.response() }
@@ -70,8 +69,7 @@ struct ApplicantRoutes: Sendable {
         do {
             return try await handler()
         } catch {
-            guard let problem = Problem(error) else { throw error }
-            return problem.response()
+            return Problem.forResponse(error, logger: context.logger).response()
         }
     }
 }

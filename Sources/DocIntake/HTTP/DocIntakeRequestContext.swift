@@ -3,11 +3,11 @@ import NIOCore
 
 /// The request context: Hummingbird's core storage plus the connection's channel, which an
 /// upload handler needs to stop reading a body it has already refused.
-public struct DocIntakeRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct DocIntakeRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
     let channel: any Channel
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
     }

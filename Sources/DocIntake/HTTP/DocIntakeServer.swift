@@ -14,7 +14,9 @@ public enum DocIntakeServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let stores = try Stores(dataDirectory: configuration.dataDirectory)
-        // Nothing is in flight before the server starts, so every temp file is a crash's leftover.
+        let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
+        // Nothing is in flight before the server starts (the lock makes sure no other server
+        // shares the directory), so every temp file is a crash's leftover.
         let swept = try stores.blobs.sweepStaging(olderThan: 0)
         if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
 
@@ -53,6 +55,7 @@ public enum DocIntakeServer {
                 idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "DocIntake"),
             onServerRunning: { channel in
+                withExtendedLifetime(lock) {}
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("DocIntake listening", metadata: [
                     "host": .string(configuration.host), "port": .stringConvertible(port),
@@ -74,7 +77,9 @@ public enum DocIntakeServer {
 
 /// The embedded default stores under one data directory.
 public struct Stores: Sendable {
+    /// `<data>/blobs` and `<data>/tmp`.
     public let blobs: FileBlobStore
+    /// `<data>/docintake.sqlite`.
     public let metadata: SQLiteMetadataStore
 
     /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`.

@@ -1,19 +1,20 @@
 import Foundation
 import Hummingbird
+import Logging
 import Scanner
 
 /// An RFC 9457 `application/problem+json` error: a status, a stable machine code, a message in
 /// Japanese (`detail`) and English (`detail_en`), and every field error at once.
-public struct Problem: Error, Sendable, Codable, Equatable {
-    public var type: String
-    public var title: String
-    public var status: Int
-    public var code: String
-    public var detail: String
-    public var detailEn: String
-    public var errors: [FieldError]
+struct Problem: Error, Sendable, Codable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var code: String
+    var detail: String
+    var detailEn: String
+    var errors: [FieldError]
 
-    public init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
+    init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
         self.type = "/problems/\(code)"
         self.title = status.reasonPhrase
         self.status = status.code
@@ -58,6 +59,16 @@ extension Problem {
         }
     }
 
+    /// The problem to answer for any error: the client's own, or a logged 500 that names no
+    /// detail of the server's state.
+    static func forResponse(_ error: any Error, logger: Logger) -> Problem {
+        if let problem = Problem(error) { return problem }
+        logger.error("request failed on the server's side", metadata: ["error": .string(String(describing: error))])
+        return Problem(status: .internalServerError, code: "internal_error",
+                       detail: "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。送信内容は保存されていません。",
+                       detailEn: "The server failed to handle the request. Nothing was stored; please try again later.")
+    }
+
     init(_ error: ReviewError) {
         switch error {
         case .unauthorized:
@@ -89,6 +100,11 @@ extension Problem {
                       detailEn: "The requested range is beyond the document's \(size) bytes.")
         }
     }
+
+    static let integrityFailure = Problem(
+        status: .internalServerError, code: "integrity_failure",
+        detail: "保存された書類が破損しているため送信できません。運用担当者に連絡してください。",
+        detailEn: "The stored document failed its integrity check and was not sent. Contact the operator.")
 
     static let invalidDecision = Problem(
         status: .unprocessableContent, code: "validation_failed",

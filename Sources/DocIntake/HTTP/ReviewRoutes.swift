@@ -46,7 +46,8 @@ struct ReviewRoutes: Sendable {
             try await authorised(request, context) { reviewer in
                 guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else { throw ReviewError.notFound }
                 let id = try context.parameters.require("id")
-                let download = try await review.download(id, slot: slot, offset: Self.rangeStart(request), by: reviewer)
+                let download = try await review.download(
+                    id, slot: slot, offset: Self.rangeStart(request), ifRange: request.headers[.ifRange], by: reviewer)
                 context.logger.info("document download", metadata: [
                     "application.id": .string(id), "slot": .string(slot.rawValue), "reviewer": .string(reviewer.name),
                 ])
@@ -83,7 +84,7 @@ struct ReviewRoutes: Sendable {
     /// chunk, so the connection is aborted and no client can complete a download of bad bytes.
     static func response(for download: DocumentDownload, logger: Logger) -> Response {
         let document = download.document
-        let digest = BlobDigest(hex: document.blobSha256)!
+        let digest = download.digest
         var headers: HTTPFields = [
             .contentType: document.mimeType,
             .contentLength: String(document.size - download.offset),
@@ -103,10 +104,12 @@ struct ReviewRoutes: Sendable {
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
-            } catch let error as BlobStoreError {
+            } catch BlobStoreError.corrupt(let digest) {
                 integrityFailures.increment()
-                logger.error("aborting download: blob failed verification", metadata: ["error": .string(error.description)])
-                throw error
+                logger.error("aborting download: blob failed verification", metadata: [
+                    "application.id": .string(document.applicationId), "slot": .string(document.slot), "sha256": .string(digest.hex),
+                ])
+                throw BlobStoreError.corrupt(digest)
             }
         }
         return Response(status: download.offset > 0 ? .partialContent : .ok, headers: headers, body: body)
@@ -118,9 +121,16 @@ struct ReviewRoutes: Sendable {
         do {
             let reviewer = try await review.reviewer(token: request.bearerToken)
             return try await handler(reviewer)
+        } catch BlobStoreError.corrupt(let digest) {
+            Self.integrityFailures.increment()
+            context.logger.error("refusing download: blob failed verification", metadata: ["sha256": .string(digest.hex)])
+            return Problem.integrityFailure.response()
+        } catch ReviewError.rangeNotSatisfiable(let size) {
+            var response = Problem(ReviewError.rangeNotSatisfiable(size: size)).response()
+            response.headers[.contentRange] = "bytes */\(size)"
+            return response
         } catch {
-            guard let problem = Problem(error) else { throw error }
-            return problem.response()
+            return Problem.forResponse(error, logger: context.logger).response()
         }
     }
 }

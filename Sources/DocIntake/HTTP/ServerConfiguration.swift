@@ -3,9 +3,11 @@
 public struct ServerConfiguration: Sendable {
     /// Holds `docintake.sqlite`, `blobs/` and `tmp/`.
     public var dataDirectory: String
+    /// The address to listen on; loopback by default.
     public var host: String
     /// 0 picks a free port (logged at start-up).
     public var port: Int
+    /// The per-document cap in bytes; a file of exactly this size is accepted.
     public var maxFileSize: Int64
     /// PBKDF2 rounds for the 秘密の番号.
     public var secretHashRounds: Int
@@ -15,6 +17,7 @@ public struct ServerConfiguration: Sendable {
     /// The rules that job applies.
     public var retentionPolicy: RetentionPolicy
 
+    /// The embedded defaults: `./data`, 127.0.0.1:8080, 100 MiB.
     public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
                 maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,
                 retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy()) {

@@ -2,31 +2,31 @@ import Foundation
 import Storage
 
 /// An application as its applicant (or a reviewer) reads it: never the 秘密の番号 or a token hash.
-public struct ApplicationView: Sendable, Codable, Equatable {
-    public var id: String
-    public var receiptNumber: String
-    public var status: String
-    public var fields: Fields
-    public var warnings: [FormWarning]
-    public var documents: [DocumentSummary]
-    public var history: [HistoryEntry]
-    public var createdAt: Date
-    public var updatedAt: Date
+struct ApplicationView: Sendable, Codable, Equatable {
+    var id: String
+    var receiptNumber: String
+    var status: String
+    var fields: Fields
+    var warnings: [FormWarning]
+    var documents: [DocumentSummary]
+    var history: [HistoryEntry]
+    var createdAt: Date
+    var updatedAt: Date
 
     /// The stored form fields, as submitted after normalisation.
-    public struct Fields: Sendable, Codable, Equatable {
-        public var institutionKind: String
-        public var prefectureCode: String
-        public var institutionCode: String?
-        public var institutionName: String
-        public var applicationKind: String
-        public var lineType: String
-        public var customerIdType: String?
-        public var customerId: String?
-        public var plannedStartMonth: String
-        public var plannedTestMonth: String?
-        public var certificateFeePayment: String
-        public var contactEmail: String
+    struct Fields: Sendable, Codable, Equatable {
+        var institutionKind: String
+        var prefectureCode: String
+        var institutionCode: String?
+        var institutionName: String
+        var applicationKind: String
+        var lineType: String
+        var customerIdType: String?
+        var customerId: String?
+        var plannedStartMonth: String
+        var plannedTestMonth: String?
+        var certificateFeePayment: String
+        var contactEmail: String
 
         enum CodingKeys: String, CodingKey {
             case institutionKind = "institution_kind", prefectureCode = "prefecture_code"
@@ -39,13 +39,13 @@ public struct ApplicationView: Sendable, Codable, Equatable {
     }
 
     /// One state change or event of the audit log.
-    public struct HistoryEntry: Sendable, Codable, Equatable {
-        public var at: Date
-        public var action: String
-        public var actor: String
-        public var fromStatus: String?
-        public var toStatus: String?
-        public var reason: String?
+    struct HistoryEntry: Sendable, Codable, Equatable {
+        var at: Date
+        var action: String
+        var actor: String
+        var fromStatus: String?
+        var toStatus: String?
+        var reason: String?
 
         enum CodingKeys: String, CodingKey {
             case at, action, actor, reason

@@ -16,6 +16,8 @@ struct FormReceiver: Sendable {
     /// The application's kind when it is already known (a replacement); otherwise it is read from
     /// the `institution_kind` field if that arrives before the files.
     let knownKind: InstitutionKind?
+    /// The most this request's body may carry (chunked bodies declare no length).
+    let maxBodyBytes: Int64
 
     private static let bytesReceived = Counter(label: "docintake_upload_bytes_received_total")
 
@@ -34,7 +36,7 @@ struct FormReceiver: Sendable {
         do {
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
-                if received > limits.maxRequestBytes { throw IntakeError.requestTooLarge(limit: limits.maxRequestBytes) }
+                if received > maxBodyBytes { throw IntakeError.requestTooLarge(limit: maxBodyBytes) }
                 Self.bytesReceived.increment(by: buffer.readableBytes)
                 buffer.withUnsafeReadableBytes { parser.append($0) }
                 while let event = try parser.next() {
@@ -86,6 +88,8 @@ private enum PartInProgress {
             guard value.count + bytes.count <= limits.maxTextFieldBytes else {
                 throw IntakeError.fieldTooLarge(name, limit: limits.maxTextFieldBytes)
             }
+            // Release the enum's reference first, or every append copies the whole value.
+            self = .text(name: name, value: [])
             value.append(contentsOf: bytes)
             self = .text(name: name, value: value)
         case .file(let file):
@@ -99,7 +103,6 @@ private enum PartInProgress {
             if form.fields[name] != nil { form.repeatedFields.append(name) }
             form.fields[name] = String(decoding: value, as: UTF8.self)
         case .file(let file):
-            if form.documents[file.slot] != nil { throw IntakeError.duplicateFile(file.slot) }
             if let document = try await file.finish(scanner: scanner) {
                 form.documents[file.slot] = document
             }

@@ -2,7 +2,7 @@ import Multipart
 import Scanner
 
 /// Why an upload was refused. Each case maps to one HTTP status and one machine code.
-public enum IntakeError: Error, Sendable {
+enum IntakeError: Error, Sendable {
     /// The request is not multipart/form-data with a usable boundary.
     case notMultipart
     /// The multipart framing is broken or exceeds a parser limit.

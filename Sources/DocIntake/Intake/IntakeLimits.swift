@@ -1,15 +1,15 @@
 import Multipart
 
 /// The bounds an upload is held to while its bytes arrive.
-public struct IntakeLimits: Sendable {
+struct IntakeLimits: Sendable {
     /// The per-document cap (100 MiB by default): a file of exactly this size is accepted.
-    public var maxFileSize: Int64
+    var maxFileSize: Int64
     /// The largest text field value, in bytes.
-    public var maxTextFieldBytes: Int
+    var maxTextFieldBytes: Int
     /// Parts, headers, file names, preamble and epilogue.
-    public var multipart: MultipartLimits
+    var multipart: MultipartLimits
 
-    public init(maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, maxTextFieldBytes: Int = 64 * 1024,
+    init(maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, maxTextFieldBytes: Int = 64 * 1024,
                 multipart: MultipartLimits = MultipartLimits()) {
         self.maxFileSize = maxFileSize
         self.maxTextFieldBytes = maxTextFieldBytes
@@ -17,5 +17,8 @@ public struct IntakeLimits: Sendable {
     }
 
     /// The most a whole request may declare: two documents plus 1 MiB for the fields and framing.
-    public var maxRequestBytes: Int64 { 2 * maxFileSize + 1024 * 1024 }
+    var maxRequestBytes: Int64 { 2 * maxFileSize + 1024 * 1024 }
+
+    /// The most a one-document replacement may declare.
+    var maxSingleDocumentRequestBytes: Int64 { maxFileSize + 1024 * 1024 }
 }

@@ -7,14 +7,16 @@ extension IntakeService {
     /// probe which ids exist.
     func authorised(_ id: String, token: String?) async throws -> ApplicationRecord {
         let metadata = self.metadata
-        guard let token, let record = try await Blocking.run({ try metadata.application(id: id) }),
-              ConstantTime.equal(Array(AccessToken.hash(token).utf8), Array(record.accessTokenHash.utf8))
+        // Hashed before the lookup, so the response time does not tell whether the id exists.
+        let presented = Array(AccessToken.hash(token ?? "").utf8)
+        guard token != nil, let record = try await Blocking.run({ try metadata.application(id: id) }),
+              ConstantTime.equal(presented, Array(record.accessTokenHash.utf8))
         else { throw ApplicantError.notFound }
         return record
     }
 
     /// The application's status, fields, documents and history, for its applicant.
-    public func view(_ id: String, token: String?) async throws -> ApplicationView {
+    func view(_ id: String, token: String?) async throws -> ApplicationView {
         let record = try await authorised(id, token: token)
         let metadata = self.metadata
         return try await Blocking.run {
@@ -25,7 +27,7 @@ extension IntakeService {
 
     /// Replaces one document: allowed while `returned`, and for a `change` application while
     /// `submitted`. The previous document is kept, marked superseded.
-    public func replaceDocument<Body: AsyncSequence & Sendable>(
+    func replaceDocument<Body: AsyncSequence & Sendable>(
         _ id: String, slot: DocumentSlot, token: String?, body: Body, contentType: String?
     ) async throws -> DocumentSummary where Body.Element == ByteBuffer {
         let record = try await authorised(id, token: token)
@@ -35,7 +37,8 @@ extension IntakeService {
         if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
         guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
 
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind)
+        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind,
+                                    maxBodyBytes: limits.maxSingleDocumentRequestBytes)
         let received = try await receiver.receive(body, boundary: try Self.boundary(contentType))
         guard let staged = received.documents[slot] else {
             received.discardDocuments()
@@ -62,7 +65,7 @@ extension IntakeService {
             staged.blob.discard()
             switch error {
             case MetadataStoreError.statusConflict(let current): throw ApplicantError.wrongStatus(current)
-            case BlobStoreError.noSpace: throw IntakeError.storageFull
+            case BlobStoreError.noSpace, MetadataStoreError.noSpace: throw IntakeError.storageFull
             default: throw error
             }
         }
@@ -71,12 +74,12 @@ extension IntakeService {
     }
 
     /// `returned` → `submitted`, after the applicant has fixed what the reviewer asked for.
-    public func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
+    func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
         _ = try await authorised(id, token: token)
         let now = clock()
         let metadata = self.metadata
         do {
-            try await Blocking.run {
+            _ = try await Blocking.run {
                 try metadata.transition(
                     applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
                     audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "resubmit"), notice: nil)
@@ -89,7 +92,7 @@ extension IntakeService {
 }
 
 /// Why an applicant's request about an existing application was refused.
-public enum ApplicantError: Error, Sendable, Equatable {
+enum ApplicantError: Error, Sendable, Equatable {
     /// No such application, or the token is not its applicant's.
     case notFound
     /// The application's status does not allow this request.

@@ -8,7 +8,7 @@ import Storage
 
 /// The applicant's side of the service: submitting an application with its documents,
 /// reading it back, replacing a document and resubmitting after a return (差戻し).
-public struct IntakeService: Sendable {
+struct IntakeService: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
     let scanner: DocumentScanner
@@ -16,7 +16,7 @@ public struct IntakeService: Sendable {
     let secretHasher: SecretHasher
     let clock: @Sendable () -> Date
 
-    public init(
+    init(
         blobs: any BlobStore, metadata: any MetadataStore, scanner: DocumentScanner = DocumentScanner(),
         limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher = SecretHasher(),
         clock: @escaping @Sendable () -> Date = Date.init
@@ -31,11 +31,12 @@ public struct IntakeService: Sendable {
 
     /// Receives one application as the portal's 送信 button sends it, and commits it with its
     /// documents, audit entry and submission notice in one transaction, or not at all.
-    public func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
+    func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
     where Body.Element == ByteBuffer {
         let boundary = try Self.boundary(contentType)
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,
-                                    allowedSlots: Set(DocumentSlot.allCases), knownKind: nil)
+                                    allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
+                                    maxBodyBytes: limits.maxRequestBytes)
         let received = try await receiver.receive(body, boundary: boundary)
         do {
             let form = try Self.validate(received)
@@ -97,7 +98,7 @@ public struct IntakeService: Sendable {
                 contactEmail: form.contactEmail, accessTokenHash: token.hash, warnings: warnings, createdAt: now)
             let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "submit",
                                    toStatus: ApplicationStatus.submitted.rawValue)
-            let outbox = OutboxMessage(applicationId: id, kind: "submission", eventKey: "\(id):submit:\(UUID().uuidString)",
+            let outbox = OutboxMessage(applicationId: id, kind: "submission",
                                        recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
                                        createdAt: now)
             do {
@@ -112,7 +113,7 @@ public struct IntakeService: Sendable {
                     warnings: form.warnings, documents: documents.map(DocumentSummary.init))
             } catch MetadataStoreError.duplicateReceiptNumber where attempt < 5 {
                 continue
-            } catch BlobStoreError.noSpace {
+            } catch BlobStoreError.noSpace, MetadataStoreError.noSpace {
                 throw IntakeError.storageFull
             }
         }

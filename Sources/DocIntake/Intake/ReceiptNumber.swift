@@ -7,7 +7,8 @@ enum ReceiptNumber {
 
     static func generate(at date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        // Japan has no daylight saving, so a fixed offset is right even without tzdata.
+        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo") ?? TimeZone(secondsFromGMT: 9 * 3600)!
         let day = calendar.dateComponents([.year, .month, .day], from: date)
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%04d%02d%02d-", day.year!, day.month!, day.day!) + suffix

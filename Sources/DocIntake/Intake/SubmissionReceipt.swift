@@ -2,15 +2,15 @@ import Foundation
 import Storage
 
 /// What the applicant gets back after a successful submission (201).
-public struct SubmissionReceipt: Sendable, Codable, Equatable {
-    public var id: String
+struct SubmissionReceipt: Sendable, Codable, Equatable {
+    var id: String
     /// 受付番号
-    public var receiptNumber: String
-    public var status: ApplicationStatus
+    var receiptNumber: String
+    var status: ApplicationStatus
     /// The applicant's token: shown this once, stored only as a hash.
-    public var accessToken: String
-    public var warnings: [FormWarning]
-    public var documents: [DocumentSummary]
+    var accessToken: String
+    var warnings: [FormWarning]
+    var documents: [DocumentSummary]
 
     enum CodingKeys: String, CodingKey {
         case id, status, warnings, documents
@@ -20,17 +20,17 @@ public struct SubmissionReceipt: Sendable, Codable, Equatable {
 }
 
 /// One document as the applicant and the reviewer see it.
-public struct DocumentSummary: Sendable, Codable, Equatable {
-    public var slot: DocumentSlot
-    public var filename: String
-    public var size: Int64
-    public var sha256: String
-    public var type: String
-    public var uploadedAt: Date?
-    public var supersededAt: Date?
+struct DocumentSummary: Sendable, Codable, Equatable {
+    var slot: String
+    var filename: String
+    var size: Int64
+    var sha256: String
+    var type: String
+    var uploadedAt: Date?
+    var supersededAt: Date?
 
     init(_ record: DocumentRecord) {
-        slot = DocumentSlot(rawValue: record.slot) ?? .openingNotification
+        slot = record.slot
         filename = record.originalFilename
         size = record.size
         sha256 = record.blobSha256

@@ -6,14 +6,21 @@ import Scanner
 public struct IdentifyReport: Sendable {
     /// One file's verdict.
     public struct Row: Sendable, Codable, Equatable {
+        /// The path as given.
         public var file: String
+        /// Whether an upload of it would be accepted.
         public var accepted: Bool
+        /// `pdf`, `png`, `xls` or `xlsx` when accepted.
         public var type: String?
+        /// The canonical MIME type when accepted.
         public var mime: String?
+        /// The rejection's stable code when rejected.
         public var reason: String?
+        /// What an operator reads: the verdict, or what the applicant would be told (ja / en).
         public var message: String
     }
 
+    /// One row per file, in the order given.
     public var rows: [Row]
     /// True when a file could not be read at all.
     public var hadIOError: Bool

@@ -2,17 +2,17 @@ import Foundation
 import Storage
 
 /// One page of the reviewers' application list, with an opaque cursor to the next page.
-public struct ReviewListPage: Sendable, Codable, Equatable {
+struct ReviewListPage: Sendable, Codable, Equatable {
     /// One application as a list row.
-    public struct Item: Sendable, Codable, Equatable {
-        public var id: String
-        public var receiptNumber: String
-        public var status: String
-        public var institutionKind: String
-        public var institutionName: String
-        public var createdAt: Date
-        public var updatedAt: Date
-        public var documentCount: Int
+    struct Item: Sendable, Codable, Equatable {
+        var id: String
+        var receiptNumber: String
+        var status: String
+        var institutionKind: String
+        var institutionName: String
+        var createdAt: Date
+        var updatedAt: Date
+        var documentCount: Int
 
         init(_ record: ApplicationRecord, documentCount: Int) {
             id = record.id
@@ -36,23 +36,11 @@ public struct ReviewListPage: Sendable, Codable, Equatable {
         }
     }
 
-    public var applications: [Item]
-    public var nextCursor: String?
+    var applications: [Item]
+    var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case applications
         case nextCursor = "next_cursor"
-    }
-
-    static func encodeCursor(_ item: Item) -> String {
-        let raw = "\(item.createdAt.timeIntervalSince1970)|\(item.id)"
-        return Data(raw.utf8).base64EncodedString()
-    }
-
-    static func decodeCursor(_ cursor: String) -> ApplicationCursor? {
-        guard let data = Data(base64Encoded: cursor), let raw = String(data: data, encoding: .utf8) else { return nil }
-        let parts = raw.split(separator: "|", maxSplits: 1)
-        guard parts.count == 2, let seconds = Double(parts[0]) else { return nil }
-        return ApplicationCursor(createdAt: Date(timeIntervalSince1970: seconds), id: String(parts[1]))
     }
 }

@@ -3,10 +3,11 @@ import Storage
 
 /// A document opened for a reviewer: its record, the byte range to send, and a reader that
 /// verifies the whole blob before handing out the last chunk.
-public struct DocumentDownload: Sendable {
-    public let document: DocumentRecord
+struct DocumentDownload: Sendable {
+    let document: DocumentRecord
+    let digest: BlobDigest
     /// First byte to send; > 0 for a resumed download.
-    public let offset: Int64
+    let offset: Int64
     let reader: UncheckedReader
 
     /// Reader handed across the blocking pool one chunk at a time, never concurrently.
@@ -24,21 +25,28 @@ public struct DocumentDownload: Sendable {
 }
 
 extension ReviewService {
-    /// Opens the current document of `slot` from byte `offset` on, and audits the read.
-    public func download(_ id: String, slot: DocumentSlot, offset: Int64, by reviewer: ReviewerRecord) async throws -> DocumentDownload {
+    /// Opens the current document of `slot` from byte `offset` on, and audits the read. A
+    /// resuming client names the version it has (`ifRange`, the ETag); if the slot's document has
+    /// changed since, the whole new document is sent instead of the tail of a different one.
+    func download(
+        _ id: String, slot: DocumentSlot, offset requested: Int64, ifRange: String?, by reviewer: ReviewerRecord
+    ) async throws -> DocumentDownload {
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
         return try await Blocking.run {
             guard try metadata.application(id: id) != nil,
                   let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
                   let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewError.notFound }
+            let offset = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? 0 : requested
             guard offset >= 0 && (offset < document.size || offset == 0) else { throw ReviewError.rangeNotSatisfiable(size: document.size) }
             let reader = try blobs.open(digest)
+            // A blob of the wrong length is corrupt; finding it now keeps Content-Length honest.
+            guard reader.size == document.size else { throw BlobStoreError.corrupt(digest) }
             try reader.skip(offset)
             try metadata.appendAudit(AuditEntry(
                 applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
                 detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(digest.hex)","offset":\#(offset)}"#))
-            return DocumentDownload(document: document, offset: offset, reader: .init(reader))
+            return DocumentDownload(document: document, digest: digest, offset: offset, reader: .init(reader))
         }
     }
 }

@@ -4,12 +4,12 @@ import Storage
 /// The agency reviewers' side: listing applications, reading them with their documents,
 /// claiming them (審査中) and deciding them. Every decision and every document read is audited
 /// with the reviewer's name.
-public struct ReviewService: Sendable {
+struct ReviewService: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
     let clock: @Sendable () -> Date
 
-    public init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.blobs = blobs
         self.metadata = metadata
         self.clock = clock
@@ -17,7 +17,7 @@ public struct ReviewService: Sendable {
 
     /// The reviewer a bearer token belongs to. An applicant's token is `.forbidden`, anything
     /// else unknown (or revoked) is `.unauthorized`.
-    public func reviewer(token: String?) async throws -> ReviewerRecord {
+    func reviewer(token: String?) async throws -> ReviewerRecord {
         guard let token else { throw ReviewError.unauthorized }
         let metadata = self.metadata
         if let reviewer = try await Blocking.run({ try metadata.activeReviewer(tokenHash: AccessToken.hash(token)) }) {
@@ -27,25 +27,26 @@ public struct ReviewService: Sendable {
     }
 
     /// One page of applications in `statuses` (nil: every status), oldest first.
-    public func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
+    func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
         let metadata = self.metadata
         let position = try cursor.map { encoded in
-            guard let position = ReviewListPage.decodeCursor(encoded) else { throw ReviewError.invalidCursor }
+            guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
             return position
         }
         let limit = min(max(limit, 1), 200)
         return try await Blocking.run {
-            let records = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
-            let items = try records.prefix(limit).map { record in
-                ReviewListPage.Item(record, documentCount: try metadata.documents(applicationId: record.id).filter { $0.supersededAt == nil }.count)
+            let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
+            let page = listed.prefix(limit)
+            let items = try page.map { entry in
+                ReviewListPage.Item(entry.record, documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count)
             }
-            return ReviewListPage(applications: items, nextCursor: records.count > limit ? items.last.map(ReviewListPage.encodeCursor) : nil)
+            return ReviewListPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
         }
     }
 
     /// Everything about one application: fields (never the 秘密の番号), documents current and
     /// superseded, and its history.
-    public func detail(_ id: String) async throws -> ApplicationView {
+    func detail(_ id: String) async throws -> ApplicationView {
         let metadata = self.metadata
         return try await Blocking.run {
             guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
@@ -55,17 +56,21 @@ public struct ReviewService: Sendable {
     }
 
     /// Takes an application into review: `submitted` → `under_review`.
-    public func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
         try await move(id, from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
     }
 
     /// Approves, returns (差戻し) or rejects (却下) an application and queues the matching notice.
-    public func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if decision != .approve && reason == nil { throw ReviewError.reasonRequired }
         let current = try await detail(id)
         // 職域診療所 applications are reviewed (審査) first; the other kinds have nothing to review.
         let reviewed = current.fields.institutionKind == InstitutionKind.workplaceClinic.rawValue
+        // A return asks for new documents, which only a workplace clinic sends.
+        if !reviewed && decision == .return {
+            throw ReviewError.conflict(current: current.status, requested: decision.rawValue)
+        }
         let from: Set<ApplicationStatus> = reviewed ? [.underReview] : [.submitted, .underReview]
         return try await move(id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
                               reason: reason, notice: decision.noticeKind)
@@ -82,7 +87,7 @@ public struct ReviewService: Sendable {
             try await Blocking.run {
                 guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
                 let notice = try kind.map { kind in
-                    OutboxMessage(applicationId: id, kind: kind, eventKey: "\(id):\(action):\(UUID().uuidString)",
+                    OutboxMessage(applicationId: id, kind: kind,
                                   recipient: record.contactEmail,
                                   payload: try DecisionNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName,
                                                               decision: action, reason: reason).json(),
@@ -100,7 +105,7 @@ public struct ReviewService: Sendable {
 }
 
 /// A reviewer's decision.
-public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
+enum ReviewDecision: String, Sendable, Codable, CaseIterable {
     case approve
     case `return`
     case reject
@@ -123,7 +128,7 @@ public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
 }
 
 /// Why a review request was refused.
-public enum ReviewError: Error, Sendable, Equatable {
+enum ReviewError: Error, Sendable, Equatable {
     case unauthorized
     case forbidden
     case notFound

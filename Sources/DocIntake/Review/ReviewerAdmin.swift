@@ -6,6 +6,7 @@ import Storage
 public struct ReviewerAdmin: Sendable {
     let metadata: any MetadataStore
 
+    /// Manages the reviewers recorded in `metadata`.
     public init(metadata: any MetadataStore) {
         self.metadata = metadata
     }

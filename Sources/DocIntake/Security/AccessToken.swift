@@ -2,13 +2,13 @@ import Crypto
 import Foundation
 
 /// A bearer token (an applicant's or a reviewer's): 256 random bits, shown once, stored as SHA-256.
-public struct AccessToken: Sendable, CustomStringConvertible {
+struct AccessToken: Sendable, CustomStringConvertible {
     /// The token as the holder presents it. Never log it.
-    public let value: String
+    let value: String
 
     /// A fresh random token with a readable prefix (`dia_` applicant, `dir_` reviewer) so a leaked
     /// token can be recognised by secret scanners.
-    public static func generate(prefix: String) -> AccessToken {
+    static func generate(prefix: String) -> AccessToken {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let encoded = bytes.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
@@ -18,21 +18,21 @@ public struct AccessToken: Sendable, CustomStringConvertible {
     }
 
     /// The prefix of an applicant's token.
-    public static let applicantPrefix = "dia_"
+    static let applicantPrefix = "dia_"
     /// The prefix of a reviewer's token.
-    public static let reviewerPrefix = "dir_"
+    static let reviewerPrefix = "dir_"
 
-    public init(value: String) {
+    init(value: String) {
         self.value = value
     }
 
     /// What is stored: the SHA-256 of the token, hex. A token has 256 bits of entropy, so a fast
     /// hash is enough; lookups by hash leak nothing useful about the token through timing.
-    public var hash: String { Self.hash(value) }
+    var hash: String { Self.hash(value) }
 
-    public static func hash(_ value: String) -> String {
+    static func hash(_ value: String) -> String {
         SHA256.hash(data: Array(value.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    public var description: String { "AccessToken(****)" }
+    var description: String { "AccessToken(****)" }
 }

@@ -12,18 +12,25 @@ final class FileBlobReader: BlobReader {
     let size: Int64
     private let path: String
     private let digest: BlobDigest
-    private var fd: Int32
+    private var fd: Int32 = -1
     private var hasher = SHA256()
     private var pending: [UInt8]?
     private var finished = false
 
     init(path: String, digest: BlobDigest) throws {
+        let fd: Int32
         do {
             fd = try POSIX.open(path, O_RDONLY)
         } catch BlobStoreError.io(_, _, ENOENT) {
             throw BlobStoreError.notFound(digest)
         }
-        guard let st = POSIX.stat(path) else { throw BlobStoreError.notFound(digest) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let error = POSIX.error("fstat", path)
+            Glibc.close(fd)
+            throw error
+        }
+        self.fd = fd
         self.size = Int64(st.st_size)
         self.path = path
         self.digest = digest

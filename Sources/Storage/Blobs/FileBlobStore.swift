@@ -30,23 +30,26 @@ public struct FileBlobStore: BlobStore {
         try StagedBlob(directory: stagingDirectory)
     }
 
+    /// Renames the sealed file over its content address even when a blob is already there: the
+    /// new bytes were just hashed and fsynced, the rename is atomic, and it heals a damaged copy.
     @discardableResult
     public func place(_ sealed: SealedBlob) throws -> Bool {
         let destination = path(of: sealed.digest)
-        if POSIX.stat(destination) != nil {
-            sealed.discard()
-            return false
-        }
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
+        let existed = POSIX.stat(destination) != nil
         do {
             try POSIX.makeDirectories(directory)
-            try POSIX.rename(sealed.path, destination)
+            // Placing twice (a retried transaction) is fine as long as the first placement stands.
+            guard try sealed.consume({ try POSIX.rename($0, destination) }) else {
+                guard existed else { throw BlobStoreError.notFound(sealed.digest) }
+                return false
+            }
             try POSIX.fsyncDirectory(directory)
         } catch {
             sealed.discard()
             throw error
         }
-        return true
+        return !existed
     }
 
     public func contains(_ digest: BlobDigest) throws -> Bool {

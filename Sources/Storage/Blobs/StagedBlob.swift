@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -66,14 +67,40 @@ public final class StagedBlob: @unchecked Sendable {
 }
 
 /// A complete, fsynced temp file with its digest, ready to be placed in a store.
-public struct SealedBlob: Sendable {
-    /// The temp file; it still exists until `BlobStore.place` or `discard()`.
+///
+/// It owns its temp file until the file is placed or discarded, and only then: a late
+/// `discard()` after `place` must not unlink a new upload that `mkstemp` gave the same name.
+public final class SealedBlob: Sendable {
+    /// The temp file, while this value still owns it.
     public let path: String
     public let digest: BlobDigest
     public let size: Int64
+    private let owned = Mutex(true)
 
-    /// Removes the temp file of a blob that will not be placed.
+    init(path: String, digest: BlobDigest, size: Int64) {
+        self.path = path
+        self.digest = digest
+        self.size = size
+    }
+
+    deinit { discard() }
+
+    /// Hands the temp file to `body` (e.g. to rename it); afterwards this value no longer owns it.
+    /// Returns false, without calling `body`, when the file was already handed over or discarded.
+    func consume(_ body: (String) throws -> Void) throws -> Bool {
+        try owned.withLock { owned in
+            guard owned else { return false }
+            try body(path)
+            owned = false
+            return true
+        }
+    }
+
+    /// Removes the temp file of a blob that will not be placed; a no-op once placed or discarded.
     public func discard() {
-        unlink(path)
+        owned.withLock { owned in
+            if owned { unlink(path) }
+            owned = false
+        }
     }
 }

@@ -36,8 +36,9 @@ public protocol MetadataStore: Sendable {
         applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
     ) throws -> ApplicationRecord
 
-    /// Applications in any of `statuses` (all when nil), oldest first, after `cursor`.
-    func applications(statuses: Set<String>?, after cursor: ApplicationCursor?, limit: Int) throws -> [ApplicationRecord]
+    /// Applications in any of `statuses` (all when nil), in the order they were received, after
+    /// the position `after` (exclusive), each with its own position for the next page.
+    func applications(statuses: Set<String>?, after: Int64?, limit: Int) throws -> [ListedApplication]
 
     /// The total size of the blobs the metadata knows, for the blob-store gauge.
     func storedBlobBytes() throws -> Int64
@@ -104,15 +105,11 @@ public protocol MetadataStore: Sendable {
     func lastJobRun(job: String) throws -> JobRunRecord?
 }
 
-/// A position in the oldest-first listing of applications.
-public struct ApplicationCursor: Sendable, Equatable {
-    public var createdAt: Date
-    public var id: String
-
-    public init(createdAt: Date, id: String) {
-        self.createdAt = createdAt
-        self.id = id
-    }
+/// An application with its position in the order applications were received: a stable,
+/// exact cursor for paging (timestamps can tie and lose precision on the way through text).
+public struct ListedApplication: Sendable, Equatable {
+    public var position: Int64
+    public var record: ApplicationRecord
 }
 
 /// Why a metadata operation was refused.
@@ -125,4 +122,6 @@ public enum MetadataStoreError: Error, Sendable, Equatable {
     /// The database was migrated by a newer version of DocIntake (it lists migrations this one
     /// does not know); opening it could corrupt data the newer version relies on.
     case schemaTooNew(unknownMigrations: [String])
+    /// The database's file system is full; the transaction was rolled back.
+    case noSpace
 }

@@ -11,6 +11,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        // A 201 promises durability: in WAL mode NORMAL may lose the last commits on power loss.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try DatabasePool(path: path, configuration: configuration)
         let migrator = Self.migrator
         // Forward only: a database a newer DocIntake has migrated is refused rather than used
@@ -28,13 +30,17 @@ public final class SQLiteMetadataStore: MetadataStore {
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at BEGIN, which is what
     /// serialises blob placement against garbage collection, also across processes.
     func writeImmediate<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
             }
-            return result!
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw MetadataStoreError.noSpace
         }
     }
 
@@ -44,7 +50,6 @@ public final class SQLiteMetadataStore: MetadataStore {
     ) throws {
         do {
             try writeImmediate { db in
-                try placingBlobs()
                 try application.insert(db)
                 for var document in documents {
                     try Self.recordBlob(of: document, in: db)
@@ -52,13 +57,24 @@ public final class SQLiteMetadataStore: MetadataStore {
                 }
                 var audit = audit
                 try audit.insert(db)
-                if var notice { try notice.insert(db) }
+                if var notice {
+                    notice.eventKey = Self.eventKey(notice, audit)
+                    try notice.insert(db)
+                }
+                // Last, so that a constraint failure above places nothing; COMMIT still follows it.
+                try placingBlobs()
             }
         } catch let error as DatabaseError
             where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("receiptNumber") == true
         {
             throw MetadataStoreError.duplicateReceiptNumber
         }
+    }
+
+    /// One notice per audited event: the key is derived from the event, so the unique index
+    /// refuses a second notice for it.
+    static func eventKey(_ notice: OutboxMessage, _ audit: AuditEntry) -> String {
+        "\(notice.kind):audit:\(audit.id!)"
     }
 
     static func recordBlob(of document: DocumentRecord, in db: Database) throws {
@@ -94,7 +110,6 @@ public final class SQLiteMetadataStore: MetadataStore {
             guard allowedStatuses.contains(application.status) else {
                 throw MetadataStoreError.statusConflict(current: application.status)
             }
-            try placingBlob()
             try db.execute(
                 sql: "UPDATE documents SET supersededAt = ? WHERE applicationId = ? AND slot = ? AND supersededAt IS NULL",
                 arguments: [document.uploadedAt, document.applicationId, document.slot])
@@ -102,9 +117,10 @@ public final class SQLiteMetadataStore: MetadataStore {
             var document = document
             try document.insert(db)
             application.updatedAt = document.uploadedAt
-            try application.update(db)
+            try application.update(db, columns: [Column("updatedAt")])
             var audit = audit
             try audit.insert(db)
+            try placingBlob()
         }
     }
 
@@ -125,22 +141,24 @@ public final class SQLiteMetadataStore: MetadataStore {
             application.status = to
             application.updatedAt = audit.at
             application.statusChangedAt = audit.at
-            try application.update(db)
+            try application.update(db, columns: [Column("status"), Column("updatedAt"), Column("statusChangedAt")])
             try audit.insert(db)
-            if var notice { try notice.insert(db) }
+            if var notice {
+                notice.eventKey = Self.eventKey(notice, audit)
+                try notice.insert(db)
+            }
             return application
         }
     }
 
-    public func applications(statuses: Set<String>?, after cursor: ApplicationCursor?, limit: Int) throws -> [ApplicationRecord] {
+    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) throws -> [ListedApplication] {
         try pool.read { db in
-            var request = ApplicationRecord.all()
+            var request = ApplicationRecord.select(AllColumns(), Column.rowID)
             if let statuses { request = request.filter(statuses.contains(Column("status"))) }
-            if let cursor {
-                request = request.filter(
-                    Column("createdAt") > cursor.createdAt || (Column("createdAt") == cursor.createdAt && Column("id") > cursor.id))
+            if let after { request = request.filter(Column.rowID > after) }
+            return try Row.fetchAll(db, request.order(Column.rowID).limit(limit)).map { row in
+                ListedApplication(position: row[Column.rowID], record: try ApplicationRecord(row: row))
             }
-            return try request.order(Column("createdAt"), Column("id")).limit(limit).fetchAll(db)
         }
     }
 

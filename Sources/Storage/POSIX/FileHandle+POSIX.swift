@@ -64,11 +64,16 @@ enum POSIX {
         return fstatat(AT_FDCWD, path, &st, 0) == 0 ? st : nil
     }
 
-    /// Creates a directory and its parents (mode 0700); existing ones are fine.
+    /// Creates a directory and its parents (mode 0700); existing ones are fine. Each new entry's
+    /// parent is fsynced, so a blob renamed into a new directory survives a power loss.
     static func makeDirectories(_ path: String) throws {
         if stat(path) != nil { return }
         let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !parent.isEmpty { try makeDirectories(parent) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw error("mkdir", path) }
+        if mkdir(path, 0o700) != 0 {
+            if errno == EEXIST { return }
+            throw error("mkdir", path)
+        }
+        if !parent.isEmpty { try fsyncDirectory(parent) }
     }
 }

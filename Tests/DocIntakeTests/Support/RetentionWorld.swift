@@ -1,5 +1,5 @@
 import Crypto
-import DocIntake
+@testable import DocIntake
 import Foundation
 import Storage
 import Testing
@@ -117,7 +117,7 @@ struct RetentionWorld: Sendable {
     func snapshot(jobRuns: Bool = true) throws -> [String] {
         let metadata = stores.metadata
         var lines: [String] = []
-        for application in try metadata.applications(statuses: nil, after: nil, limit: 10_000) {
+        for application in try metadata.applications(statuses: nil, after: nil, limit: 10_000).map(\.record) {
             lines.append("application \(application.id) \(application.status) \(application.statusChangedAt.timeIntervalSince1970)")
             for document in try metadata.documents(applicationId: application.id) {
                 lines.append("  document \(document.id ?? 0) \(document.slot) \(document.blobSha256) \(document.supersededAt != nil)")

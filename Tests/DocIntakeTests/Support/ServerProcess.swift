@@ -2,9 +2,10 @@ import Foundation
 
 /// The real `docintake` binary running `serve` in its own process, for what an in-process
 /// server cannot show: its own memory, its log output, a kill.
-final class ServerProcess {
+final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let dataDirectory: String
+    private let ownsDataDirectory: Bool
     let logPath: String
     private(set) var port = 0
 
@@ -13,12 +14,14 @@ final class ServerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("docintake").path
     }
 
-    init(arguments: [String] = []) throws {
-        dataDirectory = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
-        logPath = dataDirectory + ".log"
+    /// Starts a server on a fresh data directory, or on `dataDirectory`, which it then leaves in place.
+    init(arguments: [String] = [], dataDirectory: String? = nil) throws {
+        ownsDataDirectory = dataDirectory == nil
+        self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
+        logPath = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "info"] + arguments
+        process.arguments = ["serve", "--data-dir", self.dataDirectory, "--port", "0", "--log-level", "info"] + arguments
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = logFile
         process.standardError = logFile
@@ -58,7 +61,7 @@ final class ServerProcess {
 
     deinit {
         stop()
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if ownsDataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
         try? FileManager.default.removeItem(atPath: logPath)
     }
 }

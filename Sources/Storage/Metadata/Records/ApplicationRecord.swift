@@ -7,33 +7,54 @@ import GRDB
 public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "applications"
 
+    /// The application id (a UUID), used in URLs.
     public var id: String
     /// 受付番号, shown to the applicant and quoted in notices.
     public var receiptNumber: String
+    /// `ApplicationStatus`'s raw value.
     public var status: String
+    /// 医療機関等の種別.
     public var institutionKind: String
+    /// 都道府県コード, two digits.
     public var prefectureCode: String
+    /// 医療機関等コード, 7 digits; none for a 職域診療所 before approval.
     public var institutionCode: String?
+    /// 医療機関等名.
     public var institutionName: String
+    /// 申請区分: `new` or `change`.
     public var applicationKind: String
+    /// 利用規約への同意 (always true once stored).
     public var termsAgreed: Bool
+    /// 電気通信回線種別 code.
     public var lineType: String
+    /// お客さまID (種別): `CAF` or `COP`.
     public var customerIdType: String?
+    /// お客さまID, 10 digits without the prefix.
     public var customerId: String?
+    /// フレッツ・v6オプション契約の確認 (always true once stored).
     public var fletsV6Confirmed: Bool
+    /// 利用開始予定年月, `YYYY-MM`.
     public var plannedStartMonth: String
+    /// テスト開始予定年月, `YYYY-MM`, if known.
     public var plannedTestMonth: String?
+    /// The 秘密の番号's salted PBKDF2 hash; never the number.
     public var secretNumberHash: String
+    /// 電子証明書発行料の支払方法.
     public var certificateFeePayment: String
+    /// 連絡先メールアドレス: where notices go.
     public var contactEmail: String
+    /// SHA-256 of the applicant's access token.
     public var accessTokenHash: String
     /// Machine codes of warnings returned at submission (e.g. a check-digit mismatch), JSON.
     public var warnings: String
+    /// When it was received.
     public var createdAt: Date
+    /// When anything about it last changed.
     public var updatedAt: Date
     /// When the status last changed; retention counts from it.
     public var statusChangedAt: Date
 
+    /// A new application as received.
     public init(
         id: String, receiptNumber: String, status: String, institutionKind: String, prefectureCode: String,
         institutionCode: String?, institutionName: String, applicationKind: String, termsAgreed: Bool,

@@ -6,19 +6,26 @@ import GRDB
 public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "audit_log"
 
+    /// Row id, set on insert.
     public var id: Int64?
+    /// The application concerned, if any.
     public var applicationId: String?
+    /// When it happened.
     public var at: Date
     /// `applicant`, `reviewer:<name>`, `operator:<user>` or `system`.
     public var actor: String
     /// What happened, e.g. `submit`, `replace_document`, `claim`, `approve`, `download`.
     public var action: String
+    /// The status before a transition.
     public var fromStatus: String?
+    /// The status after a transition.
     public var toStatus: String?
+    /// The reviewer's reason, for a return or a rejection.
     public var reason: String?
     /// Extra facts as JSON, e.g. the slot and digest of a document.
     public var detail: String?
 
+    /// An entry to append.
     public init(
         applicationId: String?, at: Date, actor: String, action: String, fromStatus: String? = nil,
         toStatus: String? = nil, reason: String? = nil, detail: String? = nil

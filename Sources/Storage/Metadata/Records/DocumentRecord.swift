@@ -6,20 +6,28 @@ import GRDB
 public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "documents"
 
+    /// Row id, set on insert.
     public var id: Int64?
+    /// The application it belongs to.
     public var applicationId: String
     /// `opening_notification` (開設届の写し) or `opening_permit` (開設許可書の写し).
     public var slot: String
+    /// The content address of its bytes.
     public var blobSha256: String
+    /// Bytes.
     public var size: Int64
     /// The name the applicant's client sent, as UTF-8; never used to build a server path.
     public var originalFilename: String
     /// `pdf`, `png`, `xls` or `xlsx`, as the Scanner decided.
     public var detectedType: String
+    /// The canonical MIME type of `detectedType`.
     public var mimeType: String
+    /// When it arrived.
     public var uploadedAt: Date
+    /// When a replacement made it historical; nil while current.
     public var supersededAt: Date?
 
+    /// A newly uploaded, current document.
     public init(
         applicationId: String, slot: String, blobSha256: String, size: Int64, originalFilename: String,
         detectedType: String, mimeType: String, uploadedAt: Date

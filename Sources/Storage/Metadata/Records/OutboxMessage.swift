@@ -2,28 +2,39 @@ import Foundation
 import GRDB
 
 /// A notice waiting to be sent, written in the same transaction as the event it announces,
-/// so a notice is never lost; `eventKey` is unique, so it is never queued twice.
+/// so a notice is never lost; `eventKey` is unique and derived by the store from the event's
+/// audit entry, so it is never queued twice.
 public struct OutboxMessage: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "outbox"
 
+    /// Row id, set on insert.
     public var id: Int64?
+    /// The application the notice is about.
     public var applicationId: String
     /// `submission`, `approval`, `return` or `rejection`.
     public var kind: String
+    /// Unique per event; set by the store from the audit entry.
     public var eventKey: String
+    /// The applicant's contact address.
     public var recipient: String
     /// What the template needs, as JSON. Never holds the 秘密の番号 or a token.
     public var payload: String
+    /// When the event happened.
     public var createdAt: Date
+    /// Delivery attempts so far.
     public var attempts: Int
+    /// When delivery may be tried next (backoff).
     public var nextAttemptAt: Date
+    /// When it was delivered; nil while waiting.
     public var sentAt: Date?
+    /// Why the last attempt failed.
     public var lastError: String?
 
-    public init(applicationId: String, kind: String, eventKey: String, recipient: String, payload: String, createdAt: Date) {
+    /// A notice to queue with its event.
+    public init(applicationId: String, kind: String, recipient: String, payload: String, createdAt: Date) {
         self.applicationId = applicationId
         self.kind = kind
-        self.eventKey = eventKey
+        self.eventKey = ""
         self.recipient = recipient
         self.payload = payload
         self.createdAt = createdAt
