@@ -144,7 +144,7 @@ import Testing
                     try fixture.expire(doomed)
                 case 1:
                     // The collector, over and over, by plan and by direct request.
-                    for round in 0..<6 {
+                    for round in 0..<10 {
                         let cutoff = Date()
                         let garbage = round.isMultiple(of: 2)
                             ? try fixture.collector.plan(cutoff: cutoff)
