@@ -138,7 +138,9 @@ import Testing
             let uploaded = Mutex<[String]>([])
 
             try await onThreads(5) { thread in
-                usleep(UInt32.random(in: 0...1500))
+                // Uploads start a little later on average than the expiry, so that some find the
+                // blob unreferenced and some collections get in before them.
+                usleep(UInt32.random(in: 0...(thread < 2 ? 1000 : 3000)))
                 switch thread {
                 case 0:
                     try fixture.expire(doomed)
