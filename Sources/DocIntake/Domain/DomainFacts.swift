@@ -21,6 +21,7 @@ public enum DomainFacts {
 
     /// Retention counts fiscal years as Japanese public records do: from April 1, Japan time.
     public static let fiscalYearStartMonth = 4
+    /// The time zone of that April 1 (and of the dates operators type and read).
     public static let retentionTimeZone = TimeZone(identifier: "Asia/Tokyo")!
 
     /// 都道府県コード (JIS X 0401).

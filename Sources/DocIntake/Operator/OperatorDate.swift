@@ -4,6 +4,7 @@ import Foundation
 /// offset (`2031-04-01T09:30:00+09:00`, `2031-04-01T00:30:00Z`), or a bare day (`2031-04-01`),
 /// read as midnight Japan time, the time zone the retention rules count in.
 public enum OperatorDate {
+    /// The date `text` names, or nil.
     public static func parse(_ text: String) -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)
         let full = ISO8601DateFormatter()

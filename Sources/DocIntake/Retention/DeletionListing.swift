@@ -4,12 +4,12 @@ import Storage
 /// The deletion records for `docintake deletions`: what retention deleted, which bytes, when,
 /// under which rule and by whom.
 public struct DeletionListing: Sendable {
-    public struct Row: Sendable, Equatable, Codable {
-        public var record: DeletionRecord
-        public var receiptNumber: String
+    struct Row: Sendable, Equatable, Codable {
+        var record: DeletionRecord
+        var receiptNumber: String
     }
 
-    public var rows: [Row]
+    var rows: [Row]
 
     /// The records of one application, or all.
     public static func make(metadata: any MetadataStore, applicationId: String? = nil) throws -> DeletionListing {

@@ -8,6 +8,7 @@ public struct LegalHoldAdmin: Sendable {
     let metadata: any MetadataStore
     let clock: @Sendable () -> Date
 
+    /// Holds in `metadata`; `clock` dates them.
     public init(metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.metadata = metadata
         self.clock = clock
@@ -15,8 +16,11 @@ public struct LegalHoldAdmin: Sendable {
 
     /// A standing hold with the application it protects.
     public struct Entry: Sendable, Equatable {
+        /// The hold: who set it, when and why.
         public var hold: LegalHold
+        /// The held application's 受付番号, or `-`.
         public var receiptNumber: String
+        /// The held application's status, or `-`.
         public var status: String
     }
 

@@ -12,10 +12,11 @@ import Storage
 public struct RetentionJob: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
-    public let policy: RetentionPolicy
+    let policy: RetentionPolicy
     /// The wall clock: when deletions happen and what grace periods are measured against.
     let clock: @Sendable () -> Date
 
+    /// A job over these stores applying `policy`; `clock` is the wall clock.
     public init(blobs: any BlobStore, metadata: any MetadataStore, policy: RetentionPolicy = RetentionPolicy(),
                 clock: @escaping @Sendable () -> Date = Date.init) {
         self.blobs = blobs
@@ -29,7 +30,7 @@ public struct RetentionJob: Sendable {
     /// `now` moves the rules' clock only. Grace periods are measured against the wall clock, or
     /// `now` if that is earlier, so that asking about a future date can never take a blob or a
     /// temp file that an upload in flight is about to use.
-    public func plan(now: Date) throws -> RetentionPlan {
+    func plan(now: Date) throws -> RetentionPlan {
         var expiries: [RetentionPlan.Expiry] = []
         var held: [RetentionPlan.Held] = []
         let candidates = try metadata.retentionCandidates(statuses: RetentionPolicy.governedStatuses)

@@ -20,11 +20,16 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     /// longest upload.
     public var stagingGrace: TimeInterval
 
+    /// domain.md's defaults: 5 years, 365 days, 180 days, 24 hours.
     public static let defaultApprovedYears = 5
+    /// See `defaultApprovedYears`.
     public static let defaultRejectedDays = 365
+    /// See `defaultApprovedYears`.
     public static let defaultReturnedDays = 180
+    /// See `defaultApprovedYears`.
     public static let defaultGrace: TimeInterval = 24 * 3600
 
+    /// A policy; every duration defaults to domain.md's.
     public init(
         approvedYears: Int = Self.defaultApprovedYears, rejectedDays: Int = Self.defaultRejectedDays,
         returnedDays: Int = Self.defaultReturnedDays, blobGrace: TimeInterval = Self.defaultGrace,
@@ -38,14 +43,14 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     }
 
     /// The statuses whose applications a rule applies to.
-    public static let governedStatuses: Set<String> = [
+    static let governedStatuses: Set<String> = [
         ApplicationStatus.approved.rawValue, ApplicationStatus.rejected.rawValue,
         ApplicationStatus.withdrawn.rawValue, ApplicationStatus.returned.rawValue,
     ]
 
     /// The rule for an application in `status` since `since`, and the moment from which its
     /// documents may be deleted; nil for a status no rule governs (still in progress).
-    public func due(status: String, since: Date) -> (rule: RetentionRule, date: Date)? {
+    func due(status: String, since: Date) -> (rule: RetentionRule, date: Date)? {
         switch ApplicationStatus(rawValue: status) {
         case .approved: (.approved, Self.fiscalYearStart(after: since, plusYears: approvedYears))
         case .rejected: (.rejected, since.addingTimeInterval(Double(rejectedDays) * 86400))

@@ -1,6 +1,6 @@
 /// The rows of domain.md's retention table that delete documents, named as they appear in
 /// deletion records, audit entries, summaries and metrics.
-public enum RetentionRule: String, Sendable, Codable, CaseIterable, Comparable {
+enum RetentionRule: String, Sendable, Codable, CaseIterable, Comparable {
     /// Documents of an `approved` application: April 1 following approval, plus N years.
     case approved
     /// Documents of a `rejected` application: N days after the rejection.
@@ -11,7 +11,7 @@ public enum RetentionRule: String, Sendable, Codable, CaseIterable, Comparable {
     /// and its documents are deleted at once.
     case returned
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

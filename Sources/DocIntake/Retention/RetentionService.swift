@@ -7,7 +7,7 @@ import Synchronization
 /// Runs the retention job inside the server every `interval` (`docintake serve
 /// --retention-interval 24h`): once shortly after start-up, then at each interval. A graceful
 /// shutdown ends the wait at once, and a run in progress at the next step boundary.
-public struct RetentionService: Service {
+struct RetentionService: Service {
     let job: RetentionJob
     let interval: Duration
     let identity: OperatorIdentity
@@ -15,7 +15,7 @@ public struct RetentionService: Service {
     /// Before the first run, so that start-up (migrations, the temp sweep) is out of the way.
     let initialDelay: Duration
 
-    public init(job: RetentionJob, interval: Duration, identity: OperatorIdentity, logger: Logger,
+    init(job: RetentionJob, interval: Duration, identity: OperatorIdentity, logger: Logger,
                 initialDelay: Duration = .seconds(5)) {
         self.job = job
         self.interval = interval
@@ -24,7 +24,7 @@ public struct RetentionService: Service {
         self.initialDelay = initialDelay
     }
 
-    public func run() async throws {
+    func run() async throws {
         var delay = initialDelay
         while true {
             do {

@@ -4,58 +4,58 @@ import Storage
 /// What a retention run did, or with `dryRun` what it would do: the same structure either way,
 /// so a dry run's summary is exactly the real run's when nothing changes in between.
 public struct RetentionSummary: Sendable, Equatable, Codable {
-    public struct Document: Sendable, Equatable, Codable {
-        public var applicationId: String
-        public var receiptNumber: String
-        public var rule: RetentionRule
-        public var documentId: Int64
-        public var slot: String
-        public var sha256: String
-        public var size: Int64
+    struct Document: Sendable, Equatable, Codable {
+        var applicationId: String
+        var receiptNumber: String
+        var rule: RetentionRule
+        var documentId: Int64
+        var slot: String
+        var sha256: String
+        var size: Int64
     }
 
-    public struct Withdrawal: Sendable, Equatable, Codable {
-        public var applicationId: String
-        public var receiptNumber: String
-        public var returnedAt: Date
+    struct Withdrawal: Sendable, Equatable, Codable {
+        var applicationId: String
+        var receiptNumber: String
+        var returnedAt: Date
     }
 
-    public struct Hold: Sendable, Equatable, Codable {
-        public var applicationId: String
-        public var receiptNumber: String
-        public var rule: RetentionRule
-        public var dueAt: Date
-        public var reason: String
+    struct Hold: Sendable, Equatable, Codable {
+        var applicationId: String
+        var receiptNumber: String
+        var rule: RetentionRule
+        var dueAt: Date
+        var reason: String
     }
 
     /// A planned step that was not carried out because things changed since the plan.
-    public struct Skip: Sendable, Equatable, Codable {
+    struct Skip: Sendable, Equatable, Codable {
         /// An application id, or `sha256:<hex>` for a blob.
-        public var subject: String
-        public var reason: String
+        var subject: String
+        var reason: String
     }
 
-    public var now: Date
-    public var dryRun: Bool
-    public var operatorUser: String
-    public var policy: RetentionPolicy
-    public var applicationsConsidered: Int
-    public var applicationsWithdrawn: [Withdrawal]
-    public var applicationsHeld: [Hold]
+    var now: Date
+    var dryRun: Bool
+    var operatorUser: String
+    var policy: RetentionPolicy
+    var applicationsConsidered: Int
+    var applicationsWithdrawn: [Withdrawal]
+    var applicationsHeld: [Hold]
     /// Documents deleted per rule; every rule is present.
-    public var documentsDeleted: [String: Int]
-    public var documents: [Document]
-    public var blobsDeleted: Int
-    public var bytesFreed: Int64
-    public var blobs: [BlobGarbage]
+    var documentsDeleted: [String: Int]
+    var documents: [Document]
+    var blobsDeleted: Int
+    var bytesFreed: Int64
+    var blobs: [BlobGarbage]
     /// Unreferenced blobs kept because they are younger than the grace period (measured on the
     /// wall clock, whatever `now` is); a later run collects them.
-    public var blobsInGracePeriod: Int
-    public var tempFilesSwept: Int
-    public var skipped: [Skip]
-    public var errors: [String]
+    var blobsInGracePeriod: Int
+    var tempFilesSwept: Int
+    var skipped: [Skip]
+    var errors: [String]
     /// True when the server's shutdown stopped the run between two steps.
-    public var interrupted: Bool
+    var interrupted: Bool
 
     init(now: Date, dryRun: Bool, operatorUser: String, policy: RetentionPolicy, applicationsConsidered: Int) {
         self.now = now
@@ -77,6 +77,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         interrupted = false
     }
 
+    /// No step failed and the run was not interrupted.
     public var succeeded: Bool { errors.isEmpty && !interrupted }
 
     mutating func add(_ document: Document) {

@@ -11,6 +11,7 @@ public struct ScrubJob: Sendable {
     let grace: TimeInterval
     let clock: @Sendable () -> Date
 
+    /// A scrub of these stores; files without a row younger than `grace` seconds are not reported.
     public init(blobs: any BlobStore, metadata: any MetadataStore, grace: TimeInterval = RetentionPolicy.defaultGrace,
                 clock: @escaping @Sendable () -> Date = Date.init) {
         self.blobs = blobs

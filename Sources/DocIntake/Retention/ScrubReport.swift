@@ -4,29 +4,30 @@ import Foundation
 /// compared.
 public struct ScrubReport: Sendable, Equatable, Codable {
     /// One damaged or stray blob.
-    public struct Finding: Sendable, Equatable, Codable {
-        public var sha256: String
+    struct Finding: Sendable, Equatable, Codable {
+        var sha256: String
         /// Bytes in the file (0 when there is none).
-        public var size: Int64
+        var size: Int64
         /// Document rows that reference the blob: these documents are the ones affected.
-        public var references: Int
-        public var detail: String
+        var references: Int
+        var detail: String
     }
 
-    public var startedAt: Date
-    public var durationSeconds: Double
-    public var blobsChecked: Int
-    public var bytesChecked: Int64
+    var startedAt: Date
+    var durationSeconds: Double
+    var blobsChecked: Int
+    var bytesChecked: Int64
     /// Files whose bytes no longer hash to their name (or whose size differs from the row's).
-    public var corrupt: [Finding]
+    var corrupt: [Finding]
     /// Rows without a file.
-    public var missing: [Finding]
+    var missing: [Finding]
     /// Files without a row, older than the grace period.
-    public var orphans: [Finding]
+    var orphans: [Finding]
     /// Files without a row that are younger than the grace period: possibly an upload being
     /// committed this moment, so not reported as damage.
-    public var youngOrphansIgnored: Int
+    var youngOrphansIgnored: Int
 
+    /// Nothing corrupt, missing or orphaned.
     public var isClean: Bool { corrupt.isEmpty && missing.isEmpty && orphans.isEmpty }
 
     /// 0 when clean, 1 when anything is wrong.

@@ -78,6 +78,7 @@ public struct FileBlobStore: BlobStore {
         return found
     }
 
+    /// The file's size and modification time, from `stat`.
     public func file(_ digest: BlobDigest) throws -> StoredBlobFile? {
         guard let st = POSIX.stat(path(of: digest)) else { return nil }
         return StoredBlobFile(digest: digest, size: Int64(st.st_size), modifiedAt: Self.seconds(st.st_mtim))
@@ -90,6 +91,7 @@ public struct FileBlobStore: BlobStore {
         return stale
     }
 
+    /// Temp files whose modification time is more than `age` seconds ago, by the real clock.
     public func staleStagingFiles(olderThan age: Double) throws -> [String] {
         let cutoff = Self.now() - age
         return try Self.entries(of: stagingDirectory).sorted().compactMap { name in

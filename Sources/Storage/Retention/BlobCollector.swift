@@ -9,9 +9,12 @@ import Foundation
 /// its transaction committed first and the blob is referenced, or the collection committed
 /// first and the upload, finding no file, places its own bytes.
 public struct BlobCollector: Sendable {
+    /// Where the files are.
     public let blobs: any BlobStore
+    /// Where the rows are, and whose write lock serialises collection with uploads.
     public let metadata: any MetadataStore
 
+    /// A collector over these stores.
     public init(blobs: any BlobStore, metadata: any MetadataStore) {
         self.blobs = blobs
         self.metadata = metadata

@@ -1,5 +1,6 @@
 /// A blob that garbage collection would delete, and why.
 public struct BlobGarbage: Sendable, Hashable, Codable {
+    /// Why the blob is garbage.
     public enum Kind: String, Sendable, Hashable, Codable {
         /// A blob row (and its file) that no document row references.
         case unreferenced
@@ -10,11 +11,14 @@ public struct BlobGarbage: Sendable, Hashable, Codable {
         case rowWithoutFile = "row_without_file"
     }
 
+    /// The blob's name.
     public var sha256: String
     /// Bytes the file holds (0 when there is no file).
     public var size: Int64
+    /// Why it is garbage.
     public var kind: Kind
 
+    /// A blob to collect.
     public init(sha256: String, size: Int64, kind: Kind) {
         self.sha256 = sha256
         self.size = size

@@ -7,6 +7,7 @@ import Foundation
 /// rested on inside its write transaction, so that an application resubmitted, decided or put
 /// under hold in the meantime is left alone.
 public struct DocumentExpiry: Sendable, Equatable {
+    /// The application whose documents go.
     public var applicationId: String
     /// The status the job saw; anything else now means the application changed.
     public var expectedStatus: String
@@ -23,8 +24,10 @@ public struct DocumentExpiry: Sendable, Equatable {
     /// When set, the application moves to this status (with an audit entry giving
     /// `closingReason`) in the same transaction as the deletion.
     public var closingStatus: String?
+    /// The audit reason for closing.
     public var closingReason: String?
 
+    /// A request; see the properties.
     public init(
         applicationId: String, expectedStatus: String, expectedStatusChangedAt: Date, rule: String, at: Date,
         actor: String, operatorUser: String, closingStatus: String? = nil, closingReason: String? = nil

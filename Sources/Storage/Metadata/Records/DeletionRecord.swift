@@ -7,17 +7,25 @@ import GRDB
 public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "deletion_records"
 
+    /// Row id, set on insert.
     public var id: Int64?
+    /// The application the document belonged to (its row stays).
     public var applicationId: String
     /// The id the document row had.
     public var documentId: Int64
+    /// `opening_notification` or `opening_permit`.
     public var slot: String
+    /// The blob the document used.
     public var sha256: String
+    /// Bytes.
     public var size: Int64
+    /// `pdf`, `png`, `xls` or `xlsx`. The original file name is deliberately not kept.
     public var detectedType: String
+    /// When the applicant uploaded it.
     public var uploadedAt: Date
     /// Whether the document had already been replaced by a newer one in its slot.
     public var wasSuperseded: Bool
+    /// When the row was deleted (the wall clock, also when the rules ran for another date).
     public var deletedAt: Date
     /// The retention rule that removed it, e.g. `approved`, `rejected`, `withdrawn`, `returned`.
     public var rule: String

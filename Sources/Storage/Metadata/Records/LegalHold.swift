@@ -6,12 +6,16 @@ import GRDB
 public struct LegalHold: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "legal_holds"
 
+    /// The held application.
     public var applicationId: String
+    /// Why, as the operator gave it.
     public var reason: String
+    /// When it was set (or its reason last changed).
     public var setAt: Date
     /// `operator:<user>`, as in the audit log.
     public var setBy: String
 
+    /// A hold set by `setBy` at `setAt`.
     public init(applicationId: String, reason: String, setAt: Date, setBy: String) {
         self.applicationId = applicationId
         self.reason = reason
