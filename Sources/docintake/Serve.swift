@@ -21,17 +21,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
+    @Option(help: ArgumentHelp(
+        "Run the retention job inside the server at this interval, e.g. 24h (off by default). Env: DOCINTAKE_RETENTION_INTERVAL",
+        discussion: "Units: s, m, h, d."))
+    var retentionInterval: String? = Environment.value("DOCINTAKE_RETENTION_INTERVAL")
+
+    @OptionGroup(title: "Retention rules (with --retention-interval)") var retention: RetentionPolicyOptions
+
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        if let retentionInterval, DurationText.parse(retentionInterval) == nil {
+            throw ValidationError("--retention-interval: not a duration such as 24h: \(retentionInterval)")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "docintake")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let app = try DocIntakeServer.makeApplication(
-            ServerConfiguration(dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize), logger: logger)
+            ServerConfiguration(dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
+                                retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy),
+            logger: logger)
         try await app.runService()
     }
 }

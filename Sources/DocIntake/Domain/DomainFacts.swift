@@ -1,3 +1,5 @@
+import Foundation
+
 /// Facts from domain.md that are uncertain or may be corrected later, kept in one place so
 /// that a correction is a one-line change.
 public enum DomainFacts {
@@ -16,6 +18,11 @@ public enum DomainFacts {
 
     /// The document cap: 100 MB read as 100 MiB (domain.md), configurable at run time.
     public static let defaultMaxFileSize: Int64 = 104_857_600
+
+    /// Retention counts fiscal years as Japanese public records do: from April 1, Japan time.
+    public static let fiscalYearStartMonth = 4
+    /// The time zone of that April 1 (and of the dates operators type and read).
+    public static let retentionTimeZone = TimeZone(identifier: "Asia/Tokyo")!
 
     /// 都道府県コード (JIS X 0401).
     public static let prefectures: [String: String] = [

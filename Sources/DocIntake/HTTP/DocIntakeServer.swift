@@ -6,8 +6,9 @@ import Storage
 
 /// Composes the service on its embedded default (SQLite + a local blob directory) and serves it.
 public enum DocIntakeServer {
-    /// Opens the stores under the data directory, sweeps temp files left by a crash, and builds
-    /// the HTTP application. `onServerRunning` receives the bound port.
+    /// Opens the stores under the data directory (migrating the schema forward, refusing one a
+    /// newer version wrote), sweeps temp files left by a crash, and builds the HTTP application,
+    /// with the periodic retention job when configured. `onServerRunning` receives the bound port.
     public static func makeApplication(
         _ configuration: ServerConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -32,15 +33,22 @@ public enum DocIntakeServer {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
+        let metadata = stores.metadata
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            // The last retention and scrub results, and the blobs a retention run in another
+            // process deleted, are only in the database.
+            _ = try? await Blocking.run {
+                JobRunMetrics.refresh(from: metadata)
+                BlobStoreMetrics.update(from: metadata)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         ApplicantRoutes(intake: intake).register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes
-        return Application(
+        var application = Application(
             router: router,
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ExpectContinueHandler(maxRequestBytes: maxRequestBytes)],
@@ -56,6 +64,14 @@ public enum DocIntakeServer {
                 await onServerRunning(port)
             },
             logger: logger)
+        if let interval = configuration.retentionInterval {
+            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy)
+            application.addServices(RetentionService(
+                job: job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger,
+                initialDelay: min(interval, .seconds(5))))
+            logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
+        }
+        return application
     }
 }
 

@@ -1,4 +1,5 @@
-/// How `docintake serve` runs: where the data lives, where it listens, and the document cap.
+/// How `docintake serve` runs: where the data lives, where it listens, the document cap, and
+/// whether it runs the retention job itself.
 public struct ServerConfiguration: Sendable {
     /// Holds `docintake.sqlite`, `blobs/` and `tmp/`.
     public var dataDirectory: String
@@ -11,13 +12,21 @@ public struct ServerConfiguration: Sendable {
     /// PBKDF2 rounds for the 秘密の番号.
     public var secretHashRounds: Int
 
+    /// How often the server runs the retention job itself; nil (the default) never.
+    public var retentionInterval: Duration?
+    /// The rules that job applies.
+    public var retentionPolicy: RetentionPolicy
+
     /// The embedded defaults: `./data`, 127.0.0.1:8080, 100 MiB.
     public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
-                maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000) {
+                maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,
+                retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy()) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port
         self.maxFileSize = maxFileSize
         self.secretHashRounds = secretHashRounds
+        self.retentionInterval = retentionInterval
+        self.retentionPolicy = retentionPolicy
     }
 }

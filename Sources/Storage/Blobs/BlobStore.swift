@@ -23,10 +23,16 @@ public protocol BlobStore: Sendable {
     /// Every stored blob, for scrub and garbage collection.
     func list() throws -> [StoredBlobFile]
 
+    /// One stored blob's size and age without reading it, or nil when it is not stored.
+    func file(_ digest: BlobDigest) throws -> StoredBlobFile?
+
     /// Deletes temp files of uploads that were abandoned longer ago than `age` seconds
     /// (e.g. by a crash). Returns the paths removed.
     @discardableResult
     func sweepStaging(olderThan age: Double) throws -> [String]
+
+    /// The temp files `sweepStaging(olderThan:)` would delete now, left in place (for a dry run).
+    func staleStagingFiles(olderThan age: Double) throws -> [String]
 }
 
 /// A stored blob as the store sees it, without reading it.

@@ -78,17 +78,27 @@ public struct FileBlobStore: BlobStore {
         return found
     }
 
+    /// The file's size and modification time, from `stat`.
+    public func file(_ digest: BlobDigest) throws -> StoredBlobFile? {
+        guard let st = POSIX.stat(path(of: digest)) else { return nil }
+        return StoredBlobFile(digest: digest, size: Int64(st.st_size), modifiedAt: Self.seconds(st.st_mtim))
+    }
+
     @discardableResult
     public func sweepStaging(olderThan age: Double) throws -> [String] {
+        let stale = try staleStagingFiles(olderThan: age)
+        for path in stale { try POSIX.unlinkIfPresent(path) }
+        return stale
+    }
+
+    /// Temp files whose modification time is more than `age` seconds ago, by the real clock.
+    public func staleStagingFiles(olderThan age: Double) throws -> [String] {
         let cutoff = Self.now() - age
-        var removed: [String] = []
-        for name in try Self.entries(of: stagingDirectory) {
+        return try Self.entries(of: stagingDirectory).sorted().compactMap { name in
             let path = "\(stagingDirectory)/\(name)"
-            guard let st = POSIX.stat(path), Self.seconds(st.st_mtim) <= cutoff else { continue }
-            try POSIX.unlinkIfPresent(path)
-            removed.append(path)
+            guard let st = POSIX.stat(path), Self.seconds(st.st_mtim) <= cutoff else { return nil }
+            return path
         }
-        return removed
     }
 
     static func seconds(_ time: timespec) -> Double {

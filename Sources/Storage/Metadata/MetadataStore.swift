@@ -57,6 +57,52 @@ public protocol MetadataStore: Sendable {
 
     /// The active (not revoked) reviewer whose token hashes to `tokenHash`.
     func activeReviewer(tokenHash: String) throws -> ReviewerRecord?
+
+    // MARK: Retention
+
+    /// Applications in any of `statuses`, each with all its document rows and its legal hold,
+    /// read in one snapshot, oldest first.
+    func retentionCandidates(statuses: Set<String>) throws -> [RetentionCandidate]
+
+    /// Deletes every document row of one application and writes a deletion record for each,
+    /// closing the application first when asked, in one write transaction that first repeats
+    /// the checks the job's judgement rested on (status, status time, no hold).
+    func expireDocuments(_ expiry: DocumentExpiry) throws -> DocumentExpiryOutcome
+
+    /// Deletion records, oldest first: of one application, or all when `applicationId` is nil.
+    func deletionRecords(applicationId: String?) throws -> [DeletionRecord]
+
+    /// Puts an application under legal hold, or replaces the reason of its hold, with `audit`.
+    /// Throws `.notFound` when there is no such application.
+    func setLegalHold(_ hold: LegalHold, audit: AuditEntry) throws
+
+    /// Lifts the hold on an application, with `audit`. Returns false when none stood; throws
+    /// `.notFound` when there is no such application.
+    func clearLegalHold(applicationId: String, audit: AuditEntry) throws -> Bool
+
+    /// Every standing legal hold, oldest first.
+    func legalHolds() throws -> [LegalHold]
+
+    // MARK: Blob garbage collection and scrub
+
+    /// Every blob row with the number of document rows that reference it.
+    func blobUsage() throws -> [BlobUsage]
+
+    /// The garbage-collection step for one blob, under the same write lock that uploads take to
+    /// place blobs: if no document row references `sha256` and its row (if any) was created at
+    /// or before `cutoff`, runs `removingFile` with the row, and when that reports the file gone,
+    /// deletes the row too. Returns whether the blob was collected. An upload deduplicating onto
+    /// the blob therefore either committed first (and the blob is referenced) or comes after
+    /// (and places its own copy).
+    func collectBlob(sha256: String, createdAtOrBefore cutoff: Date, removingFile: (BlobRecord?) throws -> Bool) throws -> Bool
+
+    // MARK: Job runs
+
+    /// Records a finished maintenance run.
+    func recordJobRun(_ run: JobRunRecord) throws
+
+    /// The latest recorded run of `job`.
+    func lastJobRun(job: String) throws -> JobRunRecord?
 }
 
 /// An application with its position in the order applications were received: a stable,
@@ -73,6 +119,9 @@ public enum MetadataStoreError: Error, Sendable, Equatable {
     case statusConflict(current: String)
     case duplicateReceiptNumber
     case duplicateReviewer
+    /// The database was migrated by a newer version of DocIntake (it lists migrations this one
+    /// does not know); opening it could corrupt data the newer version relies on.
+    case schemaTooNew(unknownMigrations: [String])
     /// The database's file system is full; the transaction was rolled back.
     case noSpace
 }

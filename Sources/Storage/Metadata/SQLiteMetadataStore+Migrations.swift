@@ -90,6 +90,48 @@ extension SQLiteMetadataStore {
                 t.column("lastError", .text)
             }
         }
+        // Retention (issue 6): legal holds, deletion records, and the runs of maintenance jobs.
+        migrator.registerMigration("v2") { db in
+            // One row per standing hold; its history (who set and cleared it, why) is in the audit log.
+            try db.create(table: "legal_holds") { t in
+                t.primaryKey("applicationId", .text).references("applications")
+                t.column("reason", .text).notNull()
+                t.column("setAt", .datetime).notNull()
+                t.column("setBy", .text).notNull()
+            }
+            try db.create(table: "deletion_records") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("applicationId", .text).notNull().indexed().references("applications")
+                // No foreign key: the document row is gone, which is the point of the record.
+                t.column("documentId", .integer).notNull()
+                t.column("slot", .text).notNull()
+                t.column("sha256", .text).notNull().indexed()
+                t.column("size", .integer).notNull()
+                t.column("detectedType", .text).notNull()
+                t.column("uploadedAt", .datetime).notNull()
+                t.column("wasSuperseded", .boolean).notNull()
+                t.column("deletedAt", .datetime).notNull()
+                t.column("rule", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("operatorUser", .text).notNull()
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER deletion_records_no_update BEFORE UPDATE ON deletion_records
+                BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
+                CREATE TRIGGER deletion_records_no_delete BEFORE DELETE ON deletion_records
+                BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
+                """)
+            try db.create(table: "job_runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("job", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("summary", .text).notNull()
+                t.column("actor", .text).notNull()
+            }
+            try db.create(index: "job_runs_job", on: "job_runs", columns: ["job", "id"])
+        }
         return migrator
     }
 }

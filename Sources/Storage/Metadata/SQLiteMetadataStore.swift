@@ -14,7 +14,17 @@ public final class SQLiteMetadataStore: MetadataStore {
         // A 201 promises durability: in WAL mode NORMAL may lose the last commits on power loss.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        let migrator = Self.migrator
+        // Forward only: a database a newer DocIntake has migrated is refused rather than used
+        // with a schema this version does not understand.
+        let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+        if !unknown.isEmpty { throw MetadataStoreError.schemaTooNew(unknownMigrations: unknown.sorted()) }
+        try migrator.migrate(pool)
+    }
+
+    /// The migrations applied to the database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at BEGIN, which is what

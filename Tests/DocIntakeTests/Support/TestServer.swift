@@ -13,6 +13,7 @@ struct TestServer: Sendable {
     /// Runs `body` against a fresh server, then shuts it down and removes its data.
     static func with<T: Sendable>(
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
+        retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -21,7 +22,8 @@ struct TestServer: Sendable {
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try DocIntakeServer.makeApplication(
-            ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize), logger: logger,
+            ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
+                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy), logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -1,0 +1,118 @@
+import Foundation
+import Storage
+
+/// `docintake scrub`: re-hashes every stored blob through the verifying reader and compares the
+/// blob rows with the files, reporting corrupt blobs, missing blobs (a row but no file) and
+/// orphan files (a file but no row, older than the grace period). It changes nothing but the
+/// record of its own run, which the server exports as metrics.
+public struct ScrubJob: Sendable {
+    let blobs: any BlobStore
+    let metadata: any MetadataStore
+    let grace: TimeInterval
+    let clock: @Sendable () -> Date
+
+    /// A scrub of these stores; files without a row younger than `grace` seconds are not reported.
+    public init(blobs: any BlobStore, metadata: any MetadataStore, grace: TimeInterval = RetentionPolicy.defaultGrace,
+                clock: @escaping @Sendable () -> Date = Date.init) {
+        self.blobs = blobs
+        self.metadata = metadata
+        self.grace = grace
+        self.clock = clock
+    }
+
+    /// Checks everything and records the result.
+    public func run(by identity: OperatorIdentity) throws -> ScrubReport {
+        let started = clock()
+        let monotonic = ContinuousClock.now
+        // Rows first, then files: a blob committed in between shows as a young orphan (ignored),
+        // never as missing.
+        let usage = try metadata.blobUsage()
+        let files = try blobs.list()
+        let rows = Dictionary(usage.map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
+        let filesByHex = Dictionary(files.map { ($0.digest.hex, $0) }, uniquingKeysWith: { first, _ in first })
+        var report = ScrubReport(startedAt: started, durationSeconds: 0, blobsChecked: 0, bytesChecked: 0, corrupt: [],
+                                 missing: [], orphans: [], youngOrphansIgnored: 0)
+
+        for file in files.sorted(by: { $0.digest.hex < $1.digest.hex }) {
+            let row = rows[file.digest.hex]
+            if row == nil {
+                if file.modifiedAt <= started.addingTimeInterval(-grace).timeIntervalSince1970 {
+                    report.orphans.append(.init(sha256: file.digest.hex, size: file.size, references: 0,
+                                                detail: "no blob row; left by an upload that never committed"))
+                } else {
+                    report.youngOrphansIgnored += 1
+                }
+            }
+            switch rehash(file.digest) {
+            case .intact(let bytes):
+                report.blobsChecked += 1
+                report.bytesChecked += bytes
+                if let row, row.blob.size != bytes {
+                    report.corrupt.append(.init(sha256: file.digest.hex, size: bytes, references: row.references,
+                                                detail: "size \(bytes) differs from the recorded \(row.blob.size)"))
+                }
+            case .corrupt:
+                report.blobsChecked += 1
+                report.bytesChecked += file.size
+                report.corrupt.append(.init(sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
+                                            detail: "bytes no longer match the SHA-256"))
+            case .vanished:
+                continue // collected since the listing
+            case .failed(let error):
+                report.corrupt.append(.init(sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
+                                            detail: "cannot be read: \(error)"))
+            }
+        }
+
+        let missing = usage.filter { filesByHex[$0.blob.sha256] == nil }
+        if !missing.isEmpty {
+            // Ask again: a row may have been collected together with its file meanwhile.
+            let current = Dictionary(try metadata.blobUsage().map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
+            for entry in missing {
+                guard let now = current[entry.blob.sha256], let digest = BlobDigest(hex: now.blob.sha256),
+                      try blobs.file(digest) == nil
+                else { continue }
+                report.missing.append(.init(
+                    sha256: now.blob.sha256, size: 0, references: now.references,
+                    detail: now.references > 0 ? "the file is gone; the documents that use it cannot be read"
+                        : "the file is gone and nothing references it; the next retention run removes the row"))
+            }
+        }
+
+        report.durationSeconds = Self.seconds(ContinuousClock.now - monotonic)
+        let run = JobRunRecord(job: "scrub", startedAt: started, finishedAt: clock(), outcome: report.isClean ? "ok" : "problems",
+                               summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
+        try metadata.recordJobRun(run)
+        JobRunMetrics.export(run)
+        return report
+    }
+
+    private enum Rehash {
+        case intact(Int64)
+        case corrupt
+        case vanished
+        case failed(any Error)
+    }
+
+    /// Reads the whole blob through the verifying reader, which throws `.corrupt` instead of
+    /// returning the last chunk when the bytes do not match.
+    private func rehash(_ digest: BlobDigest) -> Rehash {
+        var bytes: Int64 = 0
+        do {
+            let reader = try blobs.open(digest)
+            defer { reader.close() }
+            while let chunk = try reader.next() { bytes += Int64(chunk.count) }
+            return .intact(bytes)
+        } catch BlobStoreError.corrupt {
+            return .corrupt
+        } catch BlobStoreError.notFound {
+            return .vanished
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+extension SQLiteMetadataStore {
+    public func retentionCandidates(statuses: Set<String>) throws -> [RetentionCandidate] {
+        try pool.read { db in
+            let applications = try ApplicationRecord
+                .filter(statuses.contains(Column("status")))
+                .order(Column("createdAt"), Column("id"))
+                .fetchAll(db)
+            let placeholders = databaseQuestionMarks(count: statuses.count)
+            let documents = try DocumentRecord.fetchAll(db, sql: """
+                SELECT documents.* FROM documents JOIN applications ON applications.id = documents.applicationId
+                WHERE applications.status IN (\(placeholders)) ORDER BY documents.id
+                """, arguments: StatementArguments(Array(statuses)))
+            let byApplication = Dictionary(grouping: documents, by: \.applicationId)
+            let holds = Dictionary(uniqueKeysWithValues: try LegalHold.fetchAll(db).map { ($0.applicationId, $0) })
+            return applications.map { application in
+                RetentionCandidate(application: application, documents: byApplication[application.id] ?? [],
+                                   hold: holds[application.id])
+            }
+        }
+    }
+
+    public func expireDocuments(_ expiry: DocumentExpiry) throws -> DocumentExpiryOutcome {
+        try writeImmediate { db in
+            // Within a millisecond: the precision dates have in the database.
+            guard var application = try ApplicationRecord.fetchOne(db, key: expiry.applicationId),
+                  application.status == expiry.expectedStatus,
+                  abs(application.statusChangedAt.timeIntervalSince(expiry.expectedStatusChangedAt)) < 0.001
+            else {
+                return .changed(currentStatus: try ApplicationRecord.fetchOne(db, key: expiry.applicationId)?.status)
+            }
+            if try LegalHold.exists(db, key: expiry.applicationId) { return .held }
+
+            var closed = false
+            if let closing = expiry.closingStatus {
+                var audit = AuditEntry(
+                    applicationId: application.id, at: expiry.at, actor: expiry.actor, action: "withdraw",
+                    fromStatus: application.status, toStatus: closing, reason: expiry.closingReason)
+                application.status = closing
+                application.updatedAt = expiry.at
+                application.statusChangedAt = expiry.at
+                try application.update(db)
+                try audit.insert(db)
+                closed = true
+            }
+
+            let documents = try DocumentRecord.filter(Column("applicationId") == application.id).order(Column("id")).fetchAll(db)
+            var deleted: [DeletionRecord] = []
+            for document in documents {
+                var record = DeletionRecord(deleting: document, at: expiry.at, rule: expiry.rule, actor: expiry.actor,
+                                            operatorUser: expiry.operatorUser)
+                try record.insert(db)
+                _ = try document.delete(db)
+                deleted.append(record)
+            }
+            if !deleted.isEmpty {
+                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot)","sha256":"\#($0.sha256)"}"# }
+                var audit = AuditEntry(
+                    applicationId: application.id, at: expiry.at, actor: expiry.actor, action: "delete_documents",
+                    reason: "retention rule \(expiry.rule)", detail: #"{"documents":[\#(detail.joined(separator: ","))]}"#)
+                try audit.insert(db)
+            }
+            return .expired(closed: closed, deleted: deleted)
+        }
+    }
+
+    public func deletionRecords(applicationId: String?) throws -> [DeletionRecord] {
+        try pool.read { db in
+            var request = DeletionRecord.order(Column("id"))
+            if let applicationId { request = request.filter(Column("applicationId") == applicationId) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func setLegalHold(_ hold: LegalHold, audit: AuditEntry) throws {
+        try writeImmediate { db in
+            guard try ApplicationRecord.exists(db, key: hold.applicationId) else { throw MetadataStoreError.notFound }
+            try hold.save(db)
+            var audit = audit
+            try audit.insert(db)
+        }
+    }
+
+    public func clearLegalHold(applicationId: String, audit: AuditEntry) throws -> Bool {
+        try writeImmediate { db in
+            guard try ApplicationRecord.exists(db, key: applicationId) else { throw MetadataStoreError.notFound }
+            guard try LegalHold.deleteOne(db, key: applicationId) else { return false }
+            var audit = audit
+            try audit.insert(db)
+            return true
+        }
+    }
+
+    public func legalHolds() throws -> [LegalHold] {
+        try pool.read { db in try LegalHold.order(Column("setAt"), Column("applicationId")).fetchAll(db) }
+    }
+
+    public func blobUsage() throws -> [BlobUsage] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT blobs.sha256, blobs.size, blobs.createdAt,
+                       (SELECT COUNT(*) FROM documents WHERE documents.blobSha256 = blobs.sha256) AS refs
+                FROM blobs ORDER BY blobs.sha256
+                """).map { row in
+                BlobUsage(blob: BlobRecord(sha256: row["sha256"], size: row["size"], createdAt: row["createdAt"]),
+                          references: row["refs"])
+            }
+        }
+    }
+
+    public func collectBlob(sha256: String, createdAtOrBefore cutoff: Date, removingFile: (BlobRecord?) throws -> Bool) throws -> Bool {
+        try writeImmediate { db in
+            let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE blobSha256 = ?", arguments: [sha256]) ?? 0
+            guard references == 0 else { return false }
+            let row = try BlobRecord.fetchOne(db, key: sha256)
+            if let row, row.createdAt > cutoff { return false }
+            // The file goes while this transaction holds the write lock, before the row: an upload
+            // cannot dedupe onto it in between, and a crash before COMMIT leaves an unreferenced
+            // row without a file, which the next run deletes.
+            guard try removingFile(row) else { return false }
+            if row != nil { _ = try BlobRecord.deleteOne(db, key: sha256) }
+            return true
+        }
+    }
+
+    public func recordJobRun(_ run: JobRunRecord) throws {
+        try writeImmediate { db in
+            var run = run
+            try run.insert(db)
+        }
+    }
+
+    public func lastJobRun(job: String) throws -> JobRunRecord? {
+        try pool.read { db in
+            try JobRunRecord.filter(Column("job") == job).order(Column("id").desc).fetchOne(db)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+@testable import DocIntake
+import Foundation
+import Storage
+import Testing
+
+/// `docintake serve --retention-interval`: the job runs inside the server, as `system`, and the
+/// server still shuts down promptly.
+@Suite struct RetentionServiceTests {
+    @Test(.timeLimit(.minutes(1)))
+    func theServerRunsRetentionPeriodicallyAndStopsOnShutdown() async throws {
+        let started = ContinuousClock.now
+        try await RetentionWorld.with(retentionInterval: .seconds(1)) { world in
+            let id = try await world.submit()
+            try await world.decide(id, .reject, at: Date().addingTimeInterval(-400 * day))
+            var waited = 0
+            while try !world.documents(id).isEmpty, waited < 100 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            #expect(try world.documents(id).isEmpty, "the periodic job deleted the documents")
+            let records = try world.stores.metadata.deletionRecords(applicationId: id)
+            #expect(records.count == 2 && records.allSatisfy { $0.actor == "system" && $0.rule == "rejected" })
+            #expect(try world.stores.metadata.auditLog(applicationId: id).last?.actor == "system")
+        }
+        // Returning at all means the service ended on graceful shutdown.
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+}

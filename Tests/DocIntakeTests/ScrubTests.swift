@@ -1,0 +1,57 @@
+@testable import DocIntake
+import Foundation
+import Storage
+import Testing
+
+/// Scrub finds each kind of damage, and the server exports what it found.
+@Suite struct ScrubTests {
+    @Test func scrubFindsCorruptMissingAndOrphanBlobsAndTheServerExportsTheResult() async throws {
+        try await RetentionWorld.with { world in
+            let first = try await world.submit()
+            let second = try await world.submit()
+            let clean = try await offPool { try ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester) }
+            #expect(clean.isClean && clean.blobsChecked == 4 && clean.exitCode == 0)
+
+            // Corrupt: one flipped byte.
+            let corrupt = try #require(try world.documents(first).first).blobSha256
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: world.blobPath(corrupt)))
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: world.blobPath(corrupt)))
+            // Missing: a row (and a document) whose file is gone.
+            let missing = try #require(try world.documents(second).first).blobSha256
+            try FileManager.default.removeItem(atPath: world.blobPath(missing))
+            // Orphans: files with no row, one older than the grace period and one fresh.
+            func plant(_ text: String, age: TimeInterval) throws -> String {
+                let data = Data("%PDF-1.4\n% \(text)\n%%EOF\n".utf8)
+                let hex = RetentionWorld.sha256Hex(data)
+                let path = world.blobPath(hex)
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try data.write(to: URL(fileURLWithPath: path))
+                try world.age(path, by: age)
+                return hex
+            }
+            let orphan = try plant("crashed before COMMIT", age: 2 * day)
+            _ = try plant("being committed right now", age: 0)
+
+            let report = try await offPool { try ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester) }
+            #expect(report.corrupt.map(\.sha256) == [corrupt])
+            #expect(report.corrupt.first?.references == 1)
+            #expect(report.missing.map(\.sha256) == [missing])
+            #expect(report.missing.first?.references == 1)
+            #expect(report.orphans.map(\.sha256) == [orphan])
+            #expect(report.youngOrphansIgnored == 1)
+            #expect(!report.isClean && report.exitCode == 1)
+            #expect(report.text().contains("The store is NOT clean."))
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+            #expect(json["clean"] as? Bool == false)
+            #expect((json["corrupt"] as? [[String: Any]])?.first?["sha256"] as? String == corrupt)
+
+            // The server's /metrics shows the last recorded result.
+            let metrics = try await Curl.run([world.server.baseURL + "/metrics"])
+            for line in ["docintake_scrub_corrupt_blobs 1", "docintake_scrub_missing_blobs 1", "docintake_scrub_orphan_files 1"] {
+                #expect(metrics.text.contains(line), "\(line) missing from /metrics")
+            }
+            #expect(metrics.text.contains("docintake_scrub_last_run_success 0"))
+        }
+    }
+}
