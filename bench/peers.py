@@ -158,6 +158,19 @@ class Peer:
     def clean_uploads(self):
         """Removes what the peer stored, between runs (DocIntake keeps its blobs)."""
 
+    def diagnosis(self, lines=12):
+        """Whether the server is still running, and the end of its log (request lines left out)."""
+        state = "running" if self.proc and self.proc.poll() is None else (
+            f"EXITED with status {self.proc.returncode}" if self.proc else "not started")
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(max(0, os.path.getsize(self.log_path) - 200_000))
+                text = f.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            text = []
+        tail = [line for line in text if "[Hummingbird] Request" not in line and '"GET /healthz' not in line][-lines:]
+        return f"{self.name} is {state}; end of {self.log_path}:\n  " + "\n  ".join(tail)
+
 
 class DocIntake(Peer):
     name = "DocIntake"
@@ -280,19 +293,24 @@ class Nginx(Peer):
 
 
 class Werkzeug(Peer):
-    name = "Werkzeug"
-    key = "werkzeug"
+    """bench/flask_peer.py: --mode plain (the peer of the targets) or streaming (a reference)."""
 
-    def __init__(self, work):
+    def __init__(self, work, mode="plain"):
+        self.mode = mode
+        self.key = "werkzeug" if mode == "plain" else f"werkzeug-{mode}"
+        self.name = "Werkzeug" if mode == "plain" else f"Werkzeug ({mode})"
         super().__init__(work)
-        self.save_dir = os.path.join(work, "werkzeug-uploads")
+        self.save_dir = os.path.join(work, f"{self.key}-uploads")
+        self.spool_dir = os.path.join(work, f"{self.key}-tmp")
 
     def command(self):
-        return [sys.executable, os.path.join(HERE, "flask_peer.py"), "--save-dir", self.save_dir, "--port", "0"]
+        return [sys.executable, os.path.join(HERE, "flask_peer.py"), "--save-dir", self.save_dir,
+                "--mode", self.mode, "--port", "0"]
 
     def start(self):
         offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
-        self._spawn(self.command())
+        os.makedirs(self.spool_dir, exist_ok=True)  # Werkzeug's spooled temp files (TMPDIR)
+        self._spawn(self.command(), env=dict(os.environ, TMPDIR=self.spool_dir))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
