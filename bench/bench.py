@@ -169,6 +169,7 @@ class Bench:
 
     def figure_c_read(self, figure):
         self.results.setdefault("c", {})[figure] = {peer.name: peer.peak_rss_kib() for peer in self.uploaders}
+        self.results.setdefault("c_split", {})[figure] = {peer.name: peer.rss_split_kib() for peer in self.uploaders}
 
     def figure_d(self):
         self.log("figure d: docintake-review download (verifying) against curl from nginx (static file)")
@@ -201,9 +202,20 @@ class Bench:
                 raise RuntimeError(f"curl {url} failed: {result!r}")
             return result.wall
 
+        def curl_fsync(out):
+            start = time.perf_counter()
+            curl_get(f"{self.nginx.url}/static/document.pdf", out)
+            fd = os.open(os.path.join(out, "document.pdf"), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return time.perf_counter() - start
+
         kinds = {
             "docintake-review": review_cli,
             "curl-nginx": lambda out: curl_get(f"{self.nginx.url}/static/document.pdf", out),
+            "curl-nginx+fsync": curl_fsync,
             "curl-docintake": lambda out: curl_get(
                 document_url, out, [f"Authorization: Bearer {self.docintake.reviewer_token}"]),
         }
@@ -506,12 +518,17 @@ def render(bench, facts, load_before, load_after, date):
     add("")
     how = ("reset before each figure by writing 5 to /proc/PID/clear_refs" if bench.rss_method == "clear_refs"
            else "servers restarted before each figure (clear_refs not permitted)")
-    add(f"VmHWM from /proc/PID/status, {how}. nginx is the sum over its master and worker processes.")
+    add(f"VmHWM from /proc/PID/status, {how}. nginx is the sum over its master and worker processes. "
+        "The last column splits the RSS at the end of b into anonymous memory (heap, stacks) and file-backed "
+        "pages (the executable and shared libraries, shared with other processes).")
     add("")
-    add("| peer | after start (RSS) | during a | during b |")
-    add("|---|---|---|---|")
+    add("| peer | after start (RSS) | peak during a | peak during b | at the end of b: anon + file |")
+    add("|---|---|---|---|---|")
+    split = r.get("c_split", {}).get("b", {})
     for name in UPLOADERS:
-        add(f"| {name} | {bench.baseline_rss[name] / 1024:.1f} | {c['a'][name] / 1024:.1f} | {c['b'][name] / 1024:.1f} |")
+        anon, file_backed = split.get(name, (0, 0))
+        add(f"| {name} | {bench.baseline_rss[name] / 1024:.1f} | {c['a'][name] / 1024:.1f} | {c['b'][name] / 1024:.1f} "
+            f"| {anon / 1024:.1f} + {file_backed / 1024:.1f} |")
     add("")
 
     d = r["d"]
@@ -521,9 +538,12 @@ def render(bench, facts, load_before, load_after, date):
     add("|---|---|")
     add(f"| `docintake-review download` (server re-hashes, client verifies SHA-256, .part + rename) | {fmt_range(d['docintake-review'])} |")
     add(f"| curl from nginx, static file | {fmt_range(d['curl-nginx'])} |")
+    add(f"| curl from nginx, then fsync of the file (for reference: what durability alone costs) | {fmt_range(d['curl-nginx+fsync'])} |")
     add(f"| curl from DocIntake's document endpoint (server re-hash, no client check; for reference) | {fmt_range(d['curl-docintake'])} |")
     pr = paired_ratios(d["docintake-review"], d["curl-nginx"])
     add(f"| docintake-review / curl-from-nginx | {rd:.2f} × (per round {min(pr):.2f}–{max(pr):.2f}) |")
+    rdf = ratio_text(d["docintake-review"], d["curl-nginx+fsync"])
+    add(f"| docintake-review / (curl-from-nginx + fsync) | {rdf:.2f} × |")
     add("")
 
     add(f"## e. Bytes DocIntake read before refusing (cap {cap} B = {cap / MiB:.0f} MiB)")
@@ -564,8 +584,8 @@ def render(bench, facts, load_before, load_after, date):
     add("")
     add("```sh")
     add("swift build -c release --product docintake && swift build -c release --product docintake-review")
-    add(f"docintake reviewer add bench --data-dir $W/docintake-data")
-    add(f"docintake serve --data-dir $W/docintake-data --port 0        # DocIntake, release build")
+    add("docintake reviewer add bench --data-dir $W/di-data")
+    add("$W/bin/di-server serve --data-dir $W/di-data --port 0   # DocIntake's release binary via a symlink (see peers.py)")
     add(f"nginx -p $W/nginx -c $W/nginx/nginx.conf                     # from bench/nginx.conf.template")
     add(f"python3 bench/flask_peer.py --save-dir $W/werkzeug-uploads --port 0")
     form = " ".join(f"--form-string '{k}={v}'" for k, v in FIELDS)
@@ -608,7 +628,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True, help="directory of the release docintake and docintake-review")
     parser.add_argument("--work", help="temp directory for servers and files (default: a new one)")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (at least 5 for the report)")
     parser.add_argument("--size-mib", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rps-seconds", type=int, default=3)
@@ -620,7 +640,7 @@ def main():
     if args.runs < 1 or args.size_mib < 1 or args.concurrency < 1:
         parser.error("--runs, --size-mib and --concurrency must be positive")
     own_work = args.work is None
-    args.work = args.work or tempfile.mkdtemp(prefix="docintake-bench-")
+    args.work = args.work or tempfile.mkdtemp(prefix="dibench-")
     os.makedirs(args.work, exist_ok=True)
 
     def terminate(signum, frame):
@@ -633,7 +653,7 @@ def main():
     try:
         bench.run()
     except BaseException:
-        kept = tempfile.mkdtemp(prefix="docintake-bench-logs-")
+        kept = tempfile.mkdtemp(prefix="dibench-logs-")
         for name in os.listdir(args.work):
             if name.endswith(".log"):
                 shutil.copy(os.path.join(args.work, name), kept)

@@ -23,7 +23,7 @@ install_bench_deps() {
 }
 
 # Stops every process whose pid is listed in $1 (one per line) and is still one of ours
-# (docintake, nginx or the Flask peer): TERM, up to 10 s, then KILL.
+# (DocIntake, started as di-server; nginx; the Flask peer): TERM, up to 10 s, then KILL.
 stop_recorded_pids() {
   local file=$1 pid cmd live=() i
   [ -f "$file" ] || return 0
@@ -31,7 +31,7 @@ stop_recorded_pids() {
     [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
     cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
     case "$cmd" in
-      *docintake*|*nginx*|*flask_peer.py*) kill -TERM "$pid" 2>/dev/null && live+=("$pid") ;;
+      *di-server*|*docintake*|*nginx*|*flask_peer.py*) kill -TERM "$pid" 2>/dev/null && live+=("$pid") ;;
     esac
   done <"$file"
   for i in $(seq 1 100); do

@@ -120,6 +120,11 @@ class Peer:
         """Sum of VmHWM over the server's processes (for nginx: master + workers)."""
         return sum(status_kib(pid, "VmHWM") for pid in self.pids())
 
+    def rss_split_kib(self):
+        """(RssAnon, RssFile) now, summed over the server's processes."""
+        pids = self.pids()
+        return (sum(status_kib(pid, "RssAnon") for pid in pids), sum(status_kib(pid, "RssFile") for pid in pids))
+
     def rss_kib(self):
         return sum(status_kib(pid, "VmRSS") for pid in self.pids())
 
@@ -181,7 +186,7 @@ class DocIntake(Peer):
     def __init__(self, work, bin_dir, max_file_size=None):
         super().__init__(work)
         self.bin_dir = bin_dir
-        self.data_dir = os.path.join(work, "docintake-data")
+        self.data_dir = os.path.join(work, "di-data")
         self.max_file_size = max_file_size
         self.reviewer_token = None
 
@@ -193,8 +198,18 @@ class DocIntake(Peer):
     def review_cli(self):
         return os.path.join(self.bin_dir, "docintake-review")
 
+    @property
+    def server_link(self):
+        """The release binary under another name (a symlink): on a shared machine, another job's
+        `pkill docintake` or `killall docintake` must not take the benchmark's server down."""
+        link = os.path.join(self.work, "bin", "di-server")
+        if not os.path.islink(link):
+            os.makedirs(os.path.dirname(link), exist_ok=True)
+            os.symlink(os.path.abspath(self.docintake), link)
+        return link
+
     def command(self):
-        argv = [self.docintake, "serve", "--data-dir", self.data_dir, "--port", "0"]
+        argv = [self.server_link, "serve", "--data-dir", self.data_dir, "--port", "0"]
         if self.max_file_size:
             argv += ["--max-file-size", str(self.max_file_size)]
         return argv

@@ -170,7 +170,7 @@ def main():
     parser.add_argument("--work", help="temp directory (default: a new one, removed at the end)")
     args = parser.parse_args()
     own_work = args.work is None
-    args.work = args.work or tempfile.mkdtemp(prefix="docintake-smoke-")
+    args.work = args.work or tempfile.mkdtemp(prefix="dismoke-")
 
     def terminate(signum, frame):
         raise SystemExit(128 + signum)
