@@ -247,7 +247,10 @@ class Bench:
                     time.sleep(0.3)
                     rchar1 = self.docintake.rchar()
                     metric1 = self.docintake.metric("docintake_upload_bytes_received_total")
-                    if not 400 <= result.status < 500:
+                    # Refused: a 4xx, or the connection reset before curl could read it (the server
+                    # answers and closes while curl is still sending; curl exit 55/56).
+                    reset = result.status == 0 and result.exit in (55, 56)
+                    if not (400 <= result.status < 500 or reset):
                         raise RuntimeError(f"DocIntake accepted or failed on the {case} file: {result!r}")
                     row = rows.setdefault(f"{case}|{mode}", {"rchar": [], "metric": [], "client_sent": [], "status": [], "wall": []})
                     row["rchar"].append(rchar1 - rchar0)
@@ -551,7 +554,8 @@ def render(bench, facts, load_before, load_after, date):
     add("Server side: growth of the DocIntake process's `rchar` (/proc/PID/io: every byte it read, socket or file) "
         "and of its `docintake_upload_bytes_received_total` counter (bytes the intake handler consumed). "
         "Client side: what curl managed to send (`size_upload`), which includes what the kernel's socket "
-        "buffers absorbed.")
+        "buffers absorbed. Status `reset`: DocIntake refused the file and closed the connection while curl was still "
+        "sending, and curl got a connection reset (exit 55/56) instead of the answer.")
     add("")
     add("| file | curl | status | server rchar, MiB | handler counter, MiB | curl sent, MiB |")
     add("|---|---|---|---|---|---|")
@@ -559,7 +563,7 @@ def render(bench, facts, load_before, load_after, date):
         case, mode = key.split("|")
         row = e[key]
         label = "ELF named x.pdf" if case == "disguised" else f"PDF of {size_mib} MiB + 1 B"
-        statuses = ",".join(str(s) for s in sorted(set(row["status"])))
+        statuses = ", ".join(f"{'reset' if s == 0 else s} ×{row['status'].count(s)}" for s in sorted(set(row["status"])))
         add(f"| {label} | {'default' if mode == 'expect' else '-H Expect:'} | {statuses} | "
             f"{fmt_range(row['rchar'], scale=1 / MiB, digits=3)} | {fmt_range(row['metric'], scale=1 / MiB, digits=3)} | "
             f"{fmt_range(row['client_sent'], scale=1 / MiB, digits=1)} |")
