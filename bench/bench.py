@@ -249,14 +249,15 @@ class Bench:
                     metric1 = self.docintake.metric("docintake_upload_bytes_received_total")
                     # Refused: a 4xx, or the connection reset before curl could read it (the server
                     # answers and closes while curl is still sending; curl exit 55/56).
-                    reset = result.status == 0 and result.exit in (55, 56)
+                    reset = result.status in (0, 100) and result.exit in (55, 56)
                     if not (400 <= result.status < 500 or reset):
                         raise RuntimeError(f"DocIntake accepted or failed on the {case} file: {result!r}")
+                    status = 0 if reset else result.status
                     row = rows.setdefault(f"{case}|{mode}", {"rchar": [], "metric": [], "client_sent": [], "status": [], "wall": []})
                     row["rchar"].append(rchar1 - rchar0)
                     row["metric"].append(metric1 - metric0)
                     row["client_sent"].append(result.size_upload)
-                    row["status"].append(result.status)
+                    row["status"].append(status)
                     row["wall"].append(result.wall)
         self.results["e"] = rows
         self.results["e_cap"] = cap
