@@ -23,8 +23,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (MiB, FIELDS, fmt_range, make_disguised, make_pdf, run_curl, rps_tool, sha256_file,  # noqa: E402
-                    spawn_curl, finish_curl, summary, upload_argv, wrk_rps)
-from peers import DocIntake, Nginx, Werkzeug, LOOPBACK  # noqa: E402
+                    spawn_curl, finish_curl, upload_argv, wrk_rps)
+from peers import DocIntake, Nginx, Werkzeug  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

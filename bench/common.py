@@ -1,6 +1,5 @@
 """Helpers shared by bench/bench.py and bench/smoke.py: payloads, curl calls, statistics."""
 
-import os
 import re
 import shutil
 import statistics
