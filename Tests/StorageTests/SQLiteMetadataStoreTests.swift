@@ -30,6 +30,9 @@ import Testing
         }
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
+        // A 201 promises the commit survives a power cut: the writer must sync every commit.
+        let synchronous = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2, "PRAGMA synchronous should be FULL (2) on the writer")
         // Opening again is a no-op migration.
         _ = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
     }

@@ -11,9 +11,10 @@ public final class SQLiteMetadataStore: MetadataStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
-        // A 201 promises durability: in WAL mode NORMAL may lose the last commits on power loss.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // A 201 promises durability, but GRDB sets NORMAL on the pool's (single, long-lived) writer
+        // when it enables WAL, and NORMAL may lose the last commits on a power cut.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let migrator = Self.migrator
         // Forward only: a database a newer DocIntake has migrated is refused rather than used
         // with a schema this version does not understand.
