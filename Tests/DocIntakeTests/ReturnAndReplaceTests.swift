@@ -7,11 +7,7 @@ import Testing
 @Suite struct ReturnAndReplaceTests {
     @Test func aReturnedApplicationGetsANewDocumentAndIsResubmitted() async throws {
         try await TestServer.with { server in
-            let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                server.baseURL + "/api/v1/applications",
-            ])
+            let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
             let token = try #require(created.json["access_token"] as? String)
             let auth = ["-H", "Authorization: Bearer \(token)"]

@@ -6,11 +6,7 @@ import Testing
 @Suite struct ReviewAPITests {
     @Test func aResumeForAnOlderVersionGetsTheWholeCurrentDocument() async throws {
         try await TestServer.with { server in
-            let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                server.baseURL + "/api/v1/applications",
-            ])
+            let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
             let permit = try #require((created.json["documents"] as? [[String: Any]])?.first { $0["slot"] as? String == "opening_permit" })
             let sha = try #require(permit["sha256"] as? String)

@@ -42,13 +42,8 @@ import Testing
 
     @Test func twoConcurrentApplicationsWithTheSameBytesShareOneBlob() async throws {
         try await TestServer.with { server in
-            let arguments = ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                server.baseURL + "/api/v1/applications",
-            ]
-            async let first = Task.detached { try await Curl.run(arguments) }.value
-            async let second = Task.detached { try await Curl.run(arguments) }.value
+            async let first = server.submitWorkplaceClinic()
+            async let second = server.submitWorkplaceClinic()
             let results = try await [first, second]
             #expect(results.map(\.status) == [201, 201])
             let stores = try server.stores()

@@ -48,6 +48,15 @@ struct TestServer: Sendable {
         }
     }
 
+    /// Submits a valid 職域診療所 application with two real documents, as curl would.
+    func submitWorkplaceClinic() async throws -> Curl.Result {
+        try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+            "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+            "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+            baseURL + "/api/v1/applications",
+        ])
+    }
+
     /// Files in the staging directory: any left after a request is a leak.
     func tempFiles() -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")) ?? []
