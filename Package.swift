@@ -43,10 +43,13 @@ let package = Package(
             name: "Multipart",
             swiftSettings: swiftSettings
         ),
+        /// sync_file_range(2), which Swift's Glibc module does not export.
+        .target(name: "CWriteback"),
         /// Content-addressed blobs and the metadata that links them to applications.
         .target(
             name: "Storage",
             dependencies: [
+                "CWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,6 +85,7 @@ let package = Package(
         .target(
             name: "ReviewClient",
             dependencies: [
+                "CWriteback",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CWriteback
 import Crypto
 import Foundation
 import NIOCore
@@ -9,6 +10,10 @@ final class PartFile {
     let path: String
     private(set) var size: Int64
     private var descriptor: Int32
+    /// Where the last writeback request ended: the kernel writes the document out as it arrives,
+    /// so that `commit`'s fsync finds little left to do.
+    private var writebackOffset: Int64 = 0
+    private static let writebackStride: Int64 = 8 << 20
 
     /// Opens or creates the temp file. `O_NOFOLLOW` refuses a symlink planted in a shared output
     /// directory; the mode is owner-only because the documents hold personal data.
@@ -60,6 +65,7 @@ final class PartFile {
     func truncate() throws(ReviewError) {
         guard ftruncate(descriptor, 0) == 0 else { throw .fileSystem(operation: "truncate", path: path, errno: errno) }
         size = 0
+        writebackOffset = 0
     }
 
     /// Appends `buffer` at the end.
@@ -78,6 +84,11 @@ final class PartFile {
         }
         if let failure { throw .fileSystem(operation: "write", path: path, errno: failure) }
         size += Int64(buffer.readableBytes)
+        if size - writebackOffset >= Self.writebackStride {
+            // Only a hint; a failure here is one the fsync will report.
+            _ = docintake_start_writeback(descriptor, writebackOffset, size - writebackOffset)
+            writebackOffset = size
+        }
     }
 
     /// Makes the file durable and renames it to `finalPath`, then makes the rename durable, so that

@@ -51,7 +51,24 @@ import Testing
             let stores = try server.stores()
             let record = try #require(try stores.metadata.application(id: id))
             #expect(record.secretNumberHash.hasPrefix("pbkdf2-sha256$") && !record.secretNumberHash.contains("4821"))
+            // The hash was started while the documents arrived; it must still be the secret's.
+            #expect(try SecretHasher().verify(SecretNumber(digits: "4821"), against: record.secretNumberHash))
+            #expect(try !SecretHasher().verify(SecretNumber(digits: "4822"), against: record.secretNumberHash))
             #expect(record.accessTokenHash != token)
+        }
+    }
+
+    @Test func aSecretSentAfterTheDocumentsIsHashedAfterwards() async throws {
+        try await TestServer.with { server in
+            var fields = ApplicationFields.workplaceClinic
+            let secret = try #require(fields.removeValue(forKey: "secret_number"))
+            let result = try await submit(server, fields, files: [
+                ("opening_notification", Fixtures.path("tiny-reportlab.pdf")), ("opening_permit", Fixtures.path("scan-pillow.png")),
+            ], extra: ["-F", "secret_number=\(secret)"])
+            #expect(result.status == 201, "\(result.text)")
+            let id = try #require(result.json["id"] as? String)
+            let record = try #require(try server.stores().metadata.application(id: id))
+            #expect(try SecretHasher().verify(SecretNumber(digits: secret), against: record.secretNumberHash))
         }
     }
 

@@ -18,6 +18,8 @@ struct FormReceiver: Sendable {
     let knownKind: InstitutionKind?
     /// The most this request's body may carry (chunked bodies declare no length).
     let maxBodyBytes: Int64
+    /// Hashes the 秘密の番号 while the documents arrive; nil when the request carries no secret.
+    var secretHasher: SecretHasher? = nil
 
     private static let bytesReceived = Counter(label: "docintake_upload_bytes_received_total")
 
@@ -43,6 +45,9 @@ struct FormReceiver: Sendable {
                     switch event {
                     case .partBegin(let headers):
                         part = try begin(headers, form: form)
+                        if case .file = part, form.secretHash == nil, let secretHasher {
+                            form.secretHash = EarlySecretHash.start(fields: form.fields, hasher: secretHasher)
+                        }
                     case .body(let bytes):
                         try part?.append(bytes, limits: limits, scanner: scanner)
                     case .partEnd:
@@ -140,7 +145,7 @@ private final class FileInProgress {
             case .needMoreBytes: break
             }
         }
-        try bytes.withUnsafeBytes { try staged.write($0) }
+        try staged.write(bytes)
     }
 
     /// Seals and scans the whole file. A browser sends an empty, nameless part for a file input

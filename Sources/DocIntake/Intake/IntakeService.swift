@@ -36,11 +36,11 @@ struct IntakeService: Sendable {
         let boundary = try Self.boundary(contentType)
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,
                                     allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
-                                    maxBodyBytes: limits.maxRequestBytes)
+                                    maxBodyBytes: limits.maxRequestBytes, secretHasher: secretHasher)
         let received = try await receiver.receive(body, boundary: boundary)
         do {
             let form = try Self.validate(received)
-            let receipt = try await commit(form, documents: received.documents)
+            let receipt = try await commit(form, documents: received.documents, secretHash: received.secretHash)
             UploadMetrics.accepted(count: received.documents.count)
             return receipt
         } catch {
@@ -68,10 +68,11 @@ struct IntakeService: Sendable {
         }
     }
 
-    private func commit(_ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument]) async throws -> SubmissionReceipt {
+    private func commit(_ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument],
+                        secretHash early: EarlySecretHash?) async throws -> SubmissionReceipt {
         let now = clock()
         let token = AccessToken.generate(prefix: AccessToken.applicantPrefix)
-        let secretHash = try await Blocking.run { [secretHasher] in try secretHasher.hash(form.secretNumber) }
+        let secretHash = try await EarlySecretHash.value(of: early, for: form.secretNumber, hasher: secretHasher)
         let id = UUID().uuidString.lowercased()
         let documents = DocumentSlot.allCases.compactMap { slot in
             staged[slot].map {

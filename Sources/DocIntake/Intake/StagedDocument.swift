@@ -16,6 +16,7 @@ struct ReceivedForm: Sendable {
     var fields: [String: String] = [:]
     var repeatedFields: [String] = []
     var documents: [DocumentSlot: StagedDocument] = [:]
+    var secretHash: EarlySecretHash?
 
     /// Removes every staged temp file; used whenever the request will not commit.
     func discardDocuments() {

@@ -1,11 +1,9 @@
-import Crypto
-
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Reads a blob file in 256 KiB chunks, hashing as it goes and holding one chunk back until it
-/// knows the whole file matched, so corrupt bytes never complete a read.
+/// Reads a blob file in 256 KiB chunks, hashing them on another thread as it goes and holding one
+/// chunk back until it knows the whole file matched, so corrupt bytes never complete a read.
 final class FileBlobReader: BlobReader {
     static let chunkSize = 256 * 1024
 
@@ -13,7 +11,8 @@ final class FileBlobReader: BlobReader {
     private let path: String
     private let digest: BlobDigest
     private var fd: Int32 = -1
-    private var hasher = SHA256()
+    /// Four chunks waiting at most: 1 MiB of memory per download.
+    private let hasher = BackgroundHasher(limit: 4)
     private var pending: [UInt8]?
     private var finished = false
 
@@ -59,7 +58,7 @@ final class FileBlobReader: BlobReader {
                 try POSIX.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(min(remaining, Int64(raw.count)))]), path: path)
             }
             if n == 0 { return }
-            scratch.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            hasher.update(Array(scratch[..<n]))
             remaining -= Int64(n)
         }
     }
@@ -91,7 +90,7 @@ final class FileBlobReader: BlobReader {
         }
         if filled == 0 { return nil }
         chunk.removeSubrange(filled...)
-        chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        hasher.update(chunk)
         return chunk
     }
 }

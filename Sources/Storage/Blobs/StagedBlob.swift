@@ -1,4 +1,4 @@
-import Crypto
+import CWriteback
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,7 +18,11 @@ public final class StagedBlob: @unchecked Sendable {
     public private(set) var byteCount: Int64 = 0
 
     private var fd: Int32
-    private var hasher = SHA256()
+    private let hasher = BackgroundHasher()
+    /// Where the last writeback request ended; see `startWriteback`.
+    private var writebackOffset: Int64 = 0
+    /// Large enough that the requests cost nothing, small enough that `seal`'s fsync finds little left.
+    private static let writebackStride: Int64 = 8 << 20
 
     init(directory: String) throws {
         var template = Array("\(directory)/upload-XXXXXX".utf8CString)
@@ -36,12 +40,20 @@ public final class StagedBlob: @unchecked Sendable {
         }
     }
 
-    /// Appends bytes as they arrive from the network.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Appends bytes as they arrive from the network; they are hashed on another thread meanwhile.
+    public func write(_ bytes: [UInt8]) throws {
         precondition(fd >= 0, "write after seal or discard")
-        try POSIX.writeAll(fd, bytes, path: path)
-        hasher.update(bufferPointer: bytes)
+        try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: path) }
+        hasher.update(bytes)
         byteCount += Int64(bytes.count)
+        if byteCount - writebackOffset >= Self.writebackStride { startWriteback() }
+    }
+
+    /// Lets the disk take the upload while the rest of it still arrives, instead of all of it at
+    /// the fsync after the last byte. Only a hint: a failure here is one the fsync will report.
+    private func startWriteback() {
+        _ = docintake_start_writeback(fd, writebackOffset, byteCount - writebackOffset)
+        writebackOffset = byteCount
     }
 
     /// Makes the bytes durable (fsync) and names them. Call once, after the last byte.

@@ -17,7 +17,7 @@ final class StoreFixture: Sendable {
 
     func seal(_ bytes: [UInt8]) throws -> SealedBlob {
         let staged = try blobs.stage()
-        try bytes.withUnsafeBytes { try staged.write($0) }
+        try staged.write(bytes)
         return try staged.seal()
     }
 
