@@ -85,6 +85,7 @@ enum NoticeTemplates {
         """ + footer
 
     private static let footer = """
+
         ※このメールは送信専用のアドレスからお送りしています。ご返信いただいてもお答えできません。
         オンライン資格確認 利用申請受付
 
