@@ -26,6 +26,8 @@ struct Serve: AsyncParsableCommand {
         discussion: "Units: s, m, h, d."))
     var retentionInterval: String? = Environment.value("DOCINTAKE_RETENTION_INTERVAL")
 
+    @OptionGroup(title: "Notices (emails)") var mail: MailOptions
+
     @OptionGroup(title: "Retention rules (with --retention-interval)") var retention: RetentionPolicyOptions
 
     func validate() throws {
@@ -42,7 +44,8 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let app = try DocIntakeServer.makeApplication(
             ServerConfiguration(dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
-                                retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy),
+                                retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy,
+                                notices: mail.configuration),
             logger: logger)
         try await app.runService()
     }

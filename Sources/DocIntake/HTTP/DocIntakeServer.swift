@@ -71,6 +71,11 @@ public enum DocIntakeServer {
                 initialDelay: min(interval, .seconds(5))))
             logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
         }
+        application.addServices(try NoticeDeliverer(
+            metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
+        logger.notice("notices are delivered", metadata: [
+            "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox"),
+        ])
         return application
     }
 }

@@ -17,10 +17,14 @@ public struct ServerConfiguration: Sendable {
     /// The rules that job applies.
     public var retentionPolicy: RetentionPolicy
 
+    /// How notices (emails) are sent.
+    public var notices: NoticeConfiguration
+
     /// The embedded defaults: `./data`, 127.0.0.1:8080, 100 MiB.
     public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
                 maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,
-                retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy()) {
+                retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
+                notices: NoticeConfiguration = NoticeConfiguration()) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port
@@ -28,5 +32,6 @@ public struct ServerConfiguration: Sendable {
         self.secretHashRounds = secretHashRounds
         self.retentionInterval = retentionInterval
         self.retentionPolicy = retentionPolicy
+        self.notices = notices
     }
 }

@@ -96,6 +96,23 @@ public protocol MetadataStore: Sendable {
     /// (and places its own copy).
     func collectBlob(sha256: String, createdAtOrBefore cutoff: Date, removingFile: (BlobRecord?) throws -> Bool) throws -> Bool
 
+    // MARK: Outbox (notices)
+
+    /// Claims up to `limit` undelivered notices due at `now`, oldest first, in one write
+    /// transaction: each one's next attempt moves to `leasedUntil` and its attempt count goes up,
+    /// so another server polling the same database skips it while this one delivers it. A server
+    /// that dies mid-delivery only delays the notice until the lease runs out.
+    func claimDueNotices(now: Date, leasedUntil: Date, limit: Int) throws -> [OutboxMessage]
+
+    /// Marks a notice delivered; a delivered notice is never claimed again.
+    func markNoticeSent(id: Int64, at: Date) throws
+
+    /// Records why a delivery attempt failed and when the notice is due again.
+    func recordNoticeFailure(id: Int64, error: String, retryAt: Date) throws
+
+    /// Every notice of one application (or, when nil, every undelivered notice), oldest first.
+    func notices(applicationId: String?) throws -> [OutboxMessage]
+
     // MARK: Job runs
 
     /// Records a finished maintenance run.

@@ -132,6 +132,10 @@ extension SQLiteMetadataStore {
             }
             try db.create(index: "job_runs_job", on: "job_runs", columns: ["job", "id"])
         }
+        // Notice delivery (issue 9): the deliverer polls for due, undelivered notices every second.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "CREATE INDEX outbox_due ON outbox(nextAttemptAt) WHERE sentAt IS NULL")
+        }
         return migrator
     }
 }

@@ -1,0 +1,41 @@
+/// How `docintake serve` sends notices: the sender, the transport, and the retry timing.
+public struct NoticeConfiguration: Sendable {
+    /// The From address (`--mail-from`, `DOCINTAKE_MAIL_FROM`).
+    public var mailFrom: String
+    /// A sendmail-compatible program to pipe each message to; nil (the default) writes `.eml`
+    /// files into `<data>/outbox/`.
+    public var sendmailPath: String?
+    /// How often the outbox is checked for due notices.
+    public var pollInterval: Duration
+    /// The wait after the first failed attempt; it doubles with each further failure…
+    public var firstRetryDelay: Duration
+    /// …up to this.
+    public var maxRetryDelay: Duration
+    /// How long a claimed notice is reserved for the server that claimed it; another server
+    /// retries it only after this, should the first die mid-delivery.
+    public var lease: Duration
+    /// How long the sendmail program may take before it is killed and the attempt fails.
+    public var sendmailTimeout: Duration
+
+    /// The defaults: `.eml` files from `no-reply@localhost`, polled every second, retried after
+    /// 10 s doubling to 1 h.
+    public init(mailFrom: String = "no-reply@localhost", sendmailPath: String? = nil,
+                pollInterval: Duration = .seconds(1), firstRetryDelay: Duration = .seconds(10),
+                maxRetryDelay: Duration = .seconds(3600), lease: Duration = .seconds(600),
+                sendmailTimeout: Duration = .seconds(60)) {
+        self.mailFrom = mailFrom
+        self.sendmailPath = sendmailPath
+        self.pollInterval = pollInterval
+        self.firstRetryDelay = firstRetryDelay
+        self.maxRetryDelay = maxRetryDelay
+        self.lease = lease
+        self.sendmailTimeout = sendmailTimeout
+    }
+
+    /// The wait before the next attempt after `attempts` failed ones: doubling, capped.
+    func retryDelay(afterAttempts attempts: Int) -> Duration {
+        let doublings = min(max(attempts - 1, 0), 30)
+        let delay = firstRetryDelay * (1 << doublings)
+        return min(delay, maxRetryDelay)
+    }
+}

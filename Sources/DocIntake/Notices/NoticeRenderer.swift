@@ -1,0 +1,38 @@
+import Foundation
+import Mustache
+import Storage
+
+/// Turns a queued outbox row into its Japanese subject and body, from the payload the event's
+/// transaction stored (so a notice says what was true when the event happened).
+struct NoticeRenderer: Sendable {
+    private let library: MustacheLibrary
+
+    /// Compiles the four templates; a template error is a programming error caught by the tests.
+    init() throws {
+        var library = MustacheLibrary()
+        for kind in NoticeKind.allCases {
+            try library.register(NoticeTemplates.body(kind), named: kind.rawValue)
+        }
+        self.library = library
+    }
+
+    /// The notice for `message`; throws `NoticeError.unreadable` when its kind or payload is not one
+    /// this version understands.
+    func render(_ message: OutboxMessage) throws -> RenderedNotice {
+        guard let kind = NoticeKind(rawValue: message.kind) else { throw NoticeError.unreadable("unknown kind \(message.kind)") }
+        let payload = Data(message.payload.utf8)
+        let context: [String: Any]
+        do {
+            switch kind {
+            case .submission: context = try JSONDecoder().decode(SubmissionNotice.self, from: payload).templateContext
+            case .approval, .return, .rejection: context = try JSONDecoder().decode(DecisionNotice.self, from: payload).templateContext
+            }
+        } catch {
+            throw NoticeError.unreadable("payload of \(kind.rawValue) does not decode")
+        }
+        guard let body = library.render(context, withTemplate: kind.rawValue) else {
+            throw NoticeError.unreadable("no template for \(kind.rawValue)")
+        }
+        return RenderedNotice(kind: kind, subject: kind.subject, body: body)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Reads `.eml` files through `eml_read.py` (Python's `email` package, as a mail client
+/// decodes them), so that the tests check what a recipient sees, not our own encoder's idea of it.
+enum EMLReader {
+    static let script: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("eml_read.py").path
+
+    /// One decoded message per path, in order.
+    static func read(_ paths: [String]) async throws -> [[String: any Sendable]] {
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script] + paths
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0,
+                  let messages = try JSONSerialization.jsonObject(with: data) as? [[String: any Sendable]]
+            else { throw TestFailure("eml_read.py failed: \(String(decoding: data, as: UTF8.self))") }
+            return messages
+        }
+    }
+
+    /// The `.eml` files in `directory`, sorted, waiting up to `timeout` for at least `count`.
+    static func files(in directory: String, atLeast count: Int, timeout: Duration = .seconds(15)) async throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }
+            if names.count >= count || ContinuousClock.now >= deadline { return names.sorted().map { directory + "/" + $0 } }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
