@@ -19,13 +19,16 @@ public final class StagedBlob: @unchecked Sendable {
 
     private var fd: Int32
     private var hasher = SHA256()
+    private let faults: FileSystemFaults
 
-    init(directory: String) throws {
+    init(directory: String, faults: FileSystemFaults = .none) throws {
+        try faults.check(.createTemporaryFile, "mkstemp", path: directory)
         var template = Array("\(directory)/upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw POSIX.error("mkstemp", directory) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
+        self.faults = faults
         self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -39,6 +42,7 @@ public final class StagedBlob: @unchecked Sendable {
     /// Appends bytes as they arrive from the network.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         precondition(fd >= 0, "write after seal or discard")
+        try faults.check(.write(offset: byteCount, count: bytes.count), "write", path: path)
         try POSIX.writeAll(fd, bytes, path: path)
         hasher.update(bufferPointer: bytes)
         byteCount += Int64(bytes.count)
@@ -49,6 +53,7 @@ public final class StagedBlob: @unchecked Sendable {
         precondition(fd >= 0, "seal after seal or discard")
         defer { close(fd); fd = -1 }
         do {
+            try faults.check(.fsync, "fsync", path: path)
             try POSIX.fsync(fd, path: path)
         } catch {
             unlink(path)
