@@ -14,6 +14,7 @@ struct TestServer: Sendable {
     static func with<T: Sendable>(
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
+        blobFaults: FileSystemFaults = .none,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -23,7 +24,8 @@ struct TestServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try DocIntakeServer.makeApplication(
             ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
-                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy), logger: logger,
+                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy),
+            stores: try Stores(dataDirectory: directory, blobFaults: blobFaults), logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
