@@ -9,11 +9,13 @@ public enum DocIntakeServer {
     /// Opens the stores under the data directory (migrating the schema forward, refusing one a
     /// newer version wrote), sweeps temp files left by a crash, and builds the HTTP application,
     /// with the periodic retention job when configured. `onServerRunning` receives the bound port.
+    /// `stores`, when given, are used instead of opening the data directory's own (they must be
+    /// under `configuration.dataDirectory`), e.g. with `FileSystemFaults` injected.
     public static func makeApplication(
-        _ configuration: ServerConfiguration, logger: Logger,
+        _ configuration: ServerConfiguration, stores: Stores? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let stores = try Stores(dataDirectory: configuration.dataDirectory)
+        let stores = try stores ?? Stores(dataDirectory: configuration.dataDirectory)
         let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
         // Nothing is in flight before the server starts (the lock makes sure no other server
         // shares the directory), so every temp file is a crash's leftover.
@@ -87,9 +89,9 @@ public struct Stores: Sendable {
     /// `<data>/docintake.sqlite`.
     public let metadata: SQLiteMetadataStore
 
-    /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`.
-    public init(dataDirectory: String) throws {
-        blobs = try FileBlobStore(root: dataDirectory)
+    /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`; `blobFaults` is a test seam.
+    public init(dataDirectory: String, blobFaults: FileSystemFaults = .none) throws {
+        blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
         metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite")
     }
 }

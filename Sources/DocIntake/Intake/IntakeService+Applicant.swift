@@ -56,8 +56,9 @@ extension IntakeService {
         let (blobs, metadata, allowedStatuses) = (self.blobs, self.metadata, allowed)
         do {
             try await Blocking.run {
-                try metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit) {
-                    try blobs.place(staged.blob)
+                try Self.placingInTransaction([staged.blob], blobs: blobs, metadata: metadata) { placeBlobs in
+                    try metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit,
+                                                 placingBlob: placeBlobs)
                 }
                 BlobStoreMetrics.update(from: metadata)
             }

@@ -104,8 +104,9 @@ struct IntakeService: Sendable {
                                        createdAt: now)
             do {
                 try await Blocking.run {
-                    try metadata.insertApplication(record, documents: documents, audit: audit, notice: outbox) {
-                        for document in staged.values { try blobs.place(document.blob) }
+                    try Self.placingInTransaction(staged.values.map(\.blob), blobs: blobs, metadata: metadata) { placeBlobs in
+                        try metadata.insertApplication(record, documents: documents, audit: audit, notice: outbox,
+                                                       placingBlobs: placeBlobs)
                     }
                     if !documents.isEmpty { BlobStoreMetrics.update(from: metadata) }
                 }

@@ -7,7 +7,8 @@ public protocol BlobStore: Sendable {
     func stage() throws -> StagedBlob
 
     /// Makes a sealed temp file the blob of its digest, or discards it when that blob already
-    /// exists (dedupe). Returns whether a new blob was created. The temp file is gone afterwards.
+    /// exists (dedupe). Returns whether a new blob was created. The temp file is gone afterwards,
+    /// and a placement that throws leaves no new blob behind.
     @discardableResult
     func place(_ sealed: SealedBlob) throws -> Bool
 

@@ -12,10 +12,13 @@ public struct FileBlobStore: BlobStore {
     public let root: String
     var stagingDirectory: String { root + "/tmp" }
     var blobDirectory: String { root + "/blobs/sha256" }
+    /// Failures to inject into the write path; `.none` in service.
+    public let faults: FileSystemFaults
 
     /// Opens (and creates if needed) a store under `root`.
-    public init(root: String) throws {
+    public init(root: String, faults: FileSystemFaults = .none) throws {
         self.root = root
+        self.faults = faults
         try POSIX.makeDirectories(root + "/tmp")
         try POSIX.makeDirectories(root + "/blobs/sha256")
     }
@@ -27,7 +30,7 @@ public struct FileBlobStore: BlobStore {
     }
 
     public func stage() throws -> StagedBlob {
-        try StagedBlob(directory: stagingDirectory)
+        try StagedBlob(directory: stagingDirectory, faults: faults)
     }
 
     /// Renames the sealed file over its content address even when a blob is already there: the
@@ -37,16 +40,25 @@ public struct FileBlobStore: BlobStore {
         let destination = path(of: sealed.digest)
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
         let existed = POSIX.stat(destination) != nil
+        var renamed = false
         do {
-            try POSIX.makeDirectories(directory)
+            try POSIX.makeDirectories(directory, faults: faults)
             // Placing twice (a retried transaction) is fine as long as the first placement stands.
-            guard try sealed.consume({ try POSIX.rename($0, destination) }) else {
+            guard try sealed.consume({
+                try faults.check(.rename, "rename", path: destination)
+                try POSIX.rename($0, destination)
+            }) else {
                 guard existed else { throw BlobStoreError.notFound(sealed.digest) }
                 return false
             }
+            renamed = true
+            try faults.check(.fsync, "fsync", path: directory)
             try POSIX.fsyncDirectory(directory)
         } catch {
             sealed.discard()
+            // A new blob that could not be made durable goes again: the caller's transaction
+            // fails with this error, so nothing will reference it.
+            if renamed && !existed { try? POSIX.unlinkIfPresent(destination) }
             throw error
         }
         return !existed

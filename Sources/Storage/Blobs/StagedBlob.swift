@@ -19,17 +19,20 @@ public final class StagedBlob: @unchecked Sendable {
 
     private var fd: Int32
     private let hasher = BackgroundHasher()
+    private let faults: FileSystemFaults
     /// Where the last writeback request ended; see `startWriteback`.
     private var writebackOffset: Int64 = 0
     /// Large enough that the requests cost nothing, small enough that `seal`'s fsync finds little left.
     private static let writebackStride: Int64 = 8 << 20
 
-    init(directory: String) throws {
+    init(directory: String, faults: FileSystemFaults = .none) throws {
+        try faults.check(.createTemporaryFile, "mkstemp", path: directory)
         var template = Array("\(directory)/upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw POSIX.error("mkstemp", directory) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
+        self.faults = faults
         self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -43,6 +46,7 @@ public final class StagedBlob: @unchecked Sendable {
     /// Appends bytes as they arrive from the network; they are hashed on another thread meanwhile.
     public func write(_ bytes: [UInt8]) throws {
         precondition(fd >= 0, "write after seal or discard")
+        try faults.check(.write(offset: byteCount, count: bytes.count), "write", path: path)
         try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: path) }
         hasher.update(bytes)
         byteCount += Int64(bytes.count)
@@ -61,6 +65,7 @@ public final class StagedBlob: @unchecked Sendable {
         precondition(fd >= 0, "seal after seal or discard")
         defer { close(fd); fd = -1 }
         do {
+            try faults.check(.fsync, "fsync", path: path)
             try POSIX.fsync(fd, path: path)
         } catch {
             unlink(path)

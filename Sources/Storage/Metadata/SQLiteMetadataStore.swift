@@ -168,7 +168,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func appendAudit(_ entry: AuditEntry) throws {
-        try pool.write { db in
+        // Through writeImmediate for its SQLITE_FULL mapping: a read that cannot be audited on a
+        // full disk is refused as `.noSpace`, not as an unexplained failure.
+        try writeImmediate { db in
             var entry = entry
             try entry.insert(db)
         }

@@ -66,10 +66,11 @@ enum POSIX {
 
     /// Creates a directory and its parents (mode 0700); existing ones are fine. Each new entry's
     /// parent is fsynced, so a blob renamed into a new directory survives a power loss.
-    static func makeDirectories(_ path: String) throws {
+    static func makeDirectories(_ path: String, faults: FileSystemFaults = .none) throws {
         if stat(path) != nil { return }
         let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !parent.isEmpty { try makeDirectories(parent) }
+        if !parent.isEmpty { try makeDirectories(parent, faults: faults) }
+        try faults.check(.makeDirectory, "mkdir", path: path)
         if mkdir(path, 0o700) != 0 {
             if errno == EEXIST { return }
             throw error("mkdir", path)

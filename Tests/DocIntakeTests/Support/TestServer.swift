@@ -15,6 +15,7 @@ struct TestServer: Sendable {
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(),
+        blobFaults: FileSystemFaults = .none,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -25,7 +26,7 @@ struct TestServer: Sendable {
         let app = try DocIntakeServer.makeApplication(
             ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
                                 retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices),
-            logger: logger,
+            stores: try Stores(dataDirectory: directory, blobFaults: blobFaults), logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
