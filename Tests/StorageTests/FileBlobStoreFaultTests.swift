@@ -28,7 +28,7 @@ import Testing
             var offset = 0
             while offset < bytes.count {
                 let end = min(offset + 1000, bytes.count)
-                try bytes[offset..<end].withUnsafeBytes { try staged.write($0) }
+                try staged.write(Array(bytes[offset..<end]))
                 offset = end
             }
         } catch {
