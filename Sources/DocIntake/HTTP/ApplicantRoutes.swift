@@ -1,9 +1,12 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// The applicant's API: `POST /api/v1/applications` and what follows from it.
 struct ApplicantRoutes: Sendable {
     let intake: IntakeService
+    /// Uploads received at once, across both upload routes.
+    let uploads: UploadGate
 
     func register(on router: Router<DocIntakeRequestContext>) {
         let applications = router.group("api/v1/applications")
@@ -54,7 +57,22 @@ struct ApplicantRoutes: Sendable {
         }
         let body = TrackedBody(base: request.body)
         do {
-            return try await handler(body)
+            guard let response = try await uploads.withPlace({ try await handler(body) }) else {
+                context.stopReadingBody()
+                ConnectionMetrics.refused("too_many_uploads", logger: context.logger, metadata: ["limit": .stringConvertible(uploads.limit)])
+                UploadMetrics.rejected(reason: Problem.tooManyUploads.code)
+                var response = Problem.tooManyUploads.response(closeConnection: true)
+                response.headers[.retryAfter] = "5"
+                return response
+            }
+            return response
+        } catch is HTTPParserError {
+            // The client closed the connection or broke the framing mid-body: its doing, not a
+            // failure of the server's (which a 500 and an error log would claim).
+            ConnectionMetrics.refused("incomplete_request", logger: context.logger)
+            UploadMetrics.rejected(reason: Problem.incompleteRequest.code)
+            context.stopReadingBody()
+            return Problem.incompleteRequest.response(closeConnection: true)
         } catch {
             let problem = Problem.forResponse(error, logger: context.logger)
             UploadMetrics.rejected(reason: problem.code)

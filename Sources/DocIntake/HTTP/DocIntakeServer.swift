@@ -46,15 +46,14 @@ public enum DocIntakeServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        ApplicantRoutes(intake: intake).register(on: router)
+        ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
+            .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes
         var application = Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [ExpectContinueHandler(maxRequestBytes: maxRequestBytes)],
-                idleTimeout: .seconds(60))),
+            server: GuardedHTTP1Channel.server(limits: configuration.connectionLimits, maxRequestBytes: maxRequestBytes, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "DocIntake"),
             onServerRunning: { channel in
                 withExtendedLifetime(lock) {}

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var retentionInterval: Duration?
     /// The rules that job applies.
     public var retentionPolicy: RetentionPolicy
+    /// Deadlines, the minimum upload rate, the cap on concurrent uploads and lingering closes.
+    public var connectionLimits = ConnectionLimits()
 
     /// How notices (emails) are sent.
     public var notices: NoticeConfiguration

@@ -1,0 +1,44 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1.1 channel with a ``LingeringCloseHandler`` in front of its HTTP codec:
+/// the one place that sees raw bytes and every close. (`additionalChannelHandlers` go behind the
+/// codec, where a 1 MiB header line or a parse error never arrives.)
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let base: HTTP1Channel
+    let limits: ConnectionLimits
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(
+                LingeringCloseHandler(lingerTime: limits.lingerTime, lingerBytes: limits.lingerBytes), position: .first)
+        }.flatMap {
+            base.setup(channel: channel, logger: logger)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+
+    /// The server: HTTP/1.1 with the stop-reading, deadline and expect-continue handlers behind
+    /// the codec.
+    static func server(limits: ConnectionLimits, maxRequestBytes: Int64, logger: Logger) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(
+                base: HTTP1Channel(responder: responder, configuration: .init(
+                    additionalChannelHandlers: [
+                        StopReadingHandler(),
+                        RequestDeadlineHandler(limits: limits, logger: logger),
+                        ExpectContinueHandler(maxRequestBytes: maxRequestBytes),
+                    ],
+                    // RequestDeadlineHandler owns every phase's deadline.
+                    idleTimeout: nil)),
+                limits: limits)
+        }
+    }
+}
