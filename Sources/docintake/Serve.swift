@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Retention rules (with --retention-interval)") var retention: RetentionPolicyOptions
 
+    @OptionGroup(title: "Slow and abusive clients") var connection: ConnectionOptions
+
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -37,16 +39,18 @@ struct Serve: AsyncParsableCommand {
         if let retentionInterval, DurationText.parse(retentionInterval) == nil {
             throw ValidationError("--retention-interval: not a duration such as 24h: \(retentionInterval)")
         }
+        _ = try connection.limits()
     }
 
     func run() async throws {
         var logger = Logger(label: "docintake")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let app = try DocIntakeServer.makeApplication(
-            ServerConfiguration(dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
-                                retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy,
-                                notices: mail.configuration),
-            logger: logger)
+        var configuration = ServerConfiguration(
+            dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
+            retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy,
+            notices: mail.configuration)
+        configuration.connectionLimits = try connection.limits()
+        let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()
     }
 }
