@@ -78,7 +78,7 @@ struct FormReceiver: Sendable {
             .flatMap { FormValue.normalised($0) }.flatMap(InstitutionKind.init(rawValue:))
         if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
         if form.documents[slot] != nil { throw IntakeError.duplicateFile(slot) }
-        return .file(FileInProgress(slot: slot, filename: filename, staged: try blobs.stage()))
+        return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage()))
     }
 }
 

@@ -6,11 +6,12 @@ struct IntakeLimits: Sendable {
     var maxFileSize: Int64
     /// The largest text field value, in bytes.
     var maxTextFieldBytes: Int
-    /// Parts, headers, file names, preamble and epilogue.
+    /// Parts, headers, file names, preamble and epilogue. A file name up to 1 KiB is taken and
+    /// shortened (``DisplayFileName``) rather than failing a whole application over it.
     var multipart: MultipartLimits
 
     init(maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, maxTextFieldBytes: Int = 64 * 1024,
-                multipart: MultipartLimits = MultipartLimits()) {
+                multipart: MultipartLimits = MultipartLimits(maxFilenameBytes: 1024)) {
         self.maxFileSize = maxFileSize
         self.maxTextFieldBytes = maxTextFieldBytes
         self.multipart = multipart
