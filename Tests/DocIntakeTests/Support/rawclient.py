@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Raw-socket HTTP clients for behaviour curl cannot produce: 1-byte chunks, a client that
-vanishes mid-upload, and a hostile client that ignores an early 4xx and keeps sending.
+vanishes mid-upload, a hostile client that ignores an early 4xx and keeps sending, and a
+client that trickles its body.
 
 Every mode prints one JSON object on stdout."""
 import json
@@ -92,6 +93,46 @@ def hostile(port, declared):
     print(json.dumps({"sent": sent, "stopped_by": error, "status": status}))
 
 
+def trickle(port, per_second):
+    """Declares 1 MiB and sends a document at `per_second` bytes a second, a tenth of that every
+    100 ms (never silent), until the server answers."""
+    head = multipart_head({"institution_kind": "workplace_clinic"}, "opening_notification", "notice.pdf")
+    sock = socket.create_connection(("127.0.0.1", port))
+    started = time.monotonic()
+    sock.sendall((f"POST /api/v1/applications HTTP/1.1\r\nHost: localhost\r\nContent-Length: {1024 * 1024}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode() + head + b"%PDF-1.4\n")
+    sock.settimeout(0.1)
+    data = b""
+    while time.monotonic() - started < 60 and b"\r\n\r\n" not in data:
+        try:
+            sock.sendall(b"\0" * max(1, per_second // 10))
+        except OSError:
+            pass
+        try:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        except socket.timeout:
+            pass
+        except OSError:
+            break
+    # The rest of the response, until the server closes the connection.
+    sock.settimeout(5)
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    line = data.split(b"\r\n", 1)[0].split(b" ")
+    status = int(line[1]) if len(line) > 1 and line[1].isdigit() else 0
+    body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+    print(json.dumps({"status": status, "body": body.decode(errors="replace"), "seconds": round(time.monotonic() - started, 3)}))
+
+
 if __name__ == "__main__":
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "one-byte-chunks":
@@ -100,5 +141,7 @@ if __name__ == "__main__":
         disconnect(port, int(sys.argv[3]))
     elif mode == "hostile":
         hostile(port, int(sys.argv[3]))
+    elif mode == "trickle":
+        trickle(port, int(sys.argv[3]))
     else:
         sys.exit(f"unknown mode {mode}")
