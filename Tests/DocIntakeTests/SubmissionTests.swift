@@ -61,7 +61,8 @@ import Testing
     @Test func aSecretSentAfterTheDocumentsIsHashedAfterwards() async throws {
         try await TestServer.with { server in
             var fields = ApplicationFields.workplaceClinic
-            let secret = try #require(fields.removeValue(forKey: "secret_number"))
+            let removed = fields.removeValue(forKey: "secret_number")
+            let secret = try #require(removed)
             let result = try await submit(server, fields, files: [
                 ("opening_notification", Fixtures.path("tiny-reportlab.pdf")), ("opening_permit", Fixtures.path("scan-pillow.png")),
             ], extra: ["-F", "secret_number=\(secret)"])
