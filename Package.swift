@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            // The applicant's web form: pages, style sheet and scripts, served from memory.
+            resources: [.copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -118,7 +120,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Support/rawclient.py", "Support/openapi_check.py"]
+            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Browser"]
         ),
     ]
 )
