@@ -75,6 +75,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The applicant's web form: pages, style sheet and scripts, served from memory.
+            resources: [.copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -126,7 +128,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Notices/eml_read.py"]
+            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Notices/eml_read.py", "Browser"]
         ),
     ]
 )

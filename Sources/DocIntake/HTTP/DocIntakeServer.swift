@@ -49,6 +49,7 @@ public enum DocIntakeServer {
         ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
             .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
+        WebRoutes(assets: try WebAssets(maxFileSize: configuration.maxFileSize)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes
         var application = Application(

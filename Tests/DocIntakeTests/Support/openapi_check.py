@@ -89,6 +89,11 @@ def files(notification="notice-libreoffice-ja.pdf"):
 
 check(requests.get(base + "/healthz"), "healthz")
 check(requests.get(base + "/metrics"), "metrics")
+check(requests.get(base + "/"), "web form")
+check(requests.get(base + "/applications/any-id"), "web status page")
+stylesheet = check(requests.get(base + "/assets/form.css"), "web asset")
+check(requests.get(base + "/assets/form.css", headers={"If-None-Match": stylesheet.headers.get("etag", "")}), "web asset revalidated")
+check(requests.get(base + "/assets/missing.js"), "missing web asset")
 created = check(requests.post(api + "/applications", data=fields, files=files()), "submit").json()
 app_id, token = created["id"], created["access_token"]
 app = {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,124 @@
+// Shared by the application form and the status page. No framework: the pages must work
+// offline, under a CSP that forbids inline script, on any current browser.
+"use strict";
+
+window.DocIntake = (function () {
+  // The server normalises half-width fields with NFKC then trims; the early checks do the same
+  // so that ０１２３ is not refused here and accepted there.
+  function normalise(value) {
+    return (value || "").normalize("NFKC").trim();
+  }
+
+  function grouped(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  function sizeText(bytes) {
+    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + "MB・" + grouped(bytes) + " バイト";
+    if (bytes >= 1024) return (bytes / 1024).toFixed(1) + "KB・" + grouped(bytes) + " バイト";
+    return grouped(bytes) + " バイト";
+  }
+
+  const statusNames = {
+    submitted: "受付", under_review: "審査中", approved: "審査完了", returned: "差戻し", rejected: "却下", withdrawn: "取下げ",
+  };
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function addRow(list, label, value) {
+    list.appendChild(element("dt", label));
+    list.appendChild(element("dd", value === "" || value === null || value === undefined ? "（未入力）" : value));
+  }
+
+  // Shows `message` under the field: its `<name>-error` element is already in every input's
+  // aria-describedby, so a screen reader reads it with the field.
+  function showFieldError(name, message) {
+    const box = document.getElementById(name + "-error");
+    if (!box) return false;
+    box.textContent = message;
+    box.hidden = false;
+    document.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+    });
+    const row = document.getElementById(name + "-row") || box.closest(".row");
+    if (row) row.classList.add("has-error");
+    return true;
+  }
+
+  function clearErrors(scope) {
+    scope.querySelectorAll(".error").forEach(function (box) { box.hidden = true; box.textContent = ""; });
+    scope.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+    scope.querySelectorAll(".has-error").forEach(function (row) { row.classList.remove("has-error"); });
+  }
+
+  // Sends `body` with XMLHttpRequest, the one browser API that reports upload progress.
+  // Resolves with { status, json } for any HTTP answer; status 0 means the connection failed.
+  function send(options) {
+    return new Promise(function (resolve) {
+      const request = new XMLHttpRequest();
+      request.open(options.method, options.url);
+      request.setRequestHeader("Accept", "application/json, application/problem+json");
+      if (options.token) request.setRequestHeader("Authorization", "Bearer " + options.token);
+      if (options.progress) {
+        const bar = options.progress.bar;
+        const text = options.progress.text;
+        const announcement = document.getElementById("upload-announcement");
+        let lastAnnounced = -1;
+        function report(loaded, total, suffix) {
+          const percent = Math.floor((loaded * 100) / total);
+          text.textContent = grouped(loaded) + " / " + grouped(total) + " バイト送信済み（" + percent + "%）" + (suffix || "");
+          // The visible text follows every event; a screen reader hears every quarter only.
+          if (announcement && (percent === 100 || percent - lastAnnounced >= 25)) {
+            lastAnnounced = percent;
+            announcement.textContent = "送信 " + percent + "%";
+          }
+        }
+        let total = 0;
+        request.upload.onprogress = function (event) {
+          if (!event.lengthComputable) return;
+          total = event.total;
+          bar.max = event.total;
+          bar.value = event.loaded;
+          report(event.loaded, event.total);
+        };
+        request.upload.onload = function () {
+          bar.value = bar.max;
+          if (total) report(total, total, "。サーバーで内容を確認しています…");
+          else text.textContent = "送信済み（100%）。サーバーで内容を確認しています…";
+        };
+        request.addEventListener("load", function () {
+          if (total) report(total, total, request.status < 300 ? "。受け付けられました。" : "。受け付けられませんでした。");
+        });
+      }
+      request.onload = function () {
+        let json = null;
+        try { json = JSON.parse(request.responseText); } catch (e) { json = null; }
+        resolve({ status: request.status, json: json });
+      };
+      request.onerror = function () { resolve({ status: 0, json: null }); };
+      request.send(options.body || null);
+    });
+  }
+
+  // The server's words when it sent a problem+json, else a message for a lost connection.
+  function problemText(result) {
+    if (result.json && result.json.detail) return result.json.detail;
+    if (result.status === 0) {
+      return "通信が切断されました。入力内容は保持されています。ファイルの大きさと通信環境を確認し、もう一度送信してください。";
+    }
+    return "エラーが発生しました（HTTP " + result.status + "）。時間をおいて再度お試しください。";
+  }
+
+  function tokenKey(id) { return "docintake-token:" + id; }
+
+  return {
+    normalise: normalise, grouped: grouped, sizeText: sizeText, statusNames: statusNames, element: element,
+    addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, problemText: problemText,
+    tokenKey: tokenKey,
+  };
+})();

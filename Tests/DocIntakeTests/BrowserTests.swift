@@ -1,0 +1,51 @@
+import DocIntake
+import Foundation
+import Testing
+
+/// The applicant web form in a real browser: headless Chromium, driven by Selenium
+/// (Browser/form_browser.py), against the real `docintake` binary, which must find its web
+/// assets beside itself. CI installs Chromium and chromedriver; a missing browser fails here.
+@Suite struct BrowserTests {
+    @Test func anApplicantAppliesSeesErrorsInPlaceAndAnswersAReturn() async throws {
+        // A cap other than the default, which the page must learn from the server; the generated
+        // 8 MiB upload (for the progress bar) stays under it.
+        let maxFileSize = 12 * 1024 * 1024
+        let server = try await offPool { try ServerProcess(arguments: ["--max-file-size", "\(maxFileSize)"]) }
+        defer { server.stop() }
+        let reviewerToken = try ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata).add(name: "browser-check")
+        let screenshots = NSTemporaryDirectory() + "docintake-browser-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        print("BrowserTests: screenshots in \(screenshots)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/form_browser.py").path,
+            server.baseURL, Fixtures.uploads, reviewerToken, screenshots, "\(maxFileSize)",
+        ]
+        let output = Pipe()
+        // stderr to a file: the driver's chatter must not fill a pipe nobody reads yet.
+        let logPath = screenshots + "/form_browser.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try process.run()
+        let data = try await offPool {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
+        let log = (try? Data(contentsOf: URL(fileURLWithPath: logPath))) ?? Data()
+        let summary = try #require(
+            try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            "form_browser.py printed no summary (is chromium installed?): \(String(decoding: data + log, as: UTF8.self).suffix(3000))")
+        #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
+        #expect((summary["passed"] as? Int ?? 0) >= 50)
+        let measured = summary["measured"] as? [String: Any] ?? [:]
+        #expect((measured["progress_partial_samples"] as? Int ?? 0) >= 2, "the progress bar was seen between 0 and 100%")
+        let pictures = (try FileManager.default.contentsOfDirectory(atPath: screenshots)).filter { $0.hasSuffix(".png") }
+        #expect(pictures.count >= 8, "screenshots: \(pictures.sorted())")
+        #expect(process.terminationStatus == 0)
+        print("BrowserTests: \(summary["passed"] ?? 0) checks passed; progress \(measured)")
+    }
+}
