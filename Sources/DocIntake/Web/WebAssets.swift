@@ -26,10 +26,9 @@ struct WebAssets: Sendable {
 
     /// Loads the files under `Assets/` and renders the two pages for this server's file cap.
     init(maxFileSize: Int64, directory: URL? = nil) throws {
-        guard let directory = directory ?? Bundle.module.url(forResource: "Assets", withExtension: nil)
-            ?? Bundle.module.resourceURL?.appendingPathComponent("Assets")
-        else {
-            throw WebAssetsError.missing("Assets")
+        let directory = directory ?? Self.installedDirectory
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("form.html").path) else {
+            throw WebAssetsError.missing(directory.path)
         }
         var files: [String: Asset] = [:]
         for name in ["form.css", "common.js", "form.js", "status.js"] {
@@ -47,6 +46,15 @@ struct WebAssets: Sendable {
         self.files = files
         formPage = try page("form.html")
         statusPage = try page("status.html")
+    }
+
+    /// `DocIntake_DocIntake.resources/Assets` beside the running executable, where SwiftPM puts
+    /// it and where an install must copy it. Found by hand, because `Bundle.module` ends the process
+    /// when the folder is missing instead of letting `serve` say what to do.
+    static var installedDirectory: URL {
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return executable.resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("DocIntake_DocIntake.resources").appendingPathComponent("Assets")
     }
 
     private static func asset(_ data: Data, name: String) -> Asset {
@@ -122,7 +130,8 @@ enum WebAssetsError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .missing(let name): "web form resource \(name) not found (keep DocIntake_DocIntake.resources beside the binary)"
+        case .missing(let path):
+            "the web form's files are not at \(path): install DocIntake_DocIntake.resources from the build folder beside the docintake binary"
         case .badTemplate(let reason): "web form template: \(reason)"
         }
     }
