@@ -20,5 +20,6 @@ struct FuzzRegressionTests {
 
         let verdict = try scan(image.bytes)
         #expect(verdict.reason == .corrupt, "\(verdict.detail)")
+        #expect(verdict.detail.contains("Workbook chain loops"), "\(verdict.detail)")
     }
 }
