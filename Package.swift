@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "docintake", targets: ["docintake"]),
         .library(name: "DocIntake", targets: ["DocIntake"]),
         .executable(name: "docintake-review", targets: ["docintake-review"]),
+        // The fuzz package (fuzz/) depends on these two alone.
+        .library(name: "Scanner", targets: ["Scanner"]),
+        .library(name: "Multipart", targets: ["Multipart"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

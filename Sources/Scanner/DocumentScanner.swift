@@ -28,10 +28,15 @@ public struct DocumentScanner: Sendable {
     public func scan(fileAt path: String) throws(FileReadError) -> Verdict {
         let file = try InputFile(path: path)
         let magicMime = MagicPool.shared.mimeType(ofDescriptor: file.descriptor)
+        return Verdict(result: try result(checking: file.reader), magicMime: magicMime)
+    }
+
+    /// The structural checks' outcome: a ``Rejection`` is a result, only a read failure is an error.
+    func result(checking file: FileReader) throws(FileReadError) -> Result<DocumentType, Rejection> {
         do {
-            return Verdict(result: .success(try check(file.reader)), magicMime: magicMime)
+            return .success(try check(file))
         } catch let rejection as Rejection {
-            return Verdict(result: .failure(rejection), magicMime: magicMime)
+            return .failure(rejection)
         } catch let error as FileReadError {
             throw error
         } catch {

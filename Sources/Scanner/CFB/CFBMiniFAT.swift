@@ -13,7 +13,12 @@ struct CFBMiniFAT: CFBAllocationTable {
         file = fat.file
         header = fat.header
         let miniSectors = miniStreamSize / UInt64(CFBHeader.miniSectorSize) + (miniStreamSize % UInt64(CFBHeader.miniSectorSize) == 0 ? 0 : 1)
-        sectorCount = UInt32(min(miniSectors, UInt64(CFBSector.maxRegular)))
+        // The mini stream lives in the file's regular sectors, so it holds no more mini sectors than
+        // they do, whatever the root entry claims. A chain counts as a loop only after visiting
+        // `sectorCount` sectors: trusting a claimed 2^64-byte mini stream let a mini chain that
+        // points to itself spin 4 billion times.
+        let fileMiniSectors = UInt64(fat.sectorCount) * UInt64(fat.header.sectorSize / CFBHeader.miniSectorSize)
+        sectorCount = UInt32(min(miniSectors, fileMiniSectors, UInt64(CFBSector.maxRegular)))
         miniFATChain = CFBChain(table: fat, start: fat.header.firstMiniFATSector, name: "mini FAT")
     }
 
