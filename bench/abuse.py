@@ -7,7 +7,7 @@ how everyone else is served.
 Prints one JSON object per attack: what was sent, how it ended (an HTTP status, or "closed"),
 the seconds from the attack's first byte to the answer and to the close, the healthz latency percentiles (ms) during
 it, the server's peak RSS (with --pid) and the temp files left afterwards. AbusiveClientTests runs
-it against a server started with short deadlines; docs/robustness-abuse.md records its figures.
+it against a server started with short deadlines; docs/robustness.md records its figures.
 """
 import argparse
 import json

@@ -5,7 +5,7 @@ import Testing
 /// must end in a 4xx or a close within a bound (generous for a loaded 2-core machine: the bound
 /// says "it ends", not how fast), the server's memory must stay bounded, its temp files must be
 /// gone, and a concurrent `GET /healthz` loop must keep being answered. The attacks and the
-/// healthz loop are `bench/abuse.py`, which also produced docs/robustness-abuse.md.
+/// healthz loop are `bench/abuse.py`, which also produced docs/robustness.md.
 @Suite(.serialized) struct AbusiveClientTests {
     static let script: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -51,7 +51,7 @@ import Testing
         let health = result["healthz"] as? [String: any Sendable] ?? [:]
         #expect((health["n"] as? Int ?? 0) > 0, "healthz never answered: \(result)", sourceLocation: sourceLocation)
         #expect(health["failures"] as? Int == 0, "healthz failed: \(health)", sourceLocation: sourceLocation)
-        // A bound for a loaded CI machine; the figures themselves are in docs/robustness-abuse.md.
+        // A bound for a loaded CI machine; the figures themselves are in docs/robustness.md.
         #expect((health["max_ms"] as? Double ?? .infinity) < 5000, "healthz stalled: \(health)", sourceLocation: sourceLocation)
     }
 

@@ -1,7 +1,7 @@
 """Writes small .xls seeds for the cfb fuzz target that the fixtures lack: a Workbook stream in
 the mini stream, in version 3 (512-byte sectors) and version 4 (4096-byte sectors), each once
 well-formed and once with the root entry claiming a 2^64-byte mini stream over a Workbook mini
-chain that points to itself (the hang of docs/robustness-fuzzing.md, finding 1).
+chain that points to itself (the hang of docs/robustness.md, finding 1).
 
 usage: cfb.py OUT_DIR
 """
