@@ -9,14 +9,8 @@ enum NoticeText {
         return "\(parts[0])年\(month)月"
     }
 
-    /// `1234567` → `1,234,567 バイト`, independent of the process's locale.
+    /// `1234567` → `1,234,567 バイト`, independent of the process's locale; as the web form writes it.
     static func size(_ bytes: Int64) -> String {
-        var digits = Array(String(bytes))
-        var index = digits.count - 3
-        while index > 0 {
-            digits.insert(",", at: index)
-            index -= 3
-        }
-        return String(digits) + " バイト"
+        FileSizeText.bytesText(bytes)
     }
 }
