@@ -5,7 +5,7 @@ import Logging
 struct Notices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the notices (emails) not yet delivered; with --deliver, first deliver those due now.",
-        discussion: "Safe beside a running server: each notice is claimed before it is sent, so it goes out once.")
+        discussion: "Safe beside a running server: each notice is claimed before it is sent, so two deliverers never send it together.")
 
     @OptionGroup var data: DataDirectoryOption
 

@@ -51,8 +51,7 @@ import Testing
         let health = result["healthz"] as? [String: any Sendable] ?? [:]
         #expect((health["n"] as? Int ?? 0) > 0, "healthz never answered: \(result)", sourceLocation: sourceLocation)
         #expect(health["failures"] as? Int == 0, "healthz failed: \(health)", sourceLocation: sourceLocation)
-        // A bound for a loaded CI machine; the figures themselves are in docs/robustness.md.
-        #expect((health["max_ms"] as? Double ?? .infinity) < 5000, "healthz stalled: \(health)", sourceLocation: sourceLocation)
+        // Its latency is a figure for docs/robustness.md (bench/abuse.py), not a test.
     }
 
     @Test func fiftySlowlorisConnectionsAreClosedAtTheHeaderDeadline() async throws {

@@ -43,7 +43,7 @@ struct Problem: Error, Sendable, Codable, Equatable {
 
 extension Problem {
     /// 507: the disk is full; the client may retry later.
-    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+    static let insufficientStorageStatus = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 
     /// The problem a client caused, or nil for an error that is the server's own fault.
     init?(_ error: any Error) {
@@ -61,7 +61,7 @@ extension Problem {
                       detailEn: "This is not possible while the application is \(status).")
         case BlobStoreError.noSpace, MetadataStoreError.noSpace:
             // Any other write on a full disk, e.g. the audit entry every download needs.
-            self.init(status: Self.insufficientStorage, code: "storage_full",
+            self.init(status: Self.insufficientStorageStatus, code: "storage_full",
                       detail: "現在サーバーの保存領域が不足しているため処理できません。時間をおいて再度お試しください。",
                       detailEn: "The server is out of storage space; nothing was changed. Try again later.")
         default: return nil
@@ -176,7 +176,7 @@ extension Problem {
                       detail: "入力内容に誤りがあります。各項目のメッセージを確認してください。",
                       detailEn: "Some fields are not valid. See the message for each field.", errors: errors.errors)
         case .storageFull:
-            self.init(status: Self.insufficientStorage, code: "storage_full",
+            self.init(status: Self.insufficientStorageStatus, code: "storage_full",
                       detail: "現在サーバーの保存領域が不足しているため受け付けできません。時間をおいて再度送信してください。",
                       detailEn: "The server is out of storage space. Nothing was stored; try again later.")
         }

@@ -12,9 +12,17 @@ final class UploadGate: Sendable {
 
     /// Runs `body` holding a place, or returns nil without running it when every place is taken.
     func withPlace<T>(_ body: () async throws -> T) async rethrows -> T? {
-        let (_, taken) = inFlight.add(1, ordering: .relaxed)
+        // Take a place only while one is free, so that a burst of refused attempts never counts
+        // against the uploads really in flight.
+        var current = inFlight.load(ordering: .relaxed)
+        while true {
+            guard current < limit else { return nil }
+            let (exchanged, original) = inFlight.compareExchange(
+                expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
         defer { inFlight.subtract(1, ordering: .relaxed) }
-        guard taken <= limit else { return nil }
         return try await body()
     }
 }

@@ -1,8 +1,9 @@
 /// The 秘密の番号's PBKDF2 hash, started as soon as a document part begins so that its ~30 ms of
 /// CPU overlap the upload instead of following the last byte.
 ///
-/// It is started only once a file part arrives: a request of text fields alone has no upload to
-/// overlap with and must not buy a key derivation for free.
+/// It is started only once a file part arrives, since a request of text fields alone has no upload
+/// to overlap with; and a request that fails still waits for it (`settle`), so the derivation stays
+/// inside the request's place under the upload cap instead of piling up behind aborted requests.
 struct EarlySecretHash: Sendable {
     /// The normalised digits the hash was started for.
     let digits: String
@@ -15,6 +16,11 @@ struct EarlySecretHash: Sendable {
         else { return nil }
         let secret = SecretNumber(digits: digits)
         return EarlySecretHash(digits: digits, hash: Task { try await Blocking.run { try hasher.hash(secret) } })
+    }
+
+    /// Waits for a hash that will not be used: see the type's comment.
+    func settle() async {
+        _ = try? await hash.value
     }
 
     /// The hash of `secret`: the early one when it was started for the same digits.

@@ -18,7 +18,8 @@ struct FormReceiver: Sendable {
     let knownKind: InstitutionKind?
     /// The most this request's body may carry (chunked bodies declare no length).
     let maxBodyBytes: Int64
-    /// Hashes the 秘密の番号 while the documents arrive; nil when the request carries no secret.
+    /// Hashes the 秘密の番号 while the documents arrive; nil for a document replacement, which
+    /// carries no secret.
     var secretHasher: SecretHasher? = nil
 
     private static let bytesReceived = Counter(label: "docintake_upload_bytes_received_total")
@@ -60,6 +61,7 @@ struct FormReceiver: Sendable {
         } catch {
             part?.discard()
             form.discardDocuments()
+            await form.secretHash?.settle()
             if let error = error as? MultipartError { throw IntakeError.malformedMultipart(error) }
             if let error = error as? BlobStoreError, error == .noSpace { throw IntakeError.storageFull }
             throw error

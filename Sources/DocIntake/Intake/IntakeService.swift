@@ -45,6 +45,7 @@ struct IntakeService: Sendable {
             return receipt
         } catch {
             received.discardDocuments()
+            await received.secretHash?.settle()
             throw error
         }
     }

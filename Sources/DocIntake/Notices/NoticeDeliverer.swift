@@ -39,6 +39,7 @@ public struct NoticeDeliverer: Service {
         self.clock = clock
     }
 
+    /// Polls the outbox until the service group shuts down, delivering what is due.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -61,7 +62,10 @@ public struct NoticeDeliverer: Service {
         while true {
             let now = clock()
             let (metadata, batchSize) = (self.metadata, self.batchSize)
-            let leasedUntil = now.addingTimeInterval(configuration.lease.timeInterval)
+            // The lease must outlast the whole batch, each notice up to sendmail's timeout, or
+            // another deliverer could claim and send the batch's last notices again.
+            let batchTime = configuration.sendmailTimeout.timeInterval * Double(batchSize)
+            let leasedUntil = now.addingTimeInterval(configuration.lease.timeInterval + batchTime)
             let claimed = try await Blocking.run { try metadata.claimDueNotices(now: now, leasedUntil: leasedUntil, limit: batchSize) }
             for notice in claimed {
                 if try await deliver(notice) { round.sent += 1 } else { round.failed += 1 }
@@ -76,7 +80,7 @@ public struct NoticeDeliverer: Service {
         guard let id = notice.id else { return false }
         let failure: (any Error)?
         do {
-            try await Blocking.run {
+            try await Blocking.runOnOwnThread {
                 let message = MailMessage(notice: notice, rendered: try renderer.render(notice), from: from)
                 try transport.deliver(message)
             }

@@ -2,7 +2,8 @@ import Foundation
 import Storage
 
 /// The undelivered notices for `docintake notices`: which, how often tried, when next, and why
-/// the last attempt failed. Neither the recipient nor the message is shown.
+/// the last attempt failed. Neither the recipient nor the message is shown, though the failure's
+/// text is sendmail's own output, which may quote the address.
 public struct NoticeListing: Sendable {
     var notices: [OutboxMessage]
 

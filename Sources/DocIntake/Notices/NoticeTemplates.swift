@@ -1,6 +1,6 @@
 /// The notice bodies as mustache templates. They are Swift constants rather than SwiftPM
-/// resources so that the installed binary (`deploy/docintake.service` copies only the
-/// executable) cannot lose them. `TEXT` turns off HTML escaping: these are plain-text emails.
+/// resources so that the server cannot lose them, whatever is installed beside the binary.
+/// `TEXT` turns off HTML escaping: these are plain-text emails.
 enum NoticeTemplates {
     /// The body for each kind.
     static func body(_ kind: NoticeKind) -> String {

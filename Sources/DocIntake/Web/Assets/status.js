@@ -8,7 +8,10 @@
   const main = document.getElementById("main");
   const maxFileSize = Number(main.dataset.maxFileSize);
   const maxFileSizeText = main.dataset.maxFileSizeText;
-  const id = decodeURIComponent(location.pathname.replace(/^\/applications\//, "").replace(/\/$/, ""));
+  const rawId = location.pathname.replace(/^\/applications\//, "").replace(/\/$/, "");
+  // A malformed escape must not stop the page: the server answers "not found" for such an id.
+  let id = rawId;
+  try { id = decodeURIComponent(rawId); } catch (e) { /* keep rawId */ }
   const apiURL = "/api/v1/applications/" + encodeURIComponent(id);
   const tokenInput = document.getElementById("token");
   const message = document.getElementById("status-message");
