@@ -56,10 +56,15 @@ import Testing
                 #expect(!raw.contains(accessToken) && !raw.contains(reviewerToken))
             }
 
-            let rows = try server.stores().metadata.notices(applicationId: id)
+            // The file is renamed into place before the row is marked sent; wait for the mark.
+            let metadata = try server.stores().metadata
+            for _ in 0..<100 where try !metadata.notices(applicationId: nil).isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let rows = try metadata.notices(applicationId: id)
             #expect(rows.map(\.kind) == ["submission", "approval"])
             #expect(rows.allSatisfy { $0.sentAt != nil && $0.attempts == 1 && $0.lastError == nil })
-            #expect(try server.stores().metadata.notices(applicationId: nil).isEmpty, "nothing left undelivered")
+            #expect(try metadata.notices(applicationId: nil).isEmpty, "nothing left undelivered")
             let metrics = try await Curl.run([server.baseURL + "/metrics"])
             #expect(metrics.text.contains(#"docintake_notices_total{kind="approval",outcome="sent"}"#), "\(metrics.text)")
         }
