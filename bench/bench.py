@@ -453,8 +453,11 @@ def render(bench, facts, load_before, load_after, date):
     worst_disguised = max(max(e[k]["rchar"]) for k in e if k.startswith("disguised"))
     worst_oversize = max(max(e[k]["rchar"]) for k in e if k.startswith("oversize"))
     cap = r["e_cap"]
-    rows.append(("e", "bytes read before refusing the disguised file ≤ 1 MiB (worst run)",
-                 f"{worst_disguised / MiB:.2f} MiB", verdict(worst_disguised <= MiB)))
+    worst_decided = max(max(e[k]["metric"]) for k in e if k.startswith("disguised"))
+    rows.append(("e", "bytes the handler had read when it refused the disguised file ≤ 1 MiB (worst run)",
+                 f"{worst_decided / MiB:.3f} MiB", verdict(worst_decided <= MiB)))
+    rows.append(("e", "bytes read in all for the disguised file, incl. the lingering close after the 415 "
+                 "≤ 1 MiB (worst run)", f"{worst_disguised / MiB:.2f} MiB", verdict(worst_disguised <= MiB)))
     rows.append(("e", "bytes read before refusing cap + 1 byte ≤ cap + 1 MiB (worst run)",
                  f"cap + {(worst_oversize - cap) / MiB:.2f} MiB", verdict(worst_oversize <= cap + MiB)))
     f = r["f"]
