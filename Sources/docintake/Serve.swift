@@ -24,7 +24,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "Run the retention job inside the server at this interval, e.g. 24h (off by default). Env: DOCINTAKE_RETENTION_INTERVAL",
         discussion: "Units: s, m, h, d."))
-    var retentionInterval: String? = Environment.value("DOCINTAKE_RETENTION_INTERVAL")
+    var retentionInterval: String?
+
+    /// The flag, else the environment: an optional option cannot take the environment as its default.
+    private var retentionIntervalText: String? {
+        retentionInterval ?? Environment.value("DOCINTAKE_RETENTION_INTERVAL")
+    }
 
     @OptionGroup(title: "Notices (emails)") var mail: MailOptions
 
@@ -36,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        if let retentionInterval, DurationText.parse(retentionInterval) == nil {
+        if let retentionInterval = retentionIntervalText, DurationText.parse(retentionInterval) == nil {
             throw ValidationError("--retention-interval: not a duration such as 24h: \(retentionInterval)")
         }
         _ = try connection.limits()
@@ -47,7 +52,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = ServerConfiguration(
             dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
-            retentionInterval: retentionInterval.flatMap(DurationText.parse), retentionPolicy: retention.policy,
+            retentionInterval: retentionIntervalText.flatMap(DurationText.parse), retentionPolicy: retention.policy,
             notices: mail.configuration)
         configuration.connectionLimits = try connection.limits()
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
