@@ -7,20 +7,7 @@ enum EMLReader {
 
     /// One decoded message per path, in order.
     static func read(_ paths: [String]) async throws -> [[String: any Sendable]] {
-        try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script] + paths
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0,
-                  let messages = try JSONSerialization.jsonObject(with: data) as? [[String: any Sendable]]
-            else { throw TestFailure("eml_read.py failed: \(String(decoding: data, as: UTF8.self))") }
-            return messages
-        }
+        try await PythonScript.json(script, paths, as: [[String: any Sendable]].self)
     }
 
     /// The `.eml` files in `directory`, sorted, waiting up to `timeout` for at least `count`.
