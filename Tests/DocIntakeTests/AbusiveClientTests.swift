@@ -67,45 +67,25 @@ import Testing
         Self.expectBounded(run, within: 15)
     }
 
-    @Test func aHundredThousandTinyPartsAreRefused() async throws {
-        let run = try await Self.attack("tiny-parts")
-        #expect(run.result["status"] as? Int == 400 && run.result["code"] as? String == "malformed_multipart", "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
+    /// Each malformed or oversized request: the attack's name in bench/abuse.py, the status it
+    /// must end with, and the problem code where the answer carries one.
+    static let refusals: [(attack: String, status: Int, code: String?)] = [
+        ("tiny-parts", 400, "malformed_multipart"),                   // 100,000 tiny parts
+        ("huge-header-line", 400, nil),                               // a 1 MiB header line
+        ("missing-closing-boundary", 400, "malformed_multipart"),
+        ("content-length-short", 400, nil),                           // Content-Length below the body
+        ("content-length-long", 408, "upload_stalled"),               // above it: ends at the idle timeout
+        ("chunked-oversize", 413, nil),
+        ("boundary-never-appears", 400, "malformed_multipart"),
+    ]
 
-    @Test func aOneMebibyteHeaderLineIsRefused() async throws {
-        let run = try await Self.attack("huge-header-line")
-        #expect(run.result["status"] as? Int == 400, "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
-
-    @Test func aBodyWithoutItsClosingBoundaryIsRefused() async throws {
-        let run = try await Self.attack("missing-closing-boundary")
-        #expect(run.result["status"] as? Int == 400 && run.result["code"] as? String == "malformed_multipart", "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
-
-    @Test func aContentLengthShorterThanTheBodyIsRefused() async throws {
-        let run = try await Self.attack("content-length-short")
-        #expect(run.result["status"] as? Int == 400, "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
-
-    @Test func aContentLengthLongerThanTheBodyEndsAtTheIdleTimeout() async throws {
-        let run = try await Self.attack("content-length-long")
-        #expect(run.result["status"] as? Int == 408 && run.result["code"] as? String == "upload_stalled", "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
-
-    @Test func anOversizeChunkedBodyGets413() async throws {
-        let run = try await Self.attack("chunked-oversize")
-        #expect(run.result["status"] as? Int == 413, "\(run.result)")
-        Self.expectBounded(run, within: 15)
-    }
-
-    @Test func aBoundaryThatNeverAppearsIsRefused() async throws {
-        let run = try await Self.attack("boundary-never-appears")
-        #expect(run.result["status"] as? Int == 400 && run.result["code"] as? String == "malformed_multipart", "\(run.result)")
+    @Test(arguments: refusals)
+    func aMalformedOrOversizeRequestIsRefused(_ refusal: (attack: String, status: Int, code: String?)) async throws {
+        let run = try await Self.attack(refusal.attack)
+        #expect(run.result["status"] as? Int == refusal.status, "\(run.result)")
+        if let code = refusal.code {
+            #expect(run.result["code"] as? String == code, "\(run.result)")
+        }
         Self.expectBounded(run, within: 15)
     }
 
