@@ -11,11 +11,18 @@ struct Identify: ParsableCommand {
     @Flag(help: "One JSON object per line: file, accepted, type, mime, reason, message.")
     var json = false
 
+    @Option(help: "Largest accepted document in bytes, as `serve` takes it (default 100 MiB). Env: DOCINTAKE_MAX_FILE_SIZE")
+    var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? DomainFacts.defaultMaxFileSize
+
     @Argument(help: "Files to check.")
     var files: [String]
 
+    func validate() throws {
+        guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
+    }
+
     func run() throws {
-        let report = IdentifyReport.make(files: files, scanner: DocumentScanner())
+        let report = IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize)
         print(json ? report.jsonLines() : report.table(), terminator: "")
         throw ExitCode(report.exitCode)
     }

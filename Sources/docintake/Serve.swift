@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int = Environment.value("DOCINTAKE_PORT").flatMap { Int($0) } ?? 8080
 
     @Option(help: "Largest accepted document in bytes (default 100 MiB). Env: DOCINTAKE_MAX_FILE_SIZE")
-    var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? 104_857_600
+    var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? DomainFacts.defaultMaxFileSize
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"

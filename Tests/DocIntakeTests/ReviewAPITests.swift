@@ -27,6 +27,30 @@ import Testing
         }
     }
 
+    @Test func aDownloadIsSavedWithTheExtensionOfItsDetectedType() async throws {
+        try await TestServer.with { server in
+            let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"));filename=permit.xlsm",
+                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"));filename=開設許可書",
+                server.baseURL + "/api/v1/applications",
+            ])
+            let id = try #require(created.json["id"] as? String, "\(created.text)")
+            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let auth = ["-H", "Authorization: Bearer \(token)"]
+            for (slot, saved) in [("opening_notification", "permit.pdf"), ("opening_permit", "開設許可書.png")] {
+                let download = try await Curl.run(auth + [server.baseURL + "/api/v1/review/applications/\(id)/documents/\(slot)"])
+                #expect(download.status == 200)
+                let disposition = download.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
+                let extended = disposition?.components(separatedBy: "filename*=UTF-8''").last?.removingPercentEncoding
+                #expect(extended == saved, "\(String(describing: disposition))")
+            }
+            // The original name stays what the applicant sent, for the reviewer to see.
+            let detail = try await Curl.run(auth + [server.baseURL + "/api/v1/review/applications/\(id)"])
+            let names = (detail.json["documents"] as? [[String: Any]] ?? []).compactMap { $0["filename"] as? String }
+            #expect(Set(names) == ["permit.xlsm", "開設許可書"], "\(detail.text)")
+        }
+    }
+
     @Test func onlyAWorkplaceClinicCanBeReturned() async throws {
         try await TestServer.with { server in
             let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])

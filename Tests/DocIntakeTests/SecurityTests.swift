@@ -85,7 +85,9 @@ import Testing
                 // One printable-ASCII header line: no CR/LF to inject a header, no raw non-ASCII.
                 #expect(offered.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }, "\(offered)")
                 let extended = try #require(offered.components(separatedBy: "filename*=UTF-8''").last)
-                #expect(extended.removingPercentEncoding == stored, "\(offered)")
+                // Saved with the extension of what it is: every case here is a PDF.
+                let saved = stored.hasSuffix(".pdf") ? stored : stored + ".pdf"
+                #expect(extended.removingPercentEncoding == saved, "\(offered)")
             }
             #expect(!FileManager.default.fileExists(atPath: "/tmp/" + Self.traversalTarget))
             // Nothing was written anywhere but the content-addressed blob store.

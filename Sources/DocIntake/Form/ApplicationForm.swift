@@ -173,7 +173,23 @@ struct FormErrors: Error, Sendable, Equatable {
     }
 
     mutating func add(_ field: String, _ problem: FormMessages.Problem) {
-        errors.append(FieldError(field: field, code: problem.code, message: problem.ja, messageEn: problem.en))
+        add(FieldError(field: field, code: problem.code, message: problem.ja, messageEn: problem.en))
+    }
+
+    mutating func add(_ error: FieldError) {
+        errors.append(error)
+    }
+
+    mutating func keep(where isKept: (FieldError) -> Bool) {
+        errors.removeAll { !isKept($0) }
+    }
+
+    /// The fields in the form's order, then the documents; anything else last. The sort is
+    /// stable, so one field's errors keep the order they were found in.
+    mutating func sortInFormOrder() {
+        let order = FormField.allCases.map(\.rawValue) + DocumentSlot.allCases.map(\.rawValue)
+        func rank(_ error: FieldError) -> Int { order.firstIndex(of: error.field) ?? order.count }
+        errors = errors.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     /// Parses a choice field, recording `required` or `invalid_choice`.

@@ -1,3 +1,5 @@
+import Scanner
+
 /// One invalid form field, reported with every other one in a single response.
 struct FieldError: Sendable, Equatable, Codable {
     /// The form field (or file part) name.
@@ -20,6 +22,14 @@ struct FieldError: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case field, code, message
         case messageEn = "message_en"
+    }
+}
+
+extension FieldError {
+    /// A document the Scanner refused, reported at its slot.
+    init(_ slot: DocumentSlot, _ rejection: Rejection) {
+        self.init(field: slot.rawValue, code: rejection.reason.rawValue, message: "\(slot.japaneseName): \(rejection.messageJa)",
+                  messageEn: rejection.messageEn)
     }
 }
 

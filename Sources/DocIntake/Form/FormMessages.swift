@@ -18,6 +18,7 @@ extension FormMessages.Problem {
     static let customerIdFormat = Self(code: "format", ja: "お客さまIDは「CAF」「COP」を除いた半角数字10桁で入力してください。", en: "Enter the customer ID as 10 digits, without the CAF/COP prefix.")
     static let yearMonthFormat = Self(code: "format", ja: "「YYYY-MM」（例: 2026-04）の形式で入力してください。", en: "Use the form YYYY-MM, e.g. 2026-04.")
     static let secretNumberFormat = Self(code: "format", ja: "秘密の番号は半角数字4桁で入力してください。", en: "The secret number must be exactly 4 digits.")
+    static let notUTF8 = Self(code: "format", ja: "文字化けした値が送信されました。文字を入力し直して、もう一度送信してください。", en: "The value is not valid UTF-8 text. Type it again and resubmit.")
     static let invoiceOnly = Self(code: "not_allowed", ja: "職域診療所は「払込請求書による振込み」のみ選択できます。", en: "A workplace clinic can only choose payment by invoice.")
 }
 
@@ -30,6 +31,15 @@ extension FormMessages {
     static func documentNotAllowed(_ slot: DocumentSlot) -> Problem {
         Problem(code: "not_allowed", ja: "\(slot.japaneseName)の添付は職域診療所の申請のみ必要です。ファイルを外して送信してください。",
                 en: "Only a workplace clinic attaches \(slot.rawValue). Remove the file and submit again.")
+    }
+
+    /// A file over the cap; `slot` is nil where no form is involved (`docintake identify`).
+    static func fileTooLarge(_ slot: DocumentSlot?, limit: Int64) -> Problem {
+        let prefix = slot.map { "\($0.japaneseName)の" } ?? ""
+        let which = slot.map { "The file for \($0.rawValue)" } ?? "The file"
+        let cap = FileSizeText.japanese(limit)
+        return Problem(code: "file_too_large", ja: "\(prefix)ファイルが上限（\(cap)）を超えています。\(cap)以下のファイルにしてください。",
+                       en: "\(which) is over the limit of \(limit) bytes. Upload a smaller file.")
     }
 
     static let checkDigitWarning = FormWarning(

@@ -142,10 +142,9 @@ extension Problem {
                       detail: "送信データが大きすぎます（上限 \(limit) バイト）。各ファイルは100MBまでです。",
                       detailEn: "The request is too large (limit \(limit) bytes). Each file may be at most 100 MB.")
         case .fileTooLarge(let slot, let limit):
-            let message = "\(slot.japaneseName)のファイルが上限（\(limit) バイト、100MB）を超えています。100MB以下のファイルにしてください。"
-            let english = "The file for \(slot.rawValue) is over the limit of \(limit) bytes (100 MB). Upload a smaller file."
-            self.init(status: .contentTooLarge, code: "file_too_large", detail: message, detailEn: english,
-                      errors: [FieldError(field: slot.rawValue, code: "file_too_large", message: message, messageEn: english)])
+            let problem = FormMessages.fileTooLarge(slot, limit: limit)
+            self.init(status: .contentTooLarge, code: problem.code, detail: problem.ja, detailEn: problem.en,
+                      errors: [FieldError(field: slot.rawValue, code: problem.code, message: problem.ja, messageEn: problem.en)])
         case .fieldTooLarge(let field, let limit):
             let message = "入力内容が長すぎます（上限 \(limit) バイト）。"
             let english = "The value is too long (limit \(limit) bytes)."
@@ -153,10 +152,8 @@ extension Problem {
                       errors: [FieldError(field: field, code: "too_long", message: message, messageEn: english)])
         case .documentRejected(let slot, let rejection):
             let status: HTTPResponse.Status = rejection.reason == .typeNotAllowed ? .unsupportedMediaType : .unprocessableContent
-            let message = "\(slot.japaneseName): \(rejection.messageJa)"
-            self.init(status: status, code: rejection.reason.rawValue, detail: message, detailEn: rejection.messageEn,
-                      errors: [FieldError(field: slot.rawValue, code: rejection.reason.rawValue, message: message,
-                                          messageEn: rejection.messageEn)])
+            let error = FieldError(slot, rejection)
+            self.init(status: status, code: error.code, detail: error.message, detailEn: error.messageEn, errors: [error])
         case .duplicateFile(let slot):
             let message = "\(slot.japaneseName)は1ファイルだけ添付してください。"
             let english = "Attach exactly one file for \(slot.rawValue)."
@@ -179,6 +176,13 @@ extension Problem {
             self.init(status: Self.insufficientStorageStatus, code: "storage_full",
                       detail: "現在サーバーの保存領域が不足しているため受け付けできません。時間をおいて再度送信してください。",
                       detailEn: "The server is out of storage space. Nothing was stored; try again later.")
+        case .stoppedEarly(let cause, let alsoInvalid):
+            // The status and code stay the cause's: it is why the upload stopped.
+            self.init(cause)
+            var all = alsoInvalid
+            for error in errors { all.add(error) }
+            all.sortInFormOrder()
+            errors = all.errors
         }
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import Scanner
 import Storage
 
 /// The reviewers' API under `/api/v1/review`, every endpoint behind a reviewer's bearer token.
@@ -85,11 +86,13 @@ struct ReviewRoutes: Sendable {
     static func response(for download: DocumentDownload, logger: Logger) -> Response {
         let document = download.document
         let digest = download.digest
+        let savedName = DocumentType(rawValue: document.detectedType).map { DisplayFileName.forDownload(document.originalFilename, type: $0) }
+            ?? document.originalFilename
         var headers: HTTPFields = [
             .contentType: document.mimeType,
             .contentLength: String(document.size - download.offset),
             .eTag: "\"\(digest.hex)\"",
-            .contentDisposition: ContentDisposition.attachment(filename: document.originalFilename),
+            .contentDisposition: ContentDisposition.attachment(filename: savedName),
             .cacheControl: "no-store",
             .acceptRanges: "bytes",
         ]

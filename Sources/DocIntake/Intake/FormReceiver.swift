@@ -24,8 +24,10 @@ struct FormReceiver: Sendable {
 
     private static let bytesReceived = Counter(label: "docintake_upload_bytes_received_total")
 
-    /// Reads the whole body. On any error every staged file is removed before it is rethrown.
-    func receive<Body: AsyncSequence & Sendable>(_ body: Body, boundary: String) async throws -> ReceivedForm
+    /// Reads the whole body into `form`. A refusal that must stop the upload at once (a prefix
+    /// that is no allowed type, the cap, a part that may not be there) is thrown, with every
+    /// staged file removed first; `form` then still holds the fields that arrived before it.
+    func receive<Body: AsyncSequence & Sendable>(_ body: Body, boundary: String, into form: inout ReceivedForm) async throws
     where Body.Element == ByteBuffer {
         var parser: MultipartParser
         do {
@@ -33,7 +35,6 @@ struct FormReceiver: Sendable {
         } catch {
             throw IntakeError.malformedMultipart(error)
         }
-        var form = ReceivedForm()
         var part: PartInProgress?
         var received: Int64 = 0
         do {
@@ -66,7 +67,6 @@ struct FormReceiver: Sendable {
             if let error = error as? BlobStoreError, error == .noSpace { throw IntakeError.storageFull }
             throw error
         }
-        return form
     }
 
     private func begin(_ headers: PartHeaders, form: ReceivedForm) throws -> PartInProgress {
@@ -79,7 +79,7 @@ struct FormReceiver: Sendable {
         let kind = knownKind ?? form.fields[FormField.institutionKind.rawValue]
             .flatMap { FormValue.normalised($0) }.flatMap(InstitutionKind.init(rawValue:))
         if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
-        if form.documents[slot] != nil { throw IntakeError.duplicateFile(slot) }
+        if form.documents[slot] != nil || form.rejections[slot] != nil { throw IntakeError.duplicateFile(slot) }
         return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage()))
     }
 }
@@ -107,11 +107,17 @@ private enum PartInProgress {
     func end(into form: inout ReceivedForm, scanner: DocumentScanner) async throws {
         switch self {
         case .text(let name, let value):
-            if form.fields[name] != nil { form.repeatedFields.append(name) }
-            form.fields[name] = String(decoding: value, as: UTF8.self)
+            if form.fields[name] != nil || form.malformedFields.contains(name) { form.repeatedFields.append(name) }
+            guard let text = String(validating: value, as: UTF8.self) else {
+                form.malformedFields.append(name)
+                return
+            }
+            form.fields[name] = text
         case .file(let file):
-            if let document = try await file.finish(scanner: scanner) {
-                form.documents[file.slot] = document
+            switch try await file.finish(scanner: scanner) {
+            case .accepted(let document): form.documents[file.slot] = document
+            case .rejected(let rejection): form.rejections[file.slot] = rejection
+            case .none: break
             }
         }
     }
@@ -150,12 +156,20 @@ private final class FileInProgress {
         try staged.write(bytes)
     }
 
-    /// Seals and scans the whole file. A browser sends an empty, nameless part for a file input
-    /// left blank: that is no document at all, not an empty one.
-    func finish(scanner: DocumentScanner) async throws -> StagedDocument? {
+    /// What the final stage made of a whole file.
+    enum Outcome {
+        case accepted(StagedDocument)
+        case rejected(Rejection)
+        /// A browser sends an empty, nameless part for a file input left blank: that is no
+        /// document at all, not an empty one.
+        case none
+    }
+
+    /// Seals and scans the whole file; a refused file's temp file is gone when this returns.
+    func finish(scanner: DocumentScanner) async throws -> Outcome {
         if staged.byteCount == 0 && filename.isEmpty {
             staged.discard()
-            return nil
+            return .none
         }
         let staged = self.staged
         let (sealed, verdict) = try await Blocking.run {
@@ -169,10 +183,10 @@ private final class FileInProgress {
         }
         switch verdict.result {
         case .success(let type):
-            return StagedDocument(slot: slot, blob: sealed, filename: filename, type: type)
+            return .accepted(StagedDocument(slot: slot, blob: sealed, filename: filename, type: type))
         case .failure(let rejection):
             sealed.discard()
-            throw IntakeError.documentRejected(slot, rejection)
+            return .rejected(rejection)
         }
     }
 }

@@ -2,7 +2,7 @@ import Multipart
 import Scanner
 
 /// Why an upload was refused. Each case maps to one HTTP status and one machine code.
-enum IntakeError: Error, Sendable {
+indirect enum IntakeError: Error, Sendable {
     /// The request is not multipart/form-data with a usable boundary.
     case notMultipart
     /// The multipart framing is broken or exceeds a parser limit.
@@ -25,4 +25,16 @@ enum IntakeError: Error, Sendable {
     case invalidForm(FormErrors)
     /// The blob store's file system is full.
     case storageFull
+    /// A refusal that stopped the upload at once (`cause`), with what was already wrong with the
+    /// fields and documents that arrived before it, so the applicant fixes everything in one go.
+    case stoppedEarly(IntakeError, alsoInvalid: FormErrors)
+
+    /// Whether the refusal is about one part of the form, so that errors of the other parts
+    /// belong in the same answer; the others are about the request as a whole.
+    var concernsOnePart: Bool {
+        switch self {
+        case .fileTooLarge, .fieldTooLarge, .documentRejected, .duplicateFile, .unknownPart, .documentNotAllowed: true
+        case .notMultipart, .malformedMultipart, .requestTooLarge, .invalidForm, .storageFull, .stoppedEarly: false
+        }
+    }
 }

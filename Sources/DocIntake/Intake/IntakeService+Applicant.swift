@@ -39,7 +39,9 @@ extension IntakeService {
 
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind,
                                     maxBodyBytes: limits.maxSingleDocumentRequestBytes)
-        let received = try await receiver.receive(body, boundary: try Self.boundary(contentType))
+        var received = ReceivedForm()
+        try await receiver.receive(body, boundary: try Self.boundary(contentType), into: &received)
+        if let rejection = received.rejections[slot] { throw IntakeError.documentRejected(slot, rejection) }
         guard let staged = received.documents[slot] else {
             received.discardDocuments()
             var errors = FormErrors()

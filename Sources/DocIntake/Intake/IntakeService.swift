@@ -37,7 +37,13 @@ struct IntakeService: Sendable {
         let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,
                                     allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
                                     maxBodyBytes: limits.maxRequestBytes, secretHasher: secretHasher)
-        let received = try await receiver.receive(body, boundary: boundary)
+        var received = ReceivedForm()
+        do {
+            try await receiver.receive(body, boundary: boundary, into: &received)
+        } catch let error as IntakeError where error.concernsOnePart {
+            let alsoInvalid = Self.errorsBeforeStop(received)
+            throw alsoInvalid.isEmpty ? error : IntakeError.stoppedEarly(error, alsoInvalid: alsoInvalid)
+        }
         do {
             let form = try Self.validate(received)
             let receipt = try await commit(form, documents: received.documents, secretHash: received.secretHash)
@@ -57,16 +63,46 @@ struct IntakeService: Sendable {
         return boundary
     }
 
+    /// The form, or every error of the request at once: fields, repeated fields, text that is
+    /// not UTF-8, and documents the final stage refused. A lone document refusal keeps its own
+    /// status and code (415 for a type that is not allowed).
     static func validate(_ received: ReceivedForm) throws -> ApplicationForm {
-        switch ApplicationForm.validate(fields: received.fields, uploadedSlots: Set(received.documents.keys)) {
-        case .success(let form) where received.repeatedFields.isEmpty:
-            return form
-        case .success:
-            throw IntakeError.invalidForm(FormErrors(repeatedFields: received.repeatedFields))
-        case .failure(var errors):
-            errors.addRepeated(received.repeatedFields)
-            throw IntakeError.invalidForm(errors)
+        let (form, errors) = check(received, uploadedSlots: Set(received.documents.keys).union(received.rejections.keys))
+        if let form, errors.isEmpty { return form }
+        if errors.errors.count == 1, let only = received.rejections.first {
+            throw IntakeError.documentRejected(only.key, only.value)
         }
+        throw IntakeError.invalidForm(errors)
+    }
+
+    /// The errors of what arrived before an upload was stopped: the form's fields up to the last
+    /// one received (a browser sends them in the form's order, before the files; an unchecked
+    /// box is never sent at all), and the documents already refused. Fields not yet received are
+    /// not reported missing.
+    static func errorsBeforeStop(_ received: ReceivedForm) -> FormErrors {
+        let names = Set(received.fields.keys).union(received.malformedFields).union(received.repeatedFields)
+        let order = FormField.allCases.map(\.rawValue)
+        let reached = order.lastIndex(where: names.contains).map { Set(order[...$0]) } ?? []
+        let arrived = reached.union(received.rejections.keys.map(\.rawValue))
+        var (_, errors) = check(received, uploadedSlots: Set(DocumentSlot.allCases))
+        errors.keep { arrived.contains($0.field) }
+        return errors
+    }
+
+    private static func check(_ received: ReceivedForm, uploadedSlots: Set<DocumentSlot>) -> (ApplicationForm?, FormErrors) {
+        let form: ApplicationForm?
+        var errors = FormErrors()
+        switch ApplicationForm.validate(fields: received.fields, uploadedSlots: uploadedSlots) {
+        case .success(let valid): form = valid
+        case .failure(let invalid): (form, errors) = (nil, invalid)
+        }
+        let malformed = Set(received.malformedFields).intersection(FormField.allCases.map(\.rawValue))
+        errors.keep { !malformed.contains($0.field) }
+        for field in received.malformedFields where malformed.contains(field) { errors.add(field, .notUTF8) }
+        errors.addRepeated(received.repeatedFields)
+        errors.addRejections(received.rejections)
+        errors.sortInFormOrder()
+        return (form, errors)
     }
 
     private func commit(_ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument],
@@ -124,15 +160,14 @@ struct IntakeService: Sendable {
 }
 
 extension FormErrors {
-    init(repeatedFields: [String]) {
-        self.init()
-        addRepeated(repeatedFields)
-    }
-
     mutating func addRepeated(_ fields: [String]) {
-        for field in fields {
+        for field in Set(fields) {
             add(field, FormMessages.Problem(code: "duplicate_field", ja: "同じ項目が2回送信されました。1回だけ送信してください。",
                                             en: "This field was sent more than once. Send it once."))
         }
+    }
+
+    mutating func addRejections(_ rejections: [DocumentSlot: Rejection]) {
+        for (slot, rejection) in rejections { add(FieldError(slot, rejection)) }
     }
 }

@@ -11,11 +11,18 @@ struct StagedDocument: Sendable {
     let type: DocumentType
 }
 
-/// What a multipart body turned into: its text fields and its accepted documents.
+/// What a multipart body turned into: its text fields, its accepted documents, and what was
+/// wrong with the rest, so that one answer can list every error of the request.
 struct ReceivedForm: Sendable {
     var fields: [String: String] = [:]
     var repeatedFields: [String] = []
+    /// Text fields whose bytes are not UTF-8; they are reported, never stored as U+FFFD.
+    var malformedFields: [String] = []
     var documents: [DocumentSlot: StagedDocument] = [:]
+    /// Documents the final stage refused. Reading goes on after such a refusal: the bytes have
+    /// already crossed the clinic's line, and the other document and the fields still deserve
+    /// their verdict in the same answer.
+    var rejections: [DocumentSlot: Rejection] = [:]
     var secretHash: EarlySecretHash?
 
     /// Removes every staged temp file; used whenever the request will not commit.

@@ -25,11 +25,22 @@ public struct IdentifyReport: Sendable {
     /// True when a file could not be read at all.
     public var hadIOError: Bool
 
-    /// Scans each file with the same Scanner the upload endpoint uses.
-    public static func make(files: [String], scanner: DocumentScanner) -> IdentifyReport {
+    /// Judges each file as an upload is judged: the size cap first, then the same Scanner the
+    /// upload endpoint uses.
+    /// - Parameters:
+    ///   - maxFileSize: the cap in bytes, as `serve --max-file-size` sets it.
+    public static func make(files: [String], scanner: DocumentScanner,
+                            maxFileSize: Int64 = DomainFacts.defaultMaxFileSize) -> IdentifyReport {
         var report = IdentifyReport(rows: [], hadIOError: false)
         for file in files {
             do {
+                let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64 ?? 0
+                if size > maxFileSize {
+                    let problem = FormMessages.fileTooLarge(nil, limit: maxFileSize)
+                    report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: problem.code,
+                                           message: "\(problem.ja) / \(problem.en)"))
+                    continue
+                }
                 let verdict = try scanner.scan(fileAt: file)
                 switch verdict.result {
                 case .success(let type):

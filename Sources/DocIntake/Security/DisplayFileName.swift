@@ -1,4 +1,5 @@
 import Foundation
+import Scanner
 
 /// The name an applicant gave a document, made safe to show a reviewer and to offer as a download
 /// name. It is only ever displayed: blobs are stored by their SHA-256, never by this name.
@@ -23,6 +24,18 @@ enum DisplayFileName {
         while name.hasPrefix(".") { name.removeFirst() }
         if name.isEmpty { return "document" }
         return shortened(name)
+    }
+
+    /// The name a download is saved under: the applicant's, with the extension of what the
+    /// content is. A `permit.xlsm` that was accepted as a PDF must open as the PDF it is, never in
+    /// the program its old extension names; the original name stays in the metadata and is shown.
+    static func forDownload(_ name: String, type: DocumentType) -> String {
+        let stem = name.isEmpty ? "document" : name
+        guard let dot = stem.lastIndex(of: "."), dot > stem.startIndex else { return stem + "." + type.fileExtension }
+        let suffix = stem[stem.index(after: dot)...]
+        if suffix.lowercased() == type.fileExtension { return stem }
+        let looksLikeExtension = (1...5).contains(suffix.count) && suffix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return (looksLikeExtension ? String(stem[..<dot]) : stem) + "." + type.fileExtension
     }
 
     private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {

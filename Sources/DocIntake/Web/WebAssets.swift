@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import Scanner
 
 /// The applicant's web form: its pages and their static files, read from the target's resources
 /// once at start-up and kept in memory (a few tens of KiB).
@@ -81,7 +82,26 @@ struct WebAssets: Sendable {
             "line_type_requiring_customer_id": escape(DomainFacts.lineTypeRequiringCustomerId),
             "prefectures_json": escape(json(DomainFacts.prefectures)),
             "line_types_json": escape(json(DomainFacts.lineTypes)),
+            "prefix_rule_json": escape(prefixRuleJSON()),
         ]
+    }
+
+    /// The Scanner's prefix stage as the form's script applies it to a chosen file's first bytes,
+    /// with the messages the server would answer, so the applicant hears the same words earlier.
+    private static func prefixRuleJSON() -> String {
+        struct Rule: Encodable {
+            let patterns: [[String]]
+            let damagedDepth: Int
+            let messages: [String: String]
+        }
+        let messages = [RejectionReason.typeNotAllowed, .corrupt].reduce(into: [String: String]()) {
+            $0[$1.rawValue] = Rejection($1).messageJa
+        }
+        let rule = Rule(patterns: DocumentScanner.prefixPatterns, damagedDepth: DocumentScanner.damagedSignatureDepth, messages: messages)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: (try? encoder.encode(rule)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     private static func json(_ names: [String: String]) -> String {

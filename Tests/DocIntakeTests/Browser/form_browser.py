@@ -211,10 +211,29 @@ def confirmation_and_receipt():
     screenshot("03-receipt")
 
 
+def first_bytes_checked_in_the_page():
+    driver.get(base + "/")
+    # An executable named .pdf passes the extension hint, but not the Scanner's prefix rule,
+    # which the page applies to the file's first bytes before anything is sent.
+    fill(notification="invoice.pdf")
+    wait.until(lambda d: by_id("opening_notification").get_attribute("data-prefix-check") == "refused")
+    error = text("opening_notification-error")
+    check(error.startswith("開設届の写し") and "PDF・PNG・Excel" in error, f"the page names a disguised file at once ({error})")
+    check(text("opening_permit-error") == "", "a real PNG is not flagged")
+    by_id("confirm-button").click()
+    check(visible("form-summary") and not visible("screen-confirm"), "a disguised file stops the form before the confirmation screen")
+    screenshot("04-page-sniffed-type")
+    # A PNG named .pdf is a PNG by its content: the page must not refuse what the server accepts.
+    attach("opening_notification", os.path.join(fixtures, "really-a-png.pdf"))
+    wait.until(lambda d: by_id("opening_notification").get_attribute("data-prefix-check") == "passed")
+    check(text("opening_notification-error") == "" and by_id("opening_notification").get_attribute("aria-invalid") is None,
+          "a file of an allowed type clears the page's flag")
+
+
 def server_errors_next_to_fields():
     driver.get(base + "/")
-    # An executable named .pdf passes the page's extension hint; only the server can refuse it.
-    fill(notification="invoice.pdf")
+    # A PDF cut in half has the right first bytes; only the server, reading it all, can refuse it.
+    fill(notification="truncated-half.pdf")
     confirm_and_send()
     check(visible("form-summary") and visible("screen-input"), "a refused document brings the input screen back")
     error = text("opening_notification-error")
@@ -224,7 +243,7 @@ def server_errors_next_to_fields():
     check(by_id("institution_name").get_attribute("value") == "株式会社テスト 健康管理室診療所", "typed values are kept")
     check(by_id("secret_number").get_attribute("value") == "4821", "the secret number stays typed")
     check(files_selected("opening_notification") == 1 and files_selected("opening_permit") == 1, "files stay selected")
-    screenshot("04-server-error-type")
+    screenshot("04-server-error-truncated")
 
     attach("opening_notification", os.path.join(fixtures, "tiny-reportlab.pdf"))
     attach("opening_permit", os.path.join(fixtures, "macro-libreoffice.xlsm"))
@@ -325,6 +344,7 @@ def returned_application():
 try:
     step("client_side_checks", client_side_checks)
     step("confirmation_and_receipt", confirmation_and_receipt)
+    step("first_bytes_checked_in_the_page", first_bytes_checked_in_the_page)
     step("server_errors_next_to_fields", server_errors_next_to_fields)
     step("progress_reaches_100", progress_reaches_100)
     if application:

@@ -56,6 +56,32 @@ window.DocIntake = (function () {
     scope.querySelectorAll(".has-error").forEach(function (row) { row.classList.remove("has-error"); });
   }
 
+  // The Scanner's prefix stage (DocumentScanner.prefixPatterns), rendered into the page by the
+  // server, applied to a chosen file's first bytes: a photo or a program renamed .pdf is named
+  // before it crosses the clinic's line. Resolves with the server's message, or null when the
+  // file may be sent (the server still judges the whole content).
+  function sniffPrefix(file) {
+    const main = document.getElementById("main");
+    const rule = main && main.dataset.prefixRule ? JSON.parse(main.dataset.prefixRule) : null;
+    if (!rule || !file || file.size === 0) return Promise.resolve(null);
+    const length = Math.max.apply(null, rule.patterns.map(function (pattern) { return pattern.length; }));
+    return file.slice(0, length).arrayBuffer().then(function (buffer) {
+      const head = new Uint8Array(buffer);
+      let deepest = 0;
+      let partial = false;
+      for (const pattern of rule.patterns) {
+        let index = 0;
+        while (index < pattern.length && index < head.length && matches(pattern[index], head[index])) index++;
+        if (index === pattern.length) return null;
+        if (index === head.length) partial = true;
+        else deepest = Math.max(deepest, index);
+      }
+      if (partial) return null;
+      return rule.messages[deepest >= rule.damaged_depth ? "corrupt" : "type_not_allowed"];
+    }, function () { return null; });
+  }
+  function matches(token, byte) { return token === "digit" ? byte >= 0x30 && byte <= 0x39 : byte === parseInt(token, 16); }
+
   // Sends `body` with XMLHttpRequest, the one browser API that reports upload progress.
   // Resolves with { status, json } for any HTTP answer; status 0 means the connection failed.
   function send(options) {
@@ -118,7 +144,7 @@ window.DocIntake = (function () {
 
   return {
     normalise: normalise, grouped: grouped, sizeText: sizeText, statusNames: statusNames, element: element,
-    addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, problemText: problemText,
+    addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, problemText: problemText, sniffPrefix: sniffPrefix,
     tokenKey: tokenKey,
   };
 })();

@@ -99,10 +99,24 @@
 
   // Early hints for a chosen file. The extension is only a hint: the server judges the content
   // (a PNG named .pdf is accepted, an executable named .pdf is not).
+  // The prefix stage's verdict on each chosen file, kept with the file it was made for.
+  const sniffed = {};
   function describeFile(slot) {
     const note = document.getElementById(slot + "-note");
     const chosen = file(slot);
+    delete sniffed[slot];
+    const box = document.getElementById(slot + "-error");
+    if (box && box.dataset.sniffed) { box.hidden = true; box.textContent = ""; delete box.dataset.sniffed; input(slot).removeAttribute("aria-invalid"); }
     if (!chosen) { note.hidden = true; note.textContent = ""; return; }
+    input(slot).dataset.prefixCheck = "pending";
+    D.sniffPrefix(chosen).then(function (message) {
+      if (file(slot) !== chosen) return;
+      input(slot).dataset.prefixCheck = message ? "refused" : "passed";
+      if (!message) return;
+      sniffed[slot] = { file: chosen, message: slots[slot] + ": " + message };
+      D.showFieldError(slot, sniffed[slot].message);
+      document.getElementById(slot + "-error").dataset.sniffed = "true";
+    });
     let text = "選択中: " + chosen.name + "（" + D.sizeText(chosen.size) + "）";
     if (!/\.(pdf|png|xls|xlsx)$/i.test(chosen.name)) {
       text += "。拡張子がPDF・PNG・Excelではありません。ファイルの内容で判定するため、送信後にエラーとなる場合があります。";
@@ -158,6 +172,7 @@
         if (!chosen) { if (radio("application_kind") !== "change") add(slot, messages.documentRequired(slot)); }
         else if (chosen.size === 0) add(slot, messages.fileEmpty(slot));
         else if (chosen.size > maxFileSize) add(slot, messages.fileTooLarge(slot));
+        else if (sniffed[slot] && sniffed[slot].file === chosen) add(slot, sniffed[slot].message);
       });
     }
     return errors;
