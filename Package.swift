@@ -47,6 +47,11 @@ let package = Package(
             name: "Multipart",
             swiftSettings: swiftSettings
         ),
+        /// clamd's INSTREAM protocol: a virus scan fed the bytes of an upload as they arrive.
+        .target(
+            name: "Antivirus",
+            swiftSettings: swiftSettings
+        ),
         /// sync_file_range(2), which Swift's Glibc module does not export.
         .target(name: "CWriteback"),
         /// Content-addressed blobs and the metadata that links them to applications.
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "DocIntake",
             dependencies: [
-                "Scanner", "Storage", "Multipart",
+                "Scanner", "Storage", "Multipart", "Antivirus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -85,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "docintake",
             dependencies: [
-                "DocIntake",
+                "DocIntake", "Antivirus", "Scanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -113,6 +118,7 @@ let package = Package(
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart"], exclude: ["Differential"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "AntivirusTests", dependencies: ["Antivirus"]),
         .testTarget(
             name: "ReviewClientTests",
             dependencies: [
@@ -127,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "DocIntakeTests",
             dependencies: [
-                "DocIntake", "Storage", "Scanner", "docintake", "docintake-review",
+                "DocIntake", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -14,6 +14,8 @@ struct Identify: ParsableCommand {
     @Option(help: "Largest accepted document in bytes, as `serve` takes it (default 100 MiB). Env: DOCINTAKE_MAX_FILE_SIZE")
     var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? DomainFacts.defaultMaxFileSize
 
+    @OptionGroup(title: "Virus scan") var antivirus: AntivirusOptions
+
     @Argument(help: "Files to check.")
     var files: [String]
 
@@ -22,7 +24,8 @@ struct Identify: ParsableCommand {
     }
 
     func run() throws {
-        let report = IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize)
+        let report = IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize,
+                                         antivirus: try antivirus.client())
         print(json ? report.jsonLines() : report.table(), terminator: "")
         throw ExitCode(report.exitCode)
     }

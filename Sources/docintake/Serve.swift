@@ -37,6 +37,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Slow and abusive clients") var connection: ConnectionOptions
 
+    @OptionGroup(title: "Virus scan") var antivirus: AntivirusOptions
+
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -55,6 +57,7 @@ struct Serve: AsyncParsableCommand {
             retentionInterval: retentionIntervalText.flatMap(DurationText.parse), retentionPolicy: retention.policy,
             notices: mail.configuration)
         configuration.connectionLimits = try connection.limits()
+        configuration.antivirus = try antivirus.client()
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -25,7 +25,12 @@ public enum DocIntakeServer {
         let intake = IntakeService(
             blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(),
             limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
-            secretHasher: SecretHasher(rounds: configuration.secretHashRounds))
+            secretHasher: SecretHasher(rounds: configuration.secretHashRounds), antivirus: configuration.antivirus)
+        if let antivirus = configuration.antivirus {
+            logger.notice("every document is scanned by clamd", metadata: ["clamd": .string(antivirus.endpoint.description)])
+        } else {
+            logger.warning("no virus scan: documents are stored without an antivirus check (set --clamd)")
+        }
         let registry = Observability.registry
         BlobStoreMetrics.update(from: stores.metadata)
 
@@ -49,6 +54,7 @@ public enum DocIntakeServer {
         ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
             .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
+        ReadinessRoutes(metadata: stores.metadata, antivirus: configuration.antivirus).register(on: router)
         WebRoutes(assets: try WebAssets(maxFileSize: configuration.maxFileSize)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes

@@ -14,6 +14,8 @@ struct Problem: Error, Sendable, Codable, Equatable {
     var detail: String
     var detailEn: String
     var errors: [FieldError]
+    /// Seconds after which a retry may succeed (a dependency that is down); sent as `Retry-After`.
+    var retryAfter: Int? = nil
 
     init(status: HTTPResponse.Status, code: String, detail: String, detailEn: String, errors: [FieldError] = []) {
         self.type = "/problems/\(code)"
@@ -34,6 +36,7 @@ struct Problem: Error, Sendable, Codable, Equatable {
     func response(closeConnection: Bool = false) -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8", .cacheControl: "no-store"]
         if closeConnection { headers[.connection] = "close" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = (try? encoder.encode(self)) ?? Data()
@@ -176,6 +179,11 @@ extension Problem {
             self.init(status: Self.insufficientStorageStatus, code: "storage_full",
                       detail: "現在サーバーの保存領域が不足しているため受け付けできません。時間をおいて再度送信してください。",
                       detailEn: "The server is out of storage space. Nothing was stored; try again later.")
+        case .scannerUnavailable:
+            self.init(status: .serviceUnavailable, code: "scanner_unavailable",
+                      detail: "現在ウイルス検査を行えないため受け付けできません。書類は保存されていません。しばらく待ってから再度送信してください。",
+                      detailEn: "The virus scan is unavailable right now, so nothing was stored. Try again in a few minutes.")
+            retryAfter = 30
         case .stoppedEarly(let cause, let alsoInvalid):
             // The status and code stay the cause's: it is why the upload stopped.
             self.init(cause)

@@ -1,3 +1,5 @@
+import Antivirus
+
 /// How `docintake serve` runs: where the data lives, where it listens, the document cap, and
 /// whether it runs the retention job itself.
 public struct ServerConfiguration: Sendable {
@@ -18,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var retentionPolicy: RetentionPolicy
     /// Deadlines, the minimum upload rate, the cap on concurrent uploads and lingering closes.
     public var connectionLimits = ConnectionLimits()
+
+    /// clamd, which scans every document as it arrives; nil (the default) for no virus scan.
+    public var antivirus: ClamdClient?
 
     /// How notices (emails) are sent.
     public var notices: NoticeConfiguration

@@ -1,3 +1,5 @@
+import Antivirus
+import Logging
 import Metrics
 import Multipart
 import NIOCore
@@ -10,6 +12,8 @@ import Storage
 struct FormReceiver: Sendable {
     let blobs: any BlobStore
     let scanner: DocumentScanner
+    /// clamd, a third consumer of the bytes beside the hasher and the temp file; nil for none.
+    let antivirus: ClamdClient?
     let limits: IntakeLimits
     /// Which file parts this request may carry.
     let allowedSlots: Set<DocumentSlot>
@@ -80,7 +84,14 @@ struct FormReceiver: Sendable {
             .flatMap { FormValue.normalised($0) }.flatMap(InstitutionKind.init(rawValue:))
         if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
         if form.documents[slot] != nil || form.rejections[slot] != nil { throw IntakeError.duplicateFile(slot) }
-        return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage()))
+        let virusScan: ClamdStream?
+        do {
+            virusScan = try antivirus?.stream()
+        } catch {
+            throw FileInProgress.unavailable(error)
+        }
+        return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage(),
+                                    virusScan: virusScan))
     }
 }
 
@@ -123,7 +134,10 @@ private enum PartInProgress {
     }
 
     func discard() {
-        if case .file(let file) = self { file.staged.discard() }
+        if case .file(let file) = self {
+            file.virusScan?.cancel()
+            file.staged.discard()
+        }
     }
 }
 
@@ -132,13 +146,17 @@ private final class FileInProgress {
     let slot: DocumentSlot
     let filename: String
     let staged: StagedBlob
+    let virusScan: ClamdStream?
     private var prefix: [UInt8] = []
     private var prefixDecided = false
 
-    init(slot: DocumentSlot, filename: String, staged: StagedBlob) {
+    private static let logger = Logger(label: "docintake.antivirus")
+
+    init(slot: DocumentSlot, filename: String, staged: StagedBlob, virusScan: ClamdStream?) {
         self.slot = slot
         self.filename = filename
         self.staged = staged
+        self.virusScan = virusScan
     }
 
     func append(_ bytes: [UInt8], limits: IntakeLimits, scanner: DocumentScanner) throws {
@@ -154,6 +172,13 @@ private final class FileInProgress {
             }
         }
         try staged.write(bytes)
+        if let virusScan {
+            // A clamd that went away fails the upload now, not after the rest of 100 MB.
+            if virusScan.hasFailed {
+                do { _ = try virusScan.verdict() } catch { throw Self.unavailable(error) }
+            }
+            virusScan.send(bytes)
+        }
     }
 
     /// What the final stage made of a whole file.
@@ -171,6 +196,8 @@ private final class FileInProgress {
             staged.discard()
             return .none
         }
+        // clamd scans once the stream ends: it works while this side fsyncs and checks the structure.
+        virusScan?.finish()
         let staged = self.staged
         let (sealed, verdict) = try await Blocking.run {
             let sealed = try staged.seal()
@@ -183,10 +210,38 @@ private final class FileInProgress {
         }
         switch verdict.result {
         case .success(let type):
+            if let virusScan {
+                let antivirus: ClamdVerdict
+                do {
+                    antivirus = try await Blocking.run { try virusScan.verdict() }
+                } catch {
+                    sealed.discard()
+                    throw (error as? ClamdError).map(Self.unavailable) ?? error
+                }
+                if case .infected(let signature) = antivirus {
+                    sealed.discard()
+                    // The signature is for the operator; the applicant reads only the reason.
+                    Self.logger.warning("document refused: malware found", metadata: [
+                        "slot": .string(slot.rawValue), "signature": .string(signature), "sha256": .string(sealed.digest.hex),
+                    ])
+                    Counter(label: "docintake_antivirus_found_total", dimensions: [("signature", signature)]).increment()
+                    return .rejected(Rejection(.infected, detail: "clamd: \(signature)"))
+                }
+            }
             return .accepted(StagedDocument(slot: slot, blob: sealed, filename: filename, type: type))
         case .failure(let rejection):
+            virusScan?.cancel()
             sealed.discard()
             return .rejected(rejection)
         }
+    }
+
+    /// Fails the upload closed. A stream over clamd's limit is the operator's to fix: the log
+    /// line says how.
+    static func unavailable(_ error: ClamdError) -> IntakeError {
+        logger.error("virus scan unavailable: the upload is refused with 503 and nothing is stored", metadata: [
+            "error": .string(error.description),
+        ])
+        return .scannerUnavailable(error)
     }
 }

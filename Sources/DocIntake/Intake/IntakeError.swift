@@ -1,3 +1,4 @@
+import Antivirus
 import Multipart
 import Scanner
 
@@ -25,6 +26,8 @@ indirect enum IntakeError: Error, Sendable {
     case invalidForm(FormErrors)
     /// The blob store's file system is full.
     case storageFull
+    /// clamd could not give a verdict (down, too slow, or an error): nothing unscanned is stored.
+    case scannerUnavailable(ClamdError)
     /// A refusal that stopped the upload at once (`cause`), with what was already wrong with the
     /// fields and documents that arrived before it, so the applicant fixes everything in one go.
     case stoppedEarly(IntakeError, alsoInvalid: FormErrors)
@@ -34,7 +37,7 @@ indirect enum IntakeError: Error, Sendable {
     var concernsOnePart: Bool {
         switch self {
         case .fileTooLarge, .fieldTooLarge, .documentRejected, .duplicateFile, .unknownPart, .documentNotAllowed: true
-        case .notMultipart, .malformedMultipart, .requestTooLarge, .invalidForm, .storageFull, .stoppedEarly: false
+        case .notMultipart, .malformedMultipart, .requestTooLarge, .invalidForm, .storageFull, .scannerUnavailable, .stoppedEarly: false
         }
     }
 }

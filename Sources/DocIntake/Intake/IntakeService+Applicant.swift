@@ -37,7 +37,7 @@ extension IntakeService {
         if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
         guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
 
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits, allowedSlots: [slot], knownKind: kind,
+        let receiver = FormReceiver(blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits, allowedSlots: [slot], knownKind: kind,
                                     maxBodyBytes: limits.maxSingleDocumentRequestBytes)
         var received = ReceivedForm()
         try await receiver.receive(body, boundary: try Self.boundary(contentType), into: &received)

@@ -1,3 +1,4 @@
+import Antivirus
 import Foundation
 import Logging
 import Metrics
@@ -14,11 +15,13 @@ struct IntakeService: Sendable {
     let scanner: DocumentScanner
     let limits: IntakeLimits
     let secretHasher: SecretHasher
+    /// clamd, fed every document's bytes as they arrive; nil when no virus scan is configured.
+    let antivirus: ClamdClient?
     let clock: @Sendable () -> Date
 
     init(
         blobs: any BlobStore, metadata: any MetadataStore, scanner: DocumentScanner = DocumentScanner(),
-        limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher = SecretHasher(),
+        limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher = SecretHasher(), antivirus: ClamdClient? = nil,
         clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.blobs = blobs
@@ -26,6 +29,7 @@ struct IntakeService: Sendable {
         self.scanner = scanner
         self.limits = limits
         self.secretHasher = secretHasher
+        self.antivirus = antivirus
         self.clock = clock
     }
 
@@ -34,7 +38,7 @@ struct IntakeService: Sendable {
     func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
     where Body.Element == ByteBuffer {
         let boundary = try Self.boundary(contentType)
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, limits: limits,
+        let receiver = FormReceiver(blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits,
                                     allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
                                     maxBodyBytes: limits.maxRequestBytes, secretHasher: secretHasher)
         var received = ReceivedForm()

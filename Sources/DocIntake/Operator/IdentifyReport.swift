@@ -1,3 +1,4 @@
+import Antivirus
 import Foundation
 import Scanner
 
@@ -29,8 +30,9 @@ public struct IdentifyReport: Sendable {
     /// upload endpoint uses.
     /// - Parameters:
     ///   - maxFileSize: the cap in bytes, as `serve --max-file-size` sets it.
-    public static func make(files: [String], scanner: DocumentScanner,
-                            maxFileSize: Int64 = DomainFacts.defaultMaxFileSize) -> IdentifyReport {
+    ///   - antivirus: clamd, asked about every file the Scanner accepts; nil for no virus scan.
+    public static func make(files: [String], scanner: DocumentScanner, maxFileSize: Int64 = DomainFacts.defaultMaxFileSize,
+                            antivirus: ClamdClient? = nil) -> IdentifyReport {
         var report = IdentifyReport(rows: [], hadIOError: false)
         for file in files {
             do {
@@ -44,8 +46,18 @@ public struct IdentifyReport: Sendable {
                 let verdict = try scanner.scan(fileAt: file)
                 switch verdict.result {
                 case .success(let type):
-                    report.rows.append(Row(file: file, accepted: true, type: type.rawValue, mime: type.mimeType, reason: nil,
-                                           message: "accepted: \(type.rawValue) (libmagic: \(verdict.magicMime ?? "-"))"))
+                    var message = "accepted: \(type.rawValue) (libmagic: \(verdict.magicMime ?? "-"))"
+                    if let antivirus {
+                        // The operator may see the signature; an applicant never does.
+                        if case .infected(let signature) = try antivirus.scan(fileAt: file) {
+                            let rejection = Rejection(.infected)
+                            report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
+                                                   message: "clamd: \(signature) FOUND; \(rejection.messageJa) / \(rejection.messageEn)"))
+                            continue
+                        }
+                        message += ", clamd: OK"
+                    }
+                    report.rows.append(Row(file: file, accepted: true, type: type.rawValue, mime: type.mimeType, reason: nil, message: message))
                 case .failure(let rejection):
                     report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
                                            message: "\(rejection.messageJa) / \(rejection.messageEn)"))
@@ -53,7 +65,7 @@ public struct IdentifyReport: Sendable {
             } catch {
                 report.hadIOError = true
                 report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: nil,
-                                       message: "cannot read: \(error)"))
+                                       message: error is ClamdError ? "not scanned: \(error)" : "cannot read: \(error)"))
             }
         }
         return report

@@ -38,6 +38,11 @@ enum RejectionMessages {
                 "ファイルの内部構造に安全でない点があるため受け付けられません。Excelで開いて .xlsx 形式で保存し直すか、PDFに変換してからアップロードしてください。",
                 "The file's internal structure is unsafe, so it cannot be accepted. Open it in Excel and save it again as .xlsx, or convert it to PDF, and upload it again."
             )
+        case .infected:
+            (
+                "ウイルス対策ソフトの検査でこのファイルからマルウェアが検出されたため受け付けられません。お使いのパソコンをウイルス対策ソフトで検査し、元の書類から作成し直したファイルをアップロードしてください。",
+                "The antivirus scan found malware in this file, so it cannot be accepted. Scan your computer with antivirus software, then create the file again from the original document and upload it."
+            )
         }
     }
 }

@@ -14,4 +14,7 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
     case corrupt
     /// A ZIP whose entry names escape their folder, or whose sizes mark it as a decompression bomb.
     case zipUnsafe = "zip_unsafe"
+    /// The antivirus scan found malware. The Scanner never decides this itself; the service
+    /// reports clamd's verdict in the same vocabulary, so an applicant reads it like any other.
+    case infected
 }

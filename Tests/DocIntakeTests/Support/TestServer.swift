@@ -1,3 +1,4 @@
+import Antivirus
 import DocIntake
 import Foundation
 import Logging
@@ -15,7 +16,7 @@ struct TestServer: Sendable {
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(),
-        blobFaults: FileSystemFaults = .none,
+        blobFaults: FileSystemFaults = .none, antivirus: ClamdClient? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -23,9 +24,11 @@ struct TestServer: Sendable {
         var logger = Logger(label: "docintake-test")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
+                                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
+        configuration.antivirus = antivirus
         let app = try DocIntakeServer.makeApplication(
-            ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
-                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices),
+            configuration,
             stores: try Stores(dataDirectory: directory, blobFaults: blobFaults), logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -1,0 +1,42 @@
+import Antivirus
+import Hummingbird
+import NIOCore
+import Storage
+
+/// `/readyz`: whether what an upload needs answers right now, for a load balancer to route by.
+/// `/healthz` stays liveness only: a server whose clamd is down is alive, but must not take
+/// uploads, which would all fail closed with 503.
+struct ReadinessRoutes: Sendable {
+    let metadata: any MetadataStore
+    let antivirus: ClamdClient?
+
+    func register(on router: Router<DocIntakeRequestContext>) {
+        router.get("readyz") { _, _ in
+            var checks: [String: String] = [:]
+            let metadata = self.metadata
+            do {
+                _ = try await Blocking.run { try metadata.application(id: "readyz") }
+                checks["database"] = "ok"
+            } catch {
+                checks["database"] = "unavailable"
+            }
+            if let antivirus {
+                do {
+                    try await Blocking.run { try antivirus.ping() }
+                    checks["clamd"] = "ok"
+                } catch {
+                    checks["clamd"] = "unavailable"
+                }
+            }
+            let ready = checks.values.allSatisfy { $0 == "ok" }
+            return try JSONResponse.make(Readiness(status: ready ? "ready" : "unavailable", checks: checks),
+                                         status: ready ? .ok : .serviceUnavailable, headers: ready ? [:] : [.retryAfter: "10"])
+        }
+    }
+}
+
+/// The `/readyz` body: `ready` or `unavailable`, and each dependency's state.
+struct Readiness: Codable, Sendable {
+    var status: String
+    var checks: [String: String]
+}

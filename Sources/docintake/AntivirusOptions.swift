@@ -1,0 +1,34 @@
+import Antivirus
+import ArgumentParser
+import DocIntake
+
+/// `--clamd` and its timeout, shared by `serve` and `identify`.
+struct AntivirusOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "clamd's socket, unix:/PATH or tcp:HOST:PORT: every document is scanned as it arrives (none by default). Env: DOCINTAKE_CLAMD",
+        discussion: "clamd.conf must set StreamMaxLength, MaxFileSize and MaxScanSize above --max-file-size, and AlertExceedsMax yes."))
+    var clamd: String?
+
+    @Option(help: "The longest clamd may take for any one step, e.g. 60s; then the upload gets 503. Env: DOCINTAKE_CLAMD_TIMEOUT")
+    var clamdTimeout: String?
+
+    /// The flags, else the environment: an optional option cannot take the environment as its default.
+    private var endpointText: String? { clamd ?? Environment.value("DOCINTAKE_CLAMD") }
+    private var timeoutText: String { clamdTimeout ?? Environment.value("DOCINTAKE_CLAMD_TIMEOUT") ?? "60s" }
+
+    func validate() throws {
+        _ = try client()
+    }
+
+    /// The configured clamd, or nil for no virus scan.
+    func client() throws -> ClamdClient? {
+        guard let endpointText else { return nil }
+        guard let endpoint = ClamdEndpoint(parsing: endpointText) else {
+            throw ValidationError("--clamd: use unix:/PATH or tcp:HOST:PORT, not \(endpointText)")
+        }
+        guard let timeout = DurationText.parse(timeoutText), timeout > .zero else {
+            throw ValidationError("--clamd-timeout: not a duration such as 60s: \(timeoutText)")
+        }
+        return ClamdClient(endpoint: endpoint, timeout: timeout)
+    }
+}
