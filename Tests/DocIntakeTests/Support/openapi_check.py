@@ -88,6 +88,7 @@ def files(notification="notice-libreoffice-ja.pdf"):
 
 
 check(requests.get(base + "/healthz"), "healthz")
+check(requests.get(base + "/readyz"), "readyz")
 check(requests.get(base + "/metrics"), "metrics")
 check(requests.get(base + "/"), "web form")
 check(requests.get(base + "/applications/any-id"), "web status page")
