@@ -322,10 +322,9 @@ ATTACKS = {
 
 
 def temp_files(data_dir):
-    try:
-        return len(os.listdir(os.path.join(data_dir, "tmp")))
-    except FileNotFoundError:
-        return 0
+    # No FileNotFoundError fallback: a missing staging directory means staging moved, and every
+    # "no temp files left" figure would then read as clean.
+    return len(os.listdir(os.path.join(data_dir, "tmp")))
 
 
 class HealthLoop:

@@ -43,7 +43,7 @@ import Testing
                     #expect((result.json["detail"] as? String)?.contains("開設届の写し") == true)
                 }
             }
-            #expect(server.tempFiles().isEmpty, "no rejected upload may leave a temp file")
+            #expect(try server.tempFiles().isEmpty, "no rejected upload may leave a temp file")
             let stores = try server.stores()
             let accepted = Self.manifest.filter(\.accepted).count
             #expect(try stores.metadata.applications(statuses: nil, after: nil, limit: 1000).count == accepted)
@@ -60,7 +60,7 @@ import Testing
                                      extra: ["-F", "attachment3=@\(Fixtures.path("tiny-reportlab.pdf"))"])
             #expect(unknown.status == 422)
             #expect(unknown.fieldCodes["attachment3"] == "unknown_part")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
@@ -71,7 +71,7 @@ import Testing
             ])
             #expect(result.status == 422)
             #expect(result.fieldCodes == ["opening_notification": "required"])
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
@@ -94,7 +94,7 @@ import Testing
             #expect(overCap.status == 413)
             #expect(overCap.json["code"] as? String == "file_too_large")
             #expect(overCap.fieldCodes["opening_notification"] == "file_too_large")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 

@@ -1,8 +1,10 @@
 import DocIntake
 import Foundation
+import Storage
 import Testing
 
-/// The running server against `openapi.yaml`: statuses, content types and JSON bodies.
+/// The running server against `openapi.yaml`: the status each call must get, content types, JSON
+/// bodies with their formats, documented headers, and the statuses of limits and of a full disk.
 @Suite struct OpenAPITests {
     static let root: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -11,13 +13,20 @@ import Testing
     }()
 
     @Test func theServerConformsToItsOpenAPIDocument() async throws {
-        try await TestServer.with { server in
+        // The script makes the database report SQLITE_FULL by creating this file, and removes it.
+        let fullMarker = NSTemporaryDirectory() + "docintake-openapi-full-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: fullMarker) }
+        let faults = MetadataFaults { FileManager.default.fileExists(atPath: fullMarker) ? MetadataFaults.sqliteFull : nil }
+        // A silent body gets its 408 in 3 s; one upload at a time, so that a second one gets 503.
+        let limits = ConnectionLimits(idleTimeout: .seconds(3), maxConcurrentUploads: 1)
+        try await TestServer.with(connectionLimits: limits, metadataFaults: faults) { server in
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "openapi-check")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [
                 "python3", Self.root.appendingPathComponent("Tests/DocIntakeTests/Support/openapi_check.py").path,
                 Self.root.appendingPathComponent("openapi.yaml").path, server.baseURL, token, Fixtures.uploads,
+                server.dataDirectory, fullMarker,
             ]
             let output = Pipe()
             process.standardOutput = output
@@ -29,7 +38,8 @@ import Testing
             }
             let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
                                        "openapi_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
-            #expect((summary["checked"] as? Int ?? 0) >= 20)
+            #expect((summary["checked"] as? Int ?? 0) >= 40)
+            #expect(Set(summary["statuses"] as? [Int] ?? []).isSuperset(of: [408, 413, 415, 503, 507]), "\(summary)")
             #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
             #expect(process.terminationStatus == 0)
         }

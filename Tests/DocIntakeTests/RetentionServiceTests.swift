@@ -4,11 +4,12 @@ import Storage
 import Testing
 
 /// `docintake serve --retention-interval`: the job runs inside the server, as `system`, and the
-/// server still shuts down promptly.
+/// server still shuts down while the job waits for its next run.
 @Suite struct RetentionServiceTests {
+    /// `RetentionWorld.with` returns only once graceful shutdown has ended every service: a
+    /// retention service that ignored it would keep the test waiting until the time limit fails it.
     @Test(.timeLimit(.minutes(1)))
     func theServerRunsRetentionPeriodicallyAndStopsOnShutdown() async throws {
-        let started = ContinuousClock.now
         try await RetentionWorld.with(retentionInterval: .seconds(1)) { world in
             let id = try await world.submit()
             try await world.decide(id, .reject, at: Date().addingTimeInterval(-400 * day))
@@ -22,7 +23,5 @@ import Testing
             #expect(records.count == 2 && records.allSatisfy { $0.actor == "system" && $0.rule == "rejected" })
             #expect(try world.stores.metadata.auditLog(applicationId: id).last?.actor == "system")
         }
-        // Returning at all means the service ended on graceful shutdown.
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }

@@ -158,7 +158,7 @@ import Testing
             expected.dryRun = false
             #expect(real == expected, "the real run did exactly what the dry run printed")
             #expect(try world.snapshot() != before)
-            #expect(world.server.tempFiles().isEmpty)
+            #expect(try world.server.tempFiles().isEmpty)
             // The shared blob survived the deletion of the rejected application's rows.
             try world.verify(shared)
             #expect(try world.documents(pending).count == 2)

@@ -41,7 +41,7 @@ import Testing
             #expect(permits.filter { $0["superseded_at"] != nil }.count == 1, "the old permit is kept, superseded")
             let history = (resubmitted.json["history"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
             #expect(history == ["submit", "claim", "return", "replace_document", "resubmit"])
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 }

@@ -95,7 +95,7 @@ import Testing
             for path in written {
                 #expect(path.range(of: #"^sha256(/[0-9a-f]{2}(/[0-9a-f]{2}(/[0-9a-f]{64})?)?)?$"#, options: .regularExpression) != nil, "\(path)")
             }
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
@@ -105,7 +105,7 @@ import Testing
             let result = try await Self.post(try Self.body(disposition: disposition), to: server)
             #expect(result.status == 400)
             #expect(result.json["code"] as? String == "malformed_multipart")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 

@@ -45,9 +45,14 @@ import Testing
         async let upload = Curl.run(ApplicationFields.curlArguments(fields) + [
             "--limit-rate", "4M", "-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications",
         ])
-        try await Task.sleep(for: .milliseconds(700))
-        #expect(!(try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/tmp")).isEmpty,
-                "the upload should be in flight when the signal arrives")
+        // In flight: its document is being staged (the temp file goes when the upload commits).
+        let staging = server.dataDirectory + "/tmp"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try #require(!(try FileManager.default.contentsOfDirectory(atPath: staging)).isEmpty,
+                     "the upload should be in flight when the signal arrives")
         kill(server.process.processIdentifier, SIGTERM)
         let result = try await upload
         #expect(result.status == 201, "an upload in flight finishes: \(result.text)")
@@ -58,8 +63,14 @@ import Testing
 
     @Test func aSecondServerOnTheSameDataDirectoryRefusesToStart() async throws {
         let first = try ServerProcess()
-        // Its start-up sweep would delete the first server's uploads in flight.
-        #expect(throws: TestFailure.self) { _ = try ServerProcess(dataDirectory: first.dataDirectory) }
+        // Its start-up sweep would delete the first server's uploads in flight. It must exit at
+        // once (`timeout` says 124 if it keeps running), with the lock's message: not a crash, not
+        // a usage error.
+        let second = try await Program.run("/usr/bin/timeout", [
+            "10", ServerProcess.binary, "serve", "--data-dir", first.dataDirectory, "--port", "0",
+        ])
+        #expect(second.status == 1, "exit status \(second.status): \(second.stderr)")
+        #expect(second.stderr.contains("another docintake server is already using \(first.dataDirectory)"), "\(second.stderr)")
         let health = try await Curl.run([first.baseURL + "/healthz"])
         #expect(health.status == 200)
     }

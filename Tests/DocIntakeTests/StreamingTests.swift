@@ -11,19 +11,23 @@ import Testing
             let encoded = String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
             let result = try await RawClient.run(["one-byte-chunks", "\(server.port)", encoded, Fixtures.path("tiny-reportlab.pdf")])
             #expect(result["status"] as? Int == 201, "\(result)")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
     @Test func aClientThatDisconnectsMidUploadLeavesNothingBehind() async throws {
         try await TestServer.with { server in
-            let result = try await RawClient.run(["disconnect", "\(server.port)", "\(4 * 1024 * 1024)"])
+            // The client closes only once the upload's temp file exists, so that its removal is
+            // what is checked, not a file that was never made.
+            let result = try await RawClient.run(["disconnect", "\(server.port)", "\(4 * 1024 * 1024)", server.dataDirectory + "/tmp"])
             #expect((result["sent"] as? Int ?? 0) >= 4 * 1024 * 1024)
+            #expect(result["staged"] as? Int == 1, "the upload was never staged before the disconnect: \(result)")
             // The server notices the closed connection asynchronously.
-            var leftovers = server.tempFiles()
-            for _ in 0..<50 where !leftovers.isEmpty {
-                try await Task.sleep(for: .milliseconds(100))
-                leftovers = server.tempFiles()
+            var leftovers = try server.tempFiles()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !leftovers.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                leftovers = try server.tempFiles()
             }
             #expect(leftovers.isEmpty)
             #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
@@ -53,7 +57,7 @@ import Testing
                 documentRows += try stores.metadata.documents(applicationId: result.json["id"] as! String).count
             }
             #expect(documentRows == 4)
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 }

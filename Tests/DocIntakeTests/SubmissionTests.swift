@@ -34,7 +34,7 @@ import Testing
             #expect(bySlot["opening_permit"]?["type"] as? String == "png")
             #expect(bySlot["opening_permit"]?["sha256"] as? String == (try Self.sha256(ofFile: permit)))
             #expect(bySlot["opening_notification"]?["type"] as? String == "pdf")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
 
             let id = try #require(json["id"] as? String)
             let view = try await Curl.run(["-H", "Authorization: Bearer \(token)", server.baseURL + Self.applications + "/" + id])
@@ -83,7 +83,7 @@ import Testing
             let withFile = try await submit(server, ApplicationFields.medical, files: [("opening_permit", Fixtures.path("tiny-reportlab.pdf"))])
             #expect(withFile.status == 422)
             #expect(withFile.fieldCodes["opening_permit"] == "not_allowed")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 

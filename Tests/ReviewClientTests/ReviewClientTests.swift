@@ -93,19 +93,15 @@ struct ReviewClientTests {
     @Test func authenticationFailuresSayWhichTokenIsWrong() async throws {
         let unauthorized = FakeTransport { _, _ in Canned.problem(.unauthorized, code: "unauthorized", detail: "d", detailEn: "e") }
         let forbidden = FakeTransport { _, _ in Canned.problem(.forbidden, code: "forbidden", detail: "d", detailEn: "e") }
-        do {
-            _ = try await unauthorized.client().application(id: "x")
-        } catch let error as ReviewError {
-            #expect(error.exitCause == .authentication)
-            #expect(error.message.contains("401") && error.message.contains("revoked"))
+        let unauthenticated = await #expect(throws: ReviewError.self) { try await unauthorized.client().application(id: "x") }
+        #expect(unauthenticated?.exitCause == .authentication)
+        #expect(unauthenticated?.message.contains("401") == true && unauthenticated?.message.contains("revoked") == true)
+        let wrongRole = await #expect(throws: ReviewError.self) {
+            try await forbidden.client(token: "dia_applicant").application(id: "x")
         }
-        do {
-            _ = try await forbidden.client(token: "dia_applicant").application(id: "x")
-        } catch let error as ReviewError {
-            #expect(error.exitCause == .authentication)
-            #expect(error.message.contains("applicant's token"))
-            #expect(!error.message.contains("dia_applicant"), "never the token itself")
-        }
+        #expect(wrongRole?.exitCause == .authentication)
+        #expect(wrongRole?.message.contains("applicant's token") == true)
+        #expect(wrongRole?.message.contains("dia_applicant") == false, "never the token itself")
     }
 
     @Test func validationErrorsListEveryField() async throws {

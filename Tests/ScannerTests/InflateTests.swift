@@ -34,8 +34,17 @@ struct InflateTests {
         #expect(throws: InflateError.inputEnded) { try Inflater.inflate(Array(Self.contentTypesDeflated.prefix(100)), maxOutput: 1 << 20) }
         #expect(throws: InflateError.self) { try Inflater.inflate([0x07], maxOutput: 100) }
         #expect(throws: InflateError.self) { try Inflater.inflate([0x01, 0x05, 0x00, 0x00, 0x00], maxOutput: 100) }
+        // Random bytes: each either inflates within the limit or fails (with an InflateError: the
+        // function's typed throws).
+        var failed = 0
         for seed in 1...200 as ClosedRange<UInt64> {
-            _ = try? Inflater.inflate(pseudoRandomBytes(count: 64, seed: seed), maxOutput: 1 << 16)
+            do {
+                let output = try Inflater.inflate(pseudoRandomBytes(count: 64, seed: seed), maxOutput: 1 << 16)
+                #expect(output.count <= 1 << 16, "seed \(seed)")
+            } catch {
+                failed += 1
+            }
         }
+        #expect(failed > 0, "no random stream reached an error path")
     }
 }

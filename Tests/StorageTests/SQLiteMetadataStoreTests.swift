@@ -57,6 +57,23 @@ import Testing
         #expect(try store.auditLog(applicationId: app.id).map(\.action) == ["submit"])
     }
 
+    /// The SQLITE_FULL mapping behind every 507 of the metadata side: an injected full database
+    /// at COMMIT is `.noSpace`, another result code is not, and nothing of either is written.
+    @Test(arguments: [(MetadataFaults.sqliteFull, true), (ResultCode.SQLITE_IOERR.rawValue, false)])
+    func aFullDatabaseIsNoSpaceAndWritesNothing(code: Int32, isNoSpace: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let app = Self.application()
+        try SQLiteMetadataStore(path: dir.path + "/meta.sqlite").insertApplication(
+            app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "submit"),
+            notice: nil) {}
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite", faults: MetadataFaults { code })
+        let error = #expect(throws: (any Error).self) {
+            try store.appendAudit(AuditEntry(applicationId: app.id, at: Date(), actor: "reviewer:sato", action: "download"))
+        }
+        #expect((error as? MetadataStoreError) == (isNoSpace ? .noSpace : nil), "\(String(describing: error))")
+        #expect(try store.auditLog(applicationId: app.id).map(\.action) == ["submit"])
+    }
+
     @Test func theAuditLogIsAppendOnly() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")

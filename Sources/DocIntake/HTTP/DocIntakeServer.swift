@@ -95,9 +95,10 @@ public struct Stores: Sendable {
     /// `<data>/docintake.sqlite`.
     public let metadata: SQLiteMetadataStore
 
-    /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`; `blobFaults` is a test seam.
-    public init(dataDirectory: String, blobFaults: FileSystemFaults = .none) throws {
+    /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`; `blobFaults` and
+    /// `metadataFaults` are test seams.
+    public init(dataDirectory: String, blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none) throws {
         blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
-        metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite")
+        metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite", faults: metadataFaults)
     }
 }

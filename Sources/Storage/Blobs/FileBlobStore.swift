@@ -33,35 +33,41 @@ public struct FileBlobStore: BlobStore {
         try StagedBlob(directory: stagingDirectory, faults: faults)
     }
 
-    /// Renames the sealed file over its content address even when a blob is already there: the
-    /// new bytes were just hashed and fsynced, the rename is atomic, and it heals a damaged copy.
+    /// Places the sealed file at its content address; returns whether this call created the blob.
+    /// Where a blob is already there, the file is renamed over it anyway: the new bytes were just
+    /// hashed and fsynced, the rename is atomic, and it heals a damaged copy.
     @discardableResult
     public func place(_ sealed: SealedBlob) throws -> Bool {
         let destination = path(of: sealed.digest)
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
-        let existed = POSIX.stat(destination) != nil
-        var renamed = false
+        var created = false
         do {
             try POSIX.makeDirectories(directory, faults: faults)
             // Placing twice (a retried transaction) is fine as long as the first placement stands.
-            guard try sealed.consume({
+            guard try sealed.consume({ temp in
                 try faults.check(.rename, "rename", path: destination)
-                try POSIX.rename($0, destination)
+                // link(2) makes the name only where there is none, so of several writers placing
+                // the same bytes exactly one creates the blob, and only its rollback removes it.
+                if try POSIX.linkUnlessPresent(temp, destination) {
+                    created = true
+                    try POSIX.unlinkIfPresent(temp)
+                } else {
+                    try POSIX.rename(temp, destination)
+                }
             }) else {
-                guard existed else { throw BlobStoreError.notFound(sealed.digest) }
+                guard POSIX.stat(destination) != nil else { throw BlobStoreError.notFound(sealed.digest) }
                 return false
             }
-            renamed = true
             try faults.check(.fsync, "fsync", path: directory)
             try POSIX.fsyncDirectory(directory)
         } catch {
             sealed.discard()
             // A new blob that could not be made durable goes again: the caller's transaction
             // fails with this error, so nothing will reference it.
-            if renamed && !existed { try? POSIX.unlinkIfPresent(destination) }
+            if created { try? POSIX.unlinkIfPresent(destination) }
             throw error
         }
-        return !existed
+        return created
     }
 
     public func contains(_ digest: BlobDigest) throws -> Bool {

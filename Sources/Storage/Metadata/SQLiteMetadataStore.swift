@@ -5,9 +5,12 @@ import GRDB
 /// retention job, foreign keys on), schema by `migrator`.
 public final class SQLiteMetadataStore: MetadataStore {
     let pool: DatabasePool
+    private let faults: MetadataFaults
 
-    /// Opens the database at `path`, creating it and migrating it forward as needed.
-    public init(path: String) throws {
+    /// Opens the database at `path`, creating it and migrating it forward as needed; `faults` is a
+    /// test seam.
+    public init(path: String, faults: MetadataFaults = .none) throws {
+        self.faults = faults
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
@@ -36,6 +39,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
+                    try faults.checkBeforeCommit()
                     return .commit
                 }
                 return result!

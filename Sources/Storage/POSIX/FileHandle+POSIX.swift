@@ -54,6 +54,14 @@ enum POSIX {
         if Glibc.rename(from, to) != 0 { throw error("rename", "\(from) -> \(to)") }
     }
 
+    /// Gives the file `from` the second name `to`, unless `to` exists (then false): of several
+    /// callers linking to the same name, exactly one gets true.
+    static func linkUnlessPresent(_ from: String, _ to: String) throws -> Bool {
+        if Glibc.link(from, to) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw error("link", "\(from) -> \(to)")
+    }
+
     /// Removes a file; a file that is already gone is not an error.
     static func unlinkIfPresent(_ path: String) throws {
         if Glibc.unlink(path) != 0 && errno != ENOENT { throw error("unlink", path) }

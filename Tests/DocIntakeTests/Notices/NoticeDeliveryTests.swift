@@ -146,7 +146,10 @@ import Testing
                 let created = try await server.submitWorkplaceClinic()
                 #expect(created.status == 201)
             }
-            let transports = [RecordingTransport(), RecordingTransport()]
+            // Each transport's first delivery waits for the other's to begin: both deliverers then
+            // hold a claim at the same moment, which is the contest the test is about.
+            let rendezvous = Rendezvous(parties: 2)
+            let transports = [RecordingTransport(rendezvous: rendezvous), RecordingTransport(rendezvous: rendezvous)]
             let deliverers = try transports.map {
                 try NoticeDeliverer(metadata: try server.stores().metadata, transport: $0, configuration: NoticeConfiguration(),
                                     logger: Logger(label: "test"), batchSize: 1)
@@ -159,6 +162,8 @@ import Testing
             let keys = transports.flatMap(\.keys)
             #expect(keys.count == 6)
             #expect(Set(keys).count == 6, "no notice went through both")
+            #expect(rendezvous.met, "the two deliverers never held claims at the same time")
+            #expect(transports.allSatisfy { !$0.keys.isEmpty }, "one deliverer sent everything: \(transports.map(\.keys.count))")
             #expect(try server.stores().metadata.notices(applicationId: nil).isEmpty)
         }
     }
@@ -177,14 +182,35 @@ import Testing
     }
 }
 
-/// A transport that keeps the keys of what it was given.
+/// A transport that keeps the keys of what it was given; with a rendezvous, its first delivery
+/// waits there (on the deliverer's own thread) for the other transports' first deliveries.
 final class RecordingTransport: NoticeTransport {
     private let delivered = Mutex<[String]>([])
+    private let rendezvous: Rendezvous?
     var name: String { "recording" }
     var keys: [String] { delivered.withLock { $0 } }
 
+    init(rendezvous: Rendezvous? = nil) { self.rendezvous = rendezvous }
+
     func deliver(_ message: MailMessage) throws {
         _ = try message.encoded()
+        let first = delivered.withLock { $0.isEmpty }
+        if first { rendezvous?.arrive() }
         delivered.withLock { $0.append(message.key) }
+    }
+}
+
+/// Where `parties` threads wait for each other, for at most 10 s; `met` tells whether all came.
+final class Rendezvous: Sendable {
+    private let arrived = Atomic<Int>(0)
+    private let parties: Int
+    init(parties: Int) { self.parties = parties }
+
+    var met: Bool { arrived.load(ordering: .acquiring) >= parties }
+
+    func arrive() {
+        arrived.add(1, ordering: .releasing)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !met && ContinuousClock.now < deadline { usleep(1000) }
     }
 }

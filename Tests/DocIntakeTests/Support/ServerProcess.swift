@@ -15,13 +15,21 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts a server on a fresh data directory, or on `dataDirectory`, which it then leaves in place.
-    init(arguments: [String] = [], dataDirectory: String? = nil) throws {
-        ownsDataDirectory = dataDirectory == nil
-        self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
+    /// `environment` is all it sees besides PATH and HOME; where it sets `DOCINTAKE_DATA_DIR`,
+    /// `DOCINTAKE_PORT` or `LOG_LEVEL`, the matching flag is left out so that the variable counts.
+    init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) throws {
+        ownsDataDirectory = dataDirectory == nil && environment["DOCINTAKE_DATA_DIR"] == nil
+        self.dataDirectory = environment["DOCINTAKE_DATA_DIR"] ?? dataDirectory
+            ?? NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
         logPath = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data-dir", self.dataDirectory, "--port", "0", "--log-level", "info"] + arguments
+        var flags = ["serve"]
+        if environment["DOCINTAKE_DATA_DIR"] == nil { flags += ["--data-dir", self.dataDirectory] }
+        if environment["DOCINTAKE_PORT"] == nil { flags += ["--port", "0"] }
+        if environment["LOG_LEVEL"] == nil { flags += ["--log-level", "info"] }
+        process.arguments = flags + arguments
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(environment) { $1 }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = logFile
         process.standardError = logFile

@@ -26,9 +26,10 @@ enum StoreAudit {
         return hex(SHA256.hash(data: result.body))
     }
 
-    /// Names of the temp files in `<data>/tmp`.
-    static func tempFiles(_ dataDirectory: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")) ?? []
+    /// Names of the temp files in `<data>/tmp`; throws when the directory is missing, which
+    /// would otherwise make every "nothing left behind" check pass.
+    static func tempFiles(_ dataDirectory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")
     }
 
     /// Every blob file's digest, straight from the directory tree.

@@ -15,8 +15,8 @@ struct TestServer: Sendable {
     static func with<T: Sendable>(
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
-        notices: NoticeConfiguration = NoticeConfiguration(),
-        blobFaults: FileSystemFaults = .none, antivirus: ClamdClient? = nil,
+        notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
+        blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -26,10 +26,11 @@ struct TestServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
                                                 retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
+        configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
         let app = try DocIntakeServer.makeApplication(
             configuration,
-            stores: try Stores(dataDirectory: directory, blobFaults: blobFaults), logger: logger,
+            stores: try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults), logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -63,9 +64,10 @@ struct TestServer: Sendable {
         ])
     }
 
-    /// Files in the staging directory: any left after a request is a leak.
-    func tempFiles() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")) ?? []
+    /// Files in the staging directory: any left after a request is a leak. Throws when the
+    /// directory is missing, so that staging moved elsewhere cannot read as clean.
+    func tempFiles() throws -> [String] {
+        try StoreAudit.tempFiles(dataDirectory)
     }
 
     /// The stores, opened beside the server as an operator's tool would.

@@ -1,24 +1,55 @@
 #!/usr/bin/env python3
-"""Checks a running DocIntake server against openapi.yaml: every response's status must be
-documented for its operation, its content type must match, and its JSON body must validate
-against the documented schema. Every operation in the document must be exercised.
+"""Checks a running DocIntake server against openapi.yaml. Each call states the status it must
+get (and, for a problem, its `code`); the status must also be documented for the operation, the
+content type must match, the JSON body must validate against the documented schema (date-time
+formats included), and every documented header must be present when `required` and match its
+schema. Every operation in the document must be exercised, and the statuses a client cannot
+cause by accident (408, 413, 415, 503, 507) are caused on purpose.
 
-usage: openapi_check.py OPENAPI_YAML BASE_URL REVIEWER_TOKEN FIXTURES_DIR
-Prints a JSON summary; exits 1 when anything does not conform."""
+usage: openapi_check.py OPENAPI_YAML BASE_URL REVIEWER_TOKEN FIXTURES_DIR DATA_DIR FULL_MARKER
+The server must run with a 3 s idle timeout, one upload at a time, and report SQLITE_FULL at
+COMMIT while the file FULL_MARKER exists. Prints a JSON summary; exits 1 when anything does not
+conform."""
+import base64
+import hashlib
+import http.client
 import json
+import os
 import re
+import socket
 import sys
+import time
 
 import jsonschema
 import referencing
 import requests
 import yaml
 
-spec_path, base, reviewer_token, fixtures = sys.argv[1:5]
+spec_path, base, reviewer_token, fixtures, data_dir, full_marker = sys.argv[1:7]
 spec = yaml.safe_load(open(spec_path))
 registry = referencing.Registry().with_resource("urn:openapi", referencing.Resource.from_contents(
     spec, default_specification=referencing.jsonschema.DRAFT202012))
-failures, exercised, checked = [], set(), 0
+failures, exercised, statuses, checked = [], set(), set(), 0
+formats = jsonschema.FormatChecker()
+# Without rfc3339-validator, jsonschema skips `date-time` silently: a wrong timestamp would pass.
+if "date-time" not in formats.checkers:
+    failures.append("jsonschema cannot check date-time formats: install rfc3339-validator")
+
+
+class Answer:
+    """One response, from requests or read off a raw socket."""
+
+    def __init__(self, method, path, status, headers, body):
+        self.method, self.path, self.status = method, path.split("?")[0], status
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.body = body
+
+    @classmethod
+    def of(cls, response):
+        return cls(response.request.method, response.request.path_url, response.status_code, response.headers, response.content)
+
+    def json(self):
+        return json.loads(self.body)
 
 
 def operation_for(method, path):
@@ -38,36 +69,66 @@ def resolve(obj):
     return obj
 
 
-def check(response, label):
+def validation_error(schema, instance):
+    wrapped = {"$id": "urn:check", "$schema": "https://json-schema.org/draft/2020-12/schema",
+               **json.loads(json.dumps(schema).replace('"#/', '"urn:openapi#/'))}
+    try:
+        jsonschema.Draft202012Validator(wrapped, registry=registry, format_checker=formats).validate(instance)
+    except jsonschema.ValidationError as error:
+        return f"{error.message} at {list(error.absolute_path)}"
+    return None
+
+
+def check(response, label, expect, code=None):
+    """`expect`: the one status this call must get; `code`: the problem's machine code."""
     global checked
     checked += 1
-    path = response.request.path_url.split("?")[0]
-    template, operation = operation_for(response.request.method, path)
+    answer = response if isinstance(response, Answer) else Answer.of(response)
+    if answer.status != expect:
+        failures.append(f"{label}: expected {expect}, got {answer.status} (body: {answer.body[:200]!r})")
+    template, operation = operation_for(answer.method, answer.path)
     if operation is None:
-        failures.append(f"{label}: {response.request.method} {path} is not in the document")
-        return response
-    exercised.add((response.request.method.lower(), template))
-    documented = operation.get("responses", {})
-    entry = documented.get(str(response.status_code))
+        failures.append(f"{label}: {answer.method} {answer.path} is not in the document")
+        return answer
+    exercised.add((answer.method.lower(), template))
+    statuses.add(answer.status)
+    entry = operation.get("responses", {}).get(str(answer.status))
     if entry is None:
-        failures.append(f"{label}: status {response.status_code} is not documented for {template} (body: {response.text[:200]})")
-        return response
+        failures.append(f"{label}: status {answer.status} is not documented for {template} (body: {answer.body[:200]!r})")
+        return answer
     entry = resolve(entry)
+    for name, header in entry.get("headers", {}).items():
+        header = resolve(header)
+        value = answer.headers.get(name.lower())
+        if value is None:
+            if header.get("required"):
+                failures.append(f"{label}: the documented header {name} is missing")
+            continue
+        schema = header.get("schema", {})
+        instance = int(value) if schema.get("type") == "integer" and re.fullmatch(r"-?[0-9]+", value) else value
+        if (error := validation_error(schema, instance)) is not None:
+            failures.append(f"{label}: header {name}: {error}")
     content = entry.get("content", {})
-    media = response.headers.get("content-type", "").split(";")[0].strip()
+    media = answer.headers.get("content-type", "").split(";")[0].strip()
     if content and media not in content:
         failures.append(f"{label}: content type {media!r} is not documented ({list(content)})")
-        return response
+        return answer
+    if not content and answer.body:
+        failures.append(f"{label}: a body where the document describes none")
     schema = content.get(media, {}).get("schema")
     if schema is not None and "json" in media:
-        wrapped = {"$id": "urn:check", "$schema": "https://json-schema.org/draft/2020-12/schema",
-                   **json.loads(json.dumps(schema).replace('"#/', '"urn:openapi#/'))}
         try:
-            jsonschema.Draft202012Validator(wrapped, registry=registry,
-                                            format_checker=jsonschema.FormatChecker()).validate(response.json())
-        except jsonschema.ValidationError as error:
-            failures.append(f"{label}: body does not match the schema: {error.message} at {list(error.absolute_path)}")
-    return response
+            body = answer.json()
+        except ValueError:
+            failures.append(f"{label}: {media} body is not JSON: {answer.body[:200]!r}")
+            return answer
+        if (error := validation_error(schema, body)) is not None:
+            failures.append(f"{label}: body does not match the schema: {error}")
+        if code is not None and body.get("code") != code:
+            failures.append(f"{label}: expected code {code!r}, got {body.get('code')!r}")
+    elif code is not None:
+        failures.append(f"{label}: expected a problem with code {code!r}, got {media!r}")
+    return answer
 
 
 fields = {
@@ -87,46 +148,137 @@ def files(notification="notice-libreoffice-ja.pdf"):
             "opening_permit": ("開設許可書の写し.png", open(f"{fixtures}/開設許可書の写し.png", "rb"))}
 
 
-check(requests.get(base + "/healthz"), "healthz")
-check(requests.get(base + "/readyz"), "readyz")
-check(requests.get(base + "/metrics"), "metrics")
-check(requests.get(base + "/"), "web form")
-check(requests.get(base + "/applications/any-id"), "web status page")
-stylesheet = check(requests.get(base + "/assets/form.css"), "web asset")
-check(requests.get(base + "/assets/form.css", headers={"If-None-Match": stylesheet.headers.get("etag", "")}), "web asset revalidated")
-check(requests.get(base + "/assets/missing.js"), "missing web asset")
-created = check(requests.post(api + "/applications", data=fields, files=files()), "submit").json()
-app_id, token = created["id"], created["access_token"]
+def sha256_of(answer):
+    return hashlib.sha256(answer.body).digest()
+
+
+def semantic(label, condition, what):
+    """What the document says in words rather than in a schema."""
+    global checked
+    checked += 1
+    if not condition:
+        failures.append(f"{label}: {what}")
+
+
+check(requests.get(base + "/healthz"), "healthz", 200)
+ready = check(requests.get(base + "/readyz"), "readyz", 200)
+semantic("readyz", ready.json().get("checks") == {"database": "ok"}, "without --clamd, readiness is the database's")
+check(requests.get(base + "/metrics"), "metrics", 200)
+check(requests.get(base + "/"), "web form", 200)
+check(requests.get(base + "/applications/any-id"), "web status page", 200)
+stylesheet = check(requests.get(base + "/assets/form.css"), "web asset", 200)
+check(requests.get(base + "/assets/form.css", headers={"If-None-Match": stylesheet.headers.get("etag", "")}), "web asset revalidated", 304)
+check(requests.get(base + "/assets/missing.js"), "missing web asset", 404, "not_found")
+created = check(requests.post(api + "/applications", data=fields, files=files()), "submit", 201)
+app_id, token = created.json()["id"], created.json()["access_token"]
+semantic("submit", created.headers.get("location") == f"/api/v1/applications/{app_id}", "Location does not name the new application")
 app = {"Authorization": f"Bearer {token}"}
-check(requests.post(api + "/applications", data={**fields, "prefecture_code": "99"}, files=files()), "invalid form")
-check(requests.post(api + "/applications", data=fields, files=files("invoice.pdf")), "ELF document")
-check(requests.post(api + "/applications", json={}), "not multipart")
-check(requests.post(api + "/applications", data=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data; boundary=x"}), "malformed")
-check(requests.get(f"{api}/applications/{app_id}", headers=app), "applicant view")
-check(requests.get(f"{api}/applications/{app_id}", headers={"Authorization": "Bearer dia_wrong"}), "wrong applicant token")
+check(requests.post(api + "/applications", data={**fields, "prefecture_code": "99"}, files=files()), "invalid form", 422, "validation_failed")
+check(requests.post(api + "/applications", data=fields, files=files("invoice.pdf")), "ELF document", 415, "type_not_allowed")
+check(requests.post(api + "/applications", json={}), "not multipart", 415, "not_multipart")
+check(requests.post(api + "/applications", data=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data; boundary=x"}),
+      "malformed", 400, "malformed_multipart")
+mine = check(requests.get(f"{api}/applications/{app_id}", headers=app), "applicant view", 200)
+semantic("applicant view", mine.json().get("id") == app_id, "the applicant view is of another application")
+check(requests.get(f"{api}/applications/{app_id}", headers={"Authorization": "Bearer dia_wrong"}), "wrong applicant token", 404, "not_found")
+check(requests.get(f"{api}/applications/{app_id}"), "applicant view without token", 404, "not_found")
 check(requests.put(f"{api}/applications/{app_id}/documents/opening_permit", headers=app,
-                   files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while submitted")
-check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit while submitted")
-check(requests.get(review, headers=rev), "review list")
-check(requests.get(review + "?status=nonsense", headers=rev), "review list bad status")
-check(requests.get(review), "review list without token")
-check(requests.get(review, headers=app), "review list with applicant token")
-check(requests.get(f"{review}/{app_id}", headers=rev), "review detail")
-check(requests.get(f"{review}/no-such-id", headers=rev), "review detail unknown")
-check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers=rev), "download")
-check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers={**rev, "Range": "bytes=100-"}), "ranged download")
-check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers={**rev, "Range": "bytes=99999999-"}), "unsatisfiable range")
-check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim")
-check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim twice")
-check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return"}), "return without reason")
-check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return", "reason": "開設許可書が不鮮明です"}), "return")
+                   files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while submitted", 409, "status_conflict")
+check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit while submitted", 409, "status_conflict")
+check(requests.get(review, headers=rev), "review list", 200)
+check(requests.get(review + "?status=nonsense", headers=rev), "review list bad status", 400, "invalid_status")
+check(requests.get(review), "review list without token", 401, "unauthorized")
+check(requests.get(review, headers=app), "review list with applicant token", 403, "forbidden")
+check(requests.get(f"{review}/{app_id}", headers=rev), "review detail", 200)
+check(requests.get(f"{review}/no-such-id", headers=rev), "review detail unknown", 404, "not_found")
+whole = check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers=rev), "download", 200)
+digest = sha256_of(whole)
+semantic("download", whole.headers.get("repr-digest") == f"sha-256=:{base64.b64encode(digest).decode()}:",
+         "Repr-Digest is not the SHA-256 of the document")
+semantic("download", whole.headers.get("etag") == f'"{digest.hex()}"', "ETag is not the SHA-256 of the document in quotes")
+ranged = check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers={**rev, "Range": "bytes=100-"}), "ranged download", 206)
+semantic("ranged download", ranged.body == whole.body[100:] and ranged.headers.get("repr-digest") == whole.headers.get("repr-digest"),
+         "a resumed download is not the rest of the whole document, or its Repr-Digest is not the whole document's")
+check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers={**rev, "Range": "bytes=99999999-"}),
+      "unsatisfiable range", 416, "range_not_satisfiable")
+check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim", 200)
+check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim twice", 409, "status_conflict")
+check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return"}), "return without reason", 422, "validation_failed")
+check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return", "reason": "開設許可書が不鮮明です"}), "return", 200)
 check(requests.put(f"{api}/applications/{app_id}/documents/opening_permit", headers=app,
-                   files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while returned")
-check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit")
+                   files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while returned", 200)
+check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit", 200)
+
+
+# The statuses of limits, on raw sockets: a declared length the server refuses unread, a body that
+# goes silent, and an upload past the cap on concurrent uploads (one, for this server).
+BOUNDARY = "openapi-check"
+STALLED_BODY = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"opening_notification\"; filename=\"n.pdf\"\r\n"
+                "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n").encode()
+host, port = base.removeprefix("http://").split(":")
+
+
+def raw_upload(length, body=b""):
+    """Sends a multipart request head declaring `length` and the start of its body; returns the socket."""
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall((f"POST /api/v1/applications HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode() + body)
+    return sock
+
+
+def answer_of(sock):
+    response = http.client.HTTPResponse(sock, method="POST")
+    response.begin()
+    body = response.read()
+    sock.close()
+    return Answer("POST", "/api/v1/applications", response.status, dict(response.getheaders()), body)
+
+
+def staged_files():
+    return os.listdir(os.path.join(data_dir, "tmp"))
+
+
+def wait_for(condition, what, seconds=20):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            failures.append(f"timed out waiting for {what}")
+            return False
+        time.sleep(0.02)
+    return True
+
+
+# The per-document cap, as the server renders it into its form.
+cap = int(re.search(r'data-max-file-size="([0-9]+)"', requests.get(base + "/").text).group(1))
+check(answer_of(raw_upload(2 * cap + 2 * 1024 * 1024)), "declared length over the cap", 413, "request_too_large")
+holder = raw_upload(1024 * 1024, STALLED_BODY)
+# The held upload has its place once its document is being staged.
+if wait_for(lambda: len(staged_files()) > 0, "the held upload's temp file"):
+    check(answer_of(raw_upload(1024 * 1024, STALLED_BODY)), "one upload more than the cap", 503, "too_many_uploads")
+check(answer_of(holder), "a body that goes silent", 408, "upload_stalled")
+wait_for(lambda: not staged_files(), "the stalled upload's temp file to be removed")
+
+# A full disk, as SQLite reports it at COMMIT: nothing is stored or changed, and a download whose
+# audit entry cannot be written is refused.
+open(full_marker, "w").close()
+try:
+    medical = {**fields, "institution_kind": "medical", "prefecture_code": "34", "institution_code": "0712362",
+               "certificate_fee_payment": "deduct_from_fees"}
+    # Multipart without a file part: (None, value) sends each field as a plain form-data part.
+    check(requests.post(api + "/applications", files={k: (None, v) for k, v in medical.items()}),
+          "submit on a full disk", 507, "storage_full")
+    check(requests.get(f"{review}/{app_id}/documents/opening_permit", headers=rev), "download on a full disk", 507, "storage_full")
+    check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim on a full disk", 507, "storage_full")
+finally:
+    os.remove(full_marker)
+check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim once there is space", 200)
 
 missing = sorted(f"{method.upper()} {path}" for path, item in spec["paths"].items() for method in item
                  if method in ("get", "post", "put", "delete") and (method, path) not in exercised)
 if missing:
     failures.append(f"operations never exercised: {missing}")
-print(json.dumps({"checked": checked, "failures": failures}, ensure_ascii=False))
+never = {408, 413, 415, 503, 507} - statuses
+if never:
+    failures.append(f"statuses never caused: {sorted(never)}")
+print(json.dumps({"checked": checked, "statuses": sorted(statuses), "failures": failures}, ensure_ascii=False))
 sys.exit(1 if failures else 0)

@@ -5,6 +5,7 @@ client that trickles its body.
 
 Every mode prints one JSON object on stdout."""
 import json
+import os
 import socket
 import sys
 import time
@@ -56,8 +57,10 @@ def one_byte_chunks(port, fields_json, file_path):
     print(json.dumps({"status": status, "sent": len(body), "head": data[:200].decode(errors="replace")}))
 
 
-def disconnect(port, send_bytes):
-    """Declares a 50 MiB upload, sends part of a valid PDF, then closes the socket."""
+def disconnect(port, send_bytes, staging):
+    """Declares a 50 MiB upload, sends part of a valid PDF, waits (up to 20 s) until the server
+    stages it in the directory `staging`, then closes the socket. Reports how many files it saw
+    staged: 0 means the close came before any temp file existed, which proves nothing."""
     head = multipart_head({"institution_kind": "workplace_clinic"}, "opening_notification", "notice.pdf")
     sock = socket.create_connection(("127.0.0.1", port))
     sock.sendall((f"POST /api/v1/applications HTTP/1.1\r\nHost: localhost\r\nContent-Length: {50 * 1024 * 1024}\r\n"
@@ -67,8 +70,11 @@ def disconnect(port, send_bytes):
     while sent < send_bytes:
         sock.sendall(block)
         sent += len(block)
+    deadline = time.monotonic() + 20
+    while not (staged := os.listdir(staging)) and time.monotonic() < deadline:
+        time.sleep(0.01)
     sock.close()
-    print(json.dumps({"sent": sent}))
+    print(json.dumps({"sent": sent, "staged": len(staged)}))
 
 
 def hostile(port, declared):
@@ -138,7 +144,7 @@ if __name__ == "__main__":
     if mode == "one-byte-chunks":
         one_byte_chunks(port, sys.argv[3], sys.argv[4])
     elif mode == "disconnect":
-        disconnect(port, int(sys.argv[3]))
+        disconnect(port, int(sys.argv[3]), sys.argv[4])
     elif mode == "hostile":
         hostile(port, int(sys.argv[3]))
     elif mode == "trickle":
