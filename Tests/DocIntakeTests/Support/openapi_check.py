@@ -94,6 +94,7 @@ check(requests.get(base + "/applications/any-id"), "web status page")
 stylesheet = check(requests.get(base + "/assets/form.css"), "web asset")
 check(requests.get(base + "/assets/form.css", headers={"If-None-Match": stylesheet.headers.get("etag", "")}), "web asset revalidated")
 check(requests.get(base + "/assets/missing.js"), "missing web asset")
+check(requests.get(base + "/favicon.ico"), "favicon")
 created = check(requests.post(api + "/applications", data=fields, files=files()), "submit").json()
 app_id, token = created["id"], created["access_token"]
 app = {"Authorization": f"Bearer {token}"}
@@ -121,10 +122,20 @@ check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision"
 check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return", "reason": "開設許可書が不鮮明です"}), "return")
 check(requests.put(f"{api}/applications/{app_id}/documents/opening_permit", headers=app,
                    files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while returned")
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"planned_test_month": "2027-13"}), "invalid correction")
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"planned_test_month": "2027-06"}), "correction")
 check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit")
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"institution_name": "x"}), "correction while submitted")
+check(requests.get(review, headers=rev, params={"receipt_number": created["receipt_number"]}), "review list by 受付番号")
+check(requests.get(f"{review}/{created['receipt_number']}", headers=rev), "review detail by 受付番号")
+# Last: a matching request replaces the applicant's token once the notice is sent.
+check(requests.post(api + "/access-links", json={"receipt_number": "20000101-000000", "contact_email": "x@example.jp"}), "access link, no match")
+check(requests.post(api + "/access-links", json={"receipt_number": created["receipt_number"]}), "access link, incomplete")
+check(requests.post(api + "/access-links", json={"receipt_number": created["receipt_number"], "contact_email": fields["contact_email"]}),
+      "access link")
 
 missing = sorted(f"{method.upper()} {path}" for path, item in spec["paths"].items() for method in item
-                 if method in ("get", "post", "put", "delete") and (method, path) not in exercised)
+                 if method in ("get", "post", "put", "patch", "delete") and (method, path) not in exercised)
 if missing:
     failures.append(f"operations never exercised: {missing}")
 print(json.dumps({"checked": checked, "failures": failures}, ensure_ascii=False))
