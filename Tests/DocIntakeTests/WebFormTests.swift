@@ -39,7 +39,8 @@ import Testing
                 let asset = try await Curl.run([server.baseURL + link])
                 #expect(asset.status == 200)
                 let headers = asset.headers.lowercased()
-                let type = link.contains(".css") ? "text/css; charset=utf-8" : link.contains(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8"
+                let type = link.contains(".css") ? "text/css; charset=utf-8"
+                    : link.contains(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8"
                 #expect(headers.contains("content-type: " + type))
                 #expect(headers.contains("cache-control: public, max-age=31536000, immutable"))
                 #expect(headers.contains("x-content-type-options: nosniff"))
