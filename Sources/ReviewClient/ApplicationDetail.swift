@@ -16,6 +16,10 @@ public struct ApplicationDetail: Sendable, Codable, Equatable {
     public var documents: [Document]
     /// The audit trail, oldest first.
     public var history: [HistoryEntry]
+    /// When the applicant last resubmitted it after a return (再申請), if ever.
+    public var resubmittedAt: Date?
+    /// What the applicant changed since the last return.
+    public var changesSinceReturn: [Change]?
     /// When it was submitted.
     public var createdAt: Date
     /// When it last changed.
@@ -142,9 +146,27 @@ public struct ApplicationDetail: Sendable, Codable, Equatable {
         }
     }
 
+    /// One change the applicant made after a return: a replaced document or a corrected field.
+    public struct Change: Sendable, Codable, Equatable {
+        /// When it was made.
+        public var at: Date
+        /// `document_replaced` or `field_corrected`.
+        public var kind: String
+        /// The slot or the field.
+        public var item: String
+        /// The item in Japanese.
+        public var label: String?
+        /// The value before (a field).
+        public var old: String?
+        /// The value after (a field), or the new document's SHA-256.
+        public var new: String?
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, status, fields, warnings, documents, history
         case receiptNumber = "receipt_number"
+        case resubmittedAt = "resubmitted_at"
+        case changesSinceReturn = "changes_since_return"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }

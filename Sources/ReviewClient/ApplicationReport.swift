@@ -7,8 +7,11 @@ public enum ApplicationReport {
         lines.append("Application \(clean(application.id))")
         lines.append("  receipt number  \(clean(application.receiptNumber))")
         lines.append("  status          \(StatusName.display(application.status))")
-        lines.append("  created         \(ReviewJSON.timestamp(application.createdAt))")
-        lines.append("  updated         \(ReviewJSON.timestamp(application.updatedAt))")
+        lines.append("  created         \(DisplayTime.jst(application.createdAt))")
+        lines.append("  updated         \(DisplayTime.jst(application.updatedAt))")
+        if let resubmitted = application.resubmittedAt {
+            lines.append("  再申請          \(DisplayTime.jst(resubmitted))")
+        }
 
         lines.append("")
         lines.append("Fields")
@@ -18,7 +21,7 @@ public enum ApplicationReport {
         for row in rows {
             let name = TerminalText.pad(row.name, to: nameWidth)
             let label = TerminalText.pad(row.label, to: labelWidth)
-            lines.append("  \(name)  \(label)  \(row.value.map(clean) ?? "-")")
+            lines.append("  \(name)  \(label)  \(row.value.map { clean(CodeLabel.field(row.name, $0)) } ?? "-")")
         }
 
         if !application.warnings.isEmpty {
@@ -30,22 +33,36 @@ public enum ApplicationReport {
             }
         }
 
+        if let changes = application.changesSinceReturn, !changes.isEmpty {
+            lines.append("")
+            lines.append("Changes since the return (差戻し後の変更)")
+            for change in changes {
+                let label = clean(change.label ?? change.item)
+                if change.kind == "document_replaced" {
+                    lines.append("  \(DisplayTime.jst(change.at))  書類の差し替え  \(label)  sha256 \(clean(change.new ?? "-"))")
+                } else {
+                    lines.append("  \(DisplayTime.jst(change.at))  申請内容の修正  \(label): "
+                                 + "\(clean(change.old ?? "（空欄）")) → \(clean(change.new ?? "（空欄）"))")
+                }
+            }
+        }
+
         lines.append("")
         lines.append("Documents")
         if application.documents.isEmpty { lines.append("  (none)") }
         for document in application.documents {
-            let state = document.supersededAt.map { "superseded \(ReviewJSON.timestamp($0))" } ?? "current"
-            lines.append("  \(clean(document.slot))  \(state)")
+            let state = document.supersededAt.map { "superseded \(DisplayTime.jst($0))" } ?? "current"
+            lines.append("  \(clean(CodeLabel.slots[document.slot] ?? document.slot))  \(state)")
             lines.append("    name      \(clean(document.filename))")
             lines.append("    type      \(clean(document.type)), \(document.size) bytes")
             lines.append("    sha256    \(clean(document.sha256))")
-            if let uploaded = document.uploadedAt { lines.append("    uploaded  \(ReviewJSON.timestamp(uploaded))") }
+            if let uploaded = document.uploadedAt { lines.append("    uploaded  \(DisplayTime.jst(uploaded))") }
         }
 
         lines.append("")
         lines.append("History")
         for entry in application.history {
-            var line = "  \(ReviewJSON.timestamp(entry.at))  \(clean(entry.action))  by \(clean(entry.actor ?? "-"))"
+            var line = "  \(DisplayTime.jst(entry.at))  \(clean(entry.action))  by \(clean(entry.actor ?? "-"))"
             if entry.fromStatus != nil || entry.toStatus != nil {
                 line += "  \(entry.fromStatus.map(StatusName.display) ?? "-") → \(entry.toStatus.map(StatusName.display) ?? "-")"
             }

@@ -18,6 +18,8 @@ public struct ApplicationSummary: Sendable, Codable, Equatable {
     public var updatedAt: Date
     /// How many current documents it has.
     public var documentCount: Int?
+    /// When the applicant last resubmitted it after a return (再申請), if ever.
+    public var resubmittedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, status
@@ -27,5 +29,6 @@ public struct ApplicationSummary: Sendable, Codable, Equatable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case documentCount = "document_count"
+        case resubmittedAt = "resubmitted_at"
     }
 }

@@ -41,14 +41,16 @@ public struct ReviewClient: Sendable {
     }
 
     /// Every application with `status` (a comma-separated list, or `all`; the server's default,
-    /// submitted and under review, when nil), oldest first, following the cursor to the end.
-    public func applications(status: String?) async throws -> [ApplicationSummary] {
+    /// submitted and under review, when nil), oldest first, following the cursor to the end; or,
+    /// given a `receiptNumber` (受付番号), only the application that has it, whatever its status.
+    public func applications(status: String?, receiptNumber: String? = nil) async throws -> [ApplicationSummary] {
         var all: [ApplicationSummary] = []
         var cursor: String?
         var seen: Set<String> = []
         repeat {
             var query: [(String, String)] = [("limit", String(Self.pageSize))]
             if let status { query.append(("status", status)) }
+            if let receiptNumber { query.append(("receipt_number", receiptNumber)) }
             if let cursor { query.append(("after", cursor)) }
             let page: ApplicationPage = try await json(.GET, ["applications"], query: query, subject: "the application list")
             all += page.applications

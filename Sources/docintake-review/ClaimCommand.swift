@@ -10,7 +10,7 @@ struct ClaimCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The application's ID.")
+    @Argument(help: "The application's ID (the ID column of `list`) or its 受付番号.")
     var id: String
 
     func run() async throws {

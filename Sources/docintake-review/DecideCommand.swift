@@ -12,7 +12,7 @@ struct DecideCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The application's ID.")
+    @Argument(help: "The application's ID (the ID column of `list`) or its 受付番号.")
     var id: String
 
     @Argument(help: ArgumentHelp("The decision.", valueName: "decision"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ReviewClient
 
 /// `download`: save an application's current documents, verified.
@@ -19,13 +20,13 @@ struct DownloadCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The application's ID.")
+    @Argument(help: "The application's ID (the ID column of `list`) or its 受付番号.")
     var id: String
 
     @Option(help: ArgumentHelp("Only this document: opening_notification or opening_permit.", valueName: "slot"))
     var slot: String?
 
-    @Option(help: ArgumentHelp("The directory to save into; it must exist.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The directory to save into; created when missing.", valueName: "dir"))
     var output = "."
 
     func validate() throws {
@@ -35,6 +36,13 @@ struct DownloadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            // A new reviewer's first `--output ~/review` should just work.
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw ReviewError.fileSystem(operation: "create the output directory", path: output,
+                                         errno: Int32((error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EEXIST))
+        }
         try await connection.withClient { client in
             let downloader = try DocumentDownloader(client: client, directory: output, showProgress: StandardError.isTerminal)
             let application = try await client.application(id: id)

@@ -16,11 +16,14 @@ struct ListCommand: AsyncParsableCommand {
         valueName: "statuses"))
     var status: String?
 
+    @Option(help: ArgumentHelp("Only the application with this 受付番号, whatever its status.", valueName: "receipt-number"))
+    var receipt: String?
+
     @Flag(help: "Print a JSON array instead of a table.")
     var json = false
 
     func run() async throws {
-        let applications = try await connection.withClient { try await $0.applications(status: status) }
+        let applications = try await connection.withClient { try await $0.applications(status: status, receiptNumber: receipt) }
         if json {
             print(try ReviewOutput.json(applications))
         } else if applications.isEmpty {

@@ -10,7 +10,8 @@ struct ReviewCommand: AsyncParsableCommand {
         abstract: "Review DocIntake applications: list them, read one, download and verify its documents, claim it, decide it.",
         discussion: """
             Every command needs the server and a reviewer token: --server URL (or DOCINTAKE_SERVER) and \
-            --token T (or DOCINTAKE_TOKEN). Prefer DOCINTAKE_TOKEN: a command line is visible to other users \
+            --token T (or DOCINTAKE_TOKEN), before or after the command's name. An application is named by its \
+            ID or its 受付番号. Prefer DOCINTAKE_TOKEN: a command line is visible to other users \
             of the machine. The token is never printed.
 
             A typical review:
@@ -31,7 +32,7 @@ struct ReviewCommand: AsyncParsableCommand {
     static func main() async {
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(connectionOptionsAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
         } catch {
             finish(error, usage: true)
         }
@@ -44,6 +45,25 @@ struct ReviewCommand: AsyncParsableCommand {
         } catch {
             finish(error, usage: false)
         }
+    }
+
+    /// `docintake-review --server URL list` as well as `docintake-review list --server URL`: the
+    /// connection options given before the subcommand are moved after it, where it reads them.
+    static func connectionOptionsAfterSubcommand(_ arguments: [String]) -> [String] {
+        var hoisted: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--") {
+            let name = first.split(separator: "=", maxSplits: 1).first.map(String.init) ?? first
+            guard name == "--server" || name == "--token" else { break }
+            hoisted.append(first)
+            rest = rest.dropFirst()
+            if !first.contains("="), let value = rest.first {
+                hoisted.append(value)
+                rest = rest.dropFirst()
+            }
+        }
+        guard !hoisted.isEmpty, let subcommand = rest.first else { return arguments }
+        return [subcommand] + hoisted + rest.dropFirst()
     }
 
     private static func finish(_ error: any Error, usage: Bool) -> Never {

@@ -10,7 +10,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The application's ID, as in the ID column of `list`.")
+    @Argument(help: "The application's ID (the ID column of `list`) or its 受付番号.")
     var id: String
 
     @Flag(help: "Print JSON instead of a report.")

@@ -11,24 +11,28 @@ struct Hold: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Put an application under legal hold (or change the reason of its hold).")
         @OptionGroup var data: DataDirectoryOption
-        @Argument(help: "The application id.") var id: String
+        @Argument(help: "The application's id or 受付番号.") var id: String
         @Option(help: "Why, for the audit log.") var reason: String
 
         func run() throws {
-            try LegalHoldAdmin(metadata: try data.stores().metadata).set(
-                applicationId: id, reason: reason, by: .person(OperatorIdentity.currentUser()))
-            print("Application \(id) is under legal hold.")
+            let metadata = try data.stores().metadata
+            let resolved = try ApplicationHandle.resolve(id, in: metadata) ?? id
+            try LegalHoldAdmin(metadata: metadata).set(
+                applicationId: resolved, reason: reason, by: .person(OperatorIdentity.currentUser()))
+            print("Application \(resolved) is under legal hold.")
         }
     }
 
     struct Clear: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lift the legal hold on an application.")
         @OptionGroup var data: DataDirectoryOption
-        @Argument(help: "The application id.") var id: String
+        @Argument(help: "The application's id or 受付番号.") var id: String
 
         func run() throws {
-            try LegalHoldAdmin(metadata: try data.stores().metadata).clear(applicationId: id, by: .person(OperatorIdentity.currentUser()))
-            print("Legal hold on application \(id) lifted; retention applies again from the next run.")
+            let metadata = try data.stores().metadata
+            let resolved = try ApplicationHandle.resolve(id, in: metadata) ?? id
+            try LegalHoldAdmin(metadata: metadata).clear(applicationId: resolved, by: .person(OperatorIdentity.currentUser()))
+            print("Legal hold on application \(resolved) lifted; retention applies again from the next run.")
         }
     }
 

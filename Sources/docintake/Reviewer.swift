@@ -25,10 +25,12 @@ struct Reviewer: ParsableCommand {
 
         func run() throws {
             let reviewers = try ReviewerAdmin(metadata: try data.stores().metadata).list()
-            print("NAME".padding(toLength: 24, withPad: " ", startingAt: 0) + "  CREATED               STATE")
+            // Names are often Japanese: pad by display columns, never cut a name short.
+            let width = max(24, reviewers.map { DisplayWidth.of($0.name) }.max() ?? 0)
+            print(DisplayWidth.pad("NAME", to: width) + "  CREATED               STATE")
             for reviewer in reviewers {
                 let state = reviewer.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
-                print(reviewer.name.padding(toLength: 24, withPad: " ", startingAt: 0) + "  \(reviewer.createdAt.formatted(.iso8601))  \(state)")
+                print(DisplayWidth.pad(reviewer.name, to: width) + "  \(reviewer.createdAt.formatted(.iso8601))  \(state)")
             }
         }
     }

@@ -39,8 +39,8 @@ import Testing
             let permits = documents.filter { $0["slot"] as? String == "opening_permit" }
             #expect(permits.count == 2)
             #expect(permits.filter { $0["superseded_at"] != nil }.count == 1, "the old permit is kept, superseded")
-            let history = (resubmitted.json["history"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-            #expect(history == ["submit", "claim", "return", "replace_document", "resubmit"])
+            let history = (resubmitted.json["history"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
+            #expect(history == ["received", "review_started", "returned", "document_replaced", "resubmitted"])
             #expect(try server.tempFiles().isEmpty)
         }
     }

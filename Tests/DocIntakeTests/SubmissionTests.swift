@@ -41,7 +41,7 @@ import Testing
             #expect(view.status == 200)
             #expect(!view.text.contains("4821"), "the secret number must never be shown")
             #expect((view.json["fields"] as? [String: Any])?["institution_name"] as? String == "株式会社テスト 健康管理室診療所")
-            #expect((view.json["history"] as? [[String: Any]])?.first?["action"] as? String == "submit")
+            #expect((view.json["history"] as? [[String: Any]])?.first?["label"] as? String == "受付")
 
             let stranger = try await Curl.run(["-H", "Authorization: Bearer dia_not-the-token", server.baseURL + Self.applications + "/" + id])
             #expect(stranger.status == 404)

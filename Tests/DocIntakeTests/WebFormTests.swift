@@ -34,12 +34,14 @@ import Testing
         try await TestServer.with { server in
             let html = try await Curl.run([server.baseURL + "/applications/some-id"]).text
             let links = html.components(separatedBy: "\"/assets/").dropFirst().map { "/assets/" + $0.prefix { $0 != "\"" } }
-            #expect(links.count == 3, "\(links)")
+            #expect(links.count == 4, "\(links)")
             for link in links {
                 let asset = try await Curl.run([server.baseURL + link])
                 #expect(asset.status == 200)
                 let headers = asset.headers.lowercased()
-                #expect(headers.contains(link.contains(".css") ? "content-type: text/css; charset=utf-8" : "content-type: text/javascript; charset=utf-8"))
+                let type = link.contains(".css") ? "text/css; charset=utf-8"
+                    : link.contains(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8"
+                #expect(headers.contains("content-type: " + type))
                 #expect(headers.contains("cache-control: public, max-age=31536000, immutable"))
                 #expect(headers.contains("x-content-type-options: nosniff"))
                 let etag = try #require(link.split(separator: "=").last)

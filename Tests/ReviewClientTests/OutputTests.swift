@@ -22,7 +22,10 @@ struct OutputTests {
         let lines = ApplicationTable.render(rows).split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("ID           RECEIPT"))
-        #expect(lines[1].hasPrefix("a1           20261126-AAAAAA  under_review (審査中)  workplace_clinic  2     2026-11-26T04:29:40Z  株式会社テスト\u{FFFD}[31m 診療所"))
+        // Labels, not codes; Japan time with its offset; no 再申請 yet.
+        #expect(lines[1].hasPrefix(
+            "a1           20261126-AAAAAA  under_review (審査中)  -                  職域診療所  2     2026-11-26 13:29:40 +09:00  株式会社テスト\u{FFFD}[31m 診療所"),
+                "\(lines[1])")
         #expect(lines[2].hasSuffix("広島テスト医院"))
         let receiptColumn = lines[0].range(of: "RECEIPT")!.lowerBound.utf16Offset(in: lines[0])
         #expect(lines[2].range(of: "20261126-BBBBBB")!.lowerBound.utf16Offset(in: lines[2]) == receiptColumn)
@@ -35,7 +38,7 @@ struct OutputTests {
         #expect(report.contains("  institution_name         医療機関等名                株式会社テスト"), "columns line up by display width")
         #expect(report.contains("株式会社テスト\u{FFFD}[2J 診療所"))
         #expect(!report.contains("\u{1B}"))
-        #expect(report.contains("superseded 2026-11-25T01:00:00Z"))
+        #expect(report.contains("superseded 2026-11-25 10:00:00 +09:00"), "Japan time with its offset")
         #expect(report.contains("name      開設許可書の写し.png"))
         #expect(report.contains("institution_code: 検証番号が一致しません。 / Check digit mismatch."))
         #expect(report.contains("by reviewer:sato  under_review (審査中) → returned (差戻し)"))

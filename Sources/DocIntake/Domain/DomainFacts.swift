@@ -24,6 +24,12 @@ public enum DomainFacts {
     /// The time zone of that April 1 (and of the dates operators type and read).
     public static let retentionTimeZone = TimeZone(identifier: "Asia/Tokyo")!
 
+    /// Where an approved clinic obtains its master account information, as the approval notice
+    /// says. [uncertain] domain.md names the notice but not the channel; this follows the portal's
+    /// practice of showing account information after login.
+    public static let masterAccountInformationSource =
+        "医療機関等向け総合ポータルサイトにログインし、「オンライン資格確認等システム」の利用申請状況の画面で取得してください"
+
     /// 都道府県コード (JIS X 0401).
     public static let prefectures: [String: String] = [
         "01": "北海道", "02": "青森県", "03": "岩手県", "04": "宮城県", "05": "秋田県", "06": "山形県",

@@ -51,9 +51,9 @@ extension ApplicationForm {
         let kind: InstitutionKind? = errors.choice(.institutionKind, FormValue.normalised(raw(.institutionKind)))
         let prefecture = FormValue.normalised(raw(.prefectureCode))
         if let prefecture {
-            if DomainFacts.prefectures[prefecture] == nil { errors.add(.prefectureCode, .format) }
+            if DomainFacts.prefectures[prefecture] == nil { errors.add(.prefectureCode, .prefectureRange) }
         } else {
-            errors.add(.prefectureCode, .required)
+            errors.add(.prefectureCode, .selectRequired)
         }
 
         let institutionCode = FormValue.normalised(raw(.institutionCode))
@@ -85,7 +85,7 @@ extension ApplicationForm {
         if let lineType {
             if DomainFacts.lineTypes[lineType] == nil { errors.add(.lineType, .invalidChoice) }
         } else {
-            errors.add(.lineType, .required)
+            errors.add(.lineType, .selectRequired)
         }
 
         let customerIdType: CustomerIdType? = errors.choice(
@@ -95,7 +95,7 @@ extension ApplicationForm {
         if let customerId {
             if !FormValue.isDigits(customerId, count: 10) { errors.add(.customerId, .customerIdFormat) }
             if customerIdType == nil && raw(.customerIdType).flatMap(FormValue.normalised) == nil {
-                errors.add(.customerIdType, .required)
+                errors.add(.customerIdType, .selectRequired)
             }
             if FormValue.normalised(raw(.customerIdConfirmation)) != customerId {
                 errors.add(.customerIdConfirmation, .mismatch)
@@ -106,13 +106,13 @@ extension ApplicationForm {
 
         if !FormValue.checkbox(raw(.fletsV6Confirmed)) { errors.add(.fletsV6Confirmed, .mustConfirm) }
 
-        let startMonth = FormValue.normalised(raw(.plannedStartMonth))
+        let startMonth = FormValue.yearMonth(raw(.plannedStartMonth))
         if let startMonth {
             if !FormValue.isYearMonth(startMonth) { errors.add(.plannedStartMonth, .yearMonthFormat) }
         } else {
             errors.add(.plannedStartMonth, .required)
         }
-        let testMonth = FormValue.normalised(raw(.plannedTestMonth))
+        let testMonth = FormValue.yearMonth(raw(.plannedTestMonth))
         if let testMonth, !FormValue.isYearMonth(testMonth) { errors.add(.plannedTestMonth, .yearMonthFormat) }
 
         let secret = FormValue.normalised(raw(.secretNumber))
@@ -192,11 +192,16 @@ struct FormErrors: Error, Sendable, Equatable {
         errors = errors.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
+    /// Adds every error of `other` after these.
+    mutating func merge(_ other: FormErrors) {
+        errors.append(contentsOf: other.errors)
+    }
+
     /// Parses a choice field, recording `required` or `invalid_choice`.
     mutating func choice<T: RawRepresentable>(_ field: FormField, _ value: String?, required: Bool = true) -> T?
     where T.RawValue == String {
         guard let value else {
-            if required { add(field, .required) }
+            if required { add(field, .selectRequired) }
             return nil
         }
         guard let parsed = T(rawValue: value) else {

@@ -9,6 +9,11 @@ enum FormMessages {
 
 extension FormMessages.Problem {
     static let required = Self(code: "required", ja: "入力してください。", en: "This field is required.")
+    /// A radio group or a select left unchosen.
+    static let selectRequired = Self(code: "required", ja: "選択してください。", en: "Choose one of the options.")
+    static let prefectureRange = Self(
+        code: "format", ja: "都道府県コードは01〜47（JIS X 0401）の2桁で指定してください。",
+        en: "The prefecture code must be two digits from 01 to 47 (JIS X 0401).")
     static let format = Self(code: "format", ja: "入力形式が正しくありません。", en: "The format is not valid.")
     static let invalidChoice = Self(code: "invalid_choice", ja: "選択肢から選んでください。", en: "Choose one of the listed options.")
     static let tooLong = Self(code: "too_long", ja: "100文字以内で入力してください。", en: "Use at most 100 characters.")
@@ -23,6 +28,15 @@ extension FormMessages.Problem {
 }
 
 extension FormMessages {
+    /// A field that a returned application's corrections cannot change.
+    static let notCorrectable = Problem(
+        code: "not_allowed", ja: "この項目は差戻し後に修正できません。変更が必要な場合は受付番号を添えてお問い合わせください。",
+        en: "This field cannot be corrected after a return. Contact us with your receipt number if it must change.")
+    /// The 秘密の番号: never shown or changed after submission.
+    static let secretNotCorrectable = Problem(
+        code: "not_allowed", ja: "秘密の番号は申請後に変更できません。この項目は送信しないでください。",
+        en: "The secret number cannot be changed after submission. Do not send this field.")
+
     static func documentRequired(_ slot: DocumentSlot) -> Problem {
         Problem(code: "required", ja: "\(slot.japaneseName)を1ファイル添付してください（PDF・PNG・Excel、100MBまで）。",
                 en: "Attach one file for \(slot.rawValue) (PDF, PNG or Excel, up to 100 MB).")

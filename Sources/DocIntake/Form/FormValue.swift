@@ -9,6 +9,15 @@ enum FormValue {
         return value.isEmpty ? nil : value
     }
 
+    /// A month as people write it, `2027/3` or `2027年3月` (any width), as `2027-03`; anything
+    /// else normalised only, for the format check to judge.
+    static func yearMonth(_ raw: String?) -> String? {
+        guard let value = normalised(raw) else { return nil }
+        let pattern = /^(\d{4})\s*(?:[-\/.]|年)\s*(\d{1,2})\s*月?$/
+        guard let match = value.wholeMatch(of: pattern), let month = Int(match.2) else { return value }
+        return "\(match.1)-" + (month < 10 ? "0\(month)" : "\(month)")
+    }
+
     /// Free text such as the institution name: trimmed only, so its own characters are kept.
     static func trimmed(_ raw: String?) -> String? {
         guard let raw else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOHTTP1
@@ -37,11 +38,31 @@ struct ApplicantRoutes: Sendable {
                 return try JSONResponse.make(document)
             }
         }
-        applications.post(":id/resubmit") { request, context in
+        applications.patch(":id") { request, context in
             try await respond(context) {
-                try JSONResponse.make(try await intake.resubmit(try context.parameters.require("id"), token: request.bearerToken))
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                guard let input = try? JSONDecoder().decode([String: String].self, from: Data(buffer: body)) else {
+                    throw Problem.invalidCorrection
+                }
+                return try JSONResponse.make(try await intake.correctFields(
+                    try context.parameters.require("id"), token: request.bearerToken, input: input))
             }
         }
+        applications.post(":id/resubmit") { request, context in
+            try await respond(context) {
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                let input = try? JSONDecoder().decode(ResubmitInput.self, from: Data(buffer: body))
+                return try JSONResponse.make(try await intake.resubmit(
+                    try context.parameters.require("id"), token: request.bearerToken, confirmedUnchanged: input?.confirmUnchanged == true))
+            }
+        }
+    }
+
+    /// The optional body of a resubmission: `{"confirm_unchanged": true}` resubmits without changes.
+    struct ResubmitInput: Decodable {
+        var confirmUnchanged: Bool?
+
+        enum CodingKeys: String, CodingKey { case confirmUnchanged = "confirm_unchanged" }
     }
 
     /// Runs an upload handler. A declared length over the bound is refused before any body byte

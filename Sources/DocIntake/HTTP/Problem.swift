@@ -62,6 +62,10 @@ extension Problem {
             self.init(status: .conflict, code: "status_conflict",
                       detail: "現在の状態（\(japanese)）ではこの操作はできません。",
                       detailEn: "This is not possible while the application is \(status).")
+        case ApplicantError.nothingChanged:
+            self.init(status: .conflict, code: "nothing_changed",
+                      detail: "差戻し後、書類の差し替えも申請内容の修正も行われていません。このまま再申請する場合は確認のうえ、もう一度再申請してください。",
+                      detailEn: "Nothing was replaced or corrected since the return. To resubmit unchanged, send {\"confirm_unchanged\": true}.")
         case BlobStoreError.noSpace, MetadataStoreError.noSpace:
             // Any other write on a full disk, e.g. the audit entry every download needs.
             self.init(status: Self.insufficientStorageStatus, code: "storage_full",
@@ -124,6 +128,26 @@ extension Problem {
         detailEn: "decision must be one of approve, return or reject.",
         errors: [FieldError(field: "decision", code: "invalid_choice", message: "approve・return・reject のいずれかを指定してください。",
                             messageEn: "Use approve, return or reject.")])
+
+    static let invalidCorrection = Problem(
+        status: .badRequest, code: "invalid_json",
+        detail: "修正する項目を JSON のオブジェクト（項目名と文字列の値）で送信してください。",
+        detailEn: "Send the corrections as a JSON object of field names to string values.")
+
+    static let invalidAccessLinkRequest = Problem(
+        status: .unprocessableContent, code: "validation_failed",
+        detail: "受付番号（receipt_number）と連絡先メールアドレス（contact_email）を JSON で送信してください。",
+        detailEn: "Send receipt_number and contact_email as a JSON object.",
+        errors: [
+            FieldError(field: "receipt_number", code: "required", message: "受付番号を入力してください。", messageEn: "Enter the receipt number."),
+            FieldError(field: "contact_email", code: "required", message: "連絡先メールアドレスを入力してください。",
+                       messageEn: "Enter the contact email."),
+        ])
+
+    static let accessLinkRateLimited = Problem(
+        status: .tooManyRequests, code: "too_many_requests",
+        detail: "リンクの再送のお申し込みが多すぎます。しばらく時間をおいてから、もう一度お試しください。",
+        detailEn: "Too many requests for an access link. Wait a while (see Retry-After) and try again.")
 
     static func invalidStatus(_ status: String) -> Problem {
         Problem(status: .badRequest, code: "invalid_status",

@@ -19,7 +19,8 @@ struct ReviewRoutes: Sendable {
                 let statuses = try Self.statuses(request.uri.queryParameters["status"].map(String.init))
                 let page = try await review.list(
                     statuses: statuses, after: request.uri.queryParameters["after"].map(String.init),
-                    limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50)
+                    limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50,
+                    receiptNumber: request.uri.queryParameters["receipt_number"].map(String.init))
                 return try JSONResponse.make(page)
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Storage
 
-/// An application as its applicant (or a reviewer) reads it: never the 秘密の番号 or a token hash.
+/// An application as a reviewer reads it, with its whole audit history: never the 秘密の番号 or a
+/// token hash. The applicant reads `ApplicantView`, which leaves out everything internal.
 struct ApplicationView: Sendable, Codable, Equatable {
     var id: String
     var receiptNumber: String
@@ -10,6 +11,10 @@ struct ApplicationView: Sendable, Codable, Equatable {
     var warnings: [FormWarning]
     var documents: [DocumentSummary]
     var history: [HistoryEntry]
+    /// When the applicant last resubmitted it after a return (再申請).
+    var resubmittedAt: Date?
+    /// What the applicant changed since the last return, for the reviewer to check again.
+    var changesSinceReturn: [ReviewChange]
     var createdAt: Date
     var updatedAt: Date
 
@@ -71,6 +76,8 @@ struct ApplicationView: Sendable, Codable, Equatable {
             HistoryEntry(at: $0.at, action: $0.action, actor: $0.actor, fromStatus: $0.fromStatus,
                          toStatus: $0.toStatus, reason: $0.reason)
         }
+        resubmittedAt = audit.lastResubmission
+        changesSinceReturn = audit.changesSinceLastReturn.flatMap(ReviewChange.changes)
         createdAt = record.createdAt
         updatedAt = record.updatedAt
     }
@@ -78,7 +85,36 @@ struct ApplicationView: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, status, fields, warnings, documents, history
         case receiptNumber = "receipt_number"
+        case resubmittedAt = "resubmitted_at"
+        case changesSinceReturn = "changes_since_return"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+}
+
+/// One change an applicant made to a returned application: a replaced document, or one corrected
+/// field with its old and new value.
+struct ReviewChange: Sendable, Codable, Equatable {
+    var at: Date
+    /// `document_replaced` or `field_corrected`.
+    var kind: String
+    /// The document slot or the form field.
+    var item: String
+    /// The item in Japanese.
+    var label: String
+    var old: String?
+    var new: String?
+
+    /// The changes one audit entry records.
+    static func changes(_ entry: AuditEntry) -> [ReviewChange] {
+        let detail = AuditDetail(entry)
+        if entry.action == AuditAction.replaceDocument, let slot = detail.slot {
+            return [ReviewChange(at: entry.at, kind: "document_replaced", item: slot,
+                                 label: DocumentSlot(rawValue: slot)?.japaneseName ?? slot, old: nil, new: detail.sha256)]
+        }
+        return (detail.changes ?? []).map { change in
+            ReviewChange(at: entry.at, kind: "field_corrected", item: change.field,
+                         label: FormField(rawValue: change.field)?.japaneseName ?? change.field, old: change.old, new: change.new)
+        }
     }
 }

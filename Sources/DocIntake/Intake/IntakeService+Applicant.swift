@@ -15,13 +15,13 @@ extension IntakeService {
         return record
     }
 
-    /// The application's status, fields, documents and history, for its applicant.
-    func view(_ id: String, token: String?) async throws -> ApplicationView {
+    /// The application's status, fields, documents and own journey, for its applicant.
+    func view(_ id: String, token: String?) async throws -> ApplicantView {
         let record = try await authorised(id, token: token)
         let metadata = self.metadata
         return try await Blocking.run {
-            ApplicationView(record, documents: try metadata.documents(applicationId: id),
-                            audit: try metadata.auditLog(applicationId: id))
+            ApplicantView(try metadata.application(id: id) ?? record, documents: try metadata.documents(applicationId: id),
+                          audit: try metadata.auditLog(applicationId: id))
         }
     }
 
@@ -53,8 +53,8 @@ extension IntakeService {
             applicationId: id, slot: slot.rawValue, blobSha256: staged.blob.digest.hex, size: staged.blob.size,
             originalFilename: staged.filename, detectedType: staged.type.rawValue, mimeType: staged.type.mimeType,
             uploadedAt: now)
-        let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "replace_document",
-                               detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(staged.blob.digest.hex)"}"#)
+        let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.replaceDocument,
+                               detail: AuditDetail(slot: slot.rawValue, sha256: staged.blob.digest.hex).json())
         let (blobs, metadata, allowedStatuses) = (self.blobs, self.metadata, allowed)
         do {
             try await Blocking.run {
@@ -76,16 +76,33 @@ extension IntakeService {
         return DocumentSummary(document)
     }
 
-    /// `returned` → `submitted`, after the applicant has fixed what the reviewer asked for.
-    func resubmit(_ id: String, token: String?) async throws -> ApplicationView {
-        _ = try await authorised(id, token: token)
+    /// `returned` → `submitted`, after the applicant has fixed what the reviewer asked for, queueing
+    /// the 再申請受付 notice. A resubmission that changes nothing since the return is refused with
+    /// `.nothingChanged` unless `confirmedUnchanged`: the applicant may have forgotten a step.
+    func resubmit(_ id: String, token: String?, confirmedUnchanged: Bool) async throws -> ApplicantView {
+        let record = try await authorised(id, token: token)
         let now = clock()
         let metadata = self.metadata
         do {
-            _ = try await Blocking.run {
+            try await Blocking.run {
+                let changes = try metadata.auditLog(applicationId: id).changesSinceLastReturn
+                if changes.isEmpty && !confirmedUnchanged && record.status == ApplicationStatus.returned.rawValue {
+                    throw ApplicantError.nothingChanged
+                }
+                let details = changes.map(AuditDetail.init)
+                var replaced: [String] = []
+                for slot in DocumentSlot.allCases where details.contains(where: { $0.slot == slot.rawValue }) {
+                    replaced.append(slot.japaneseName)
+                }
+                let corrected = Set(details.flatMap { ($0.changes ?? []).map(\.field) })
+                let notice = ResubmissionNotice(
+                    receiptNumber: record.receiptNumber, institutionName: record.institutionName, replacedDocuments: replaced,
+                    correctedFields: FormField.correctable.filter { corrected.contains($0.rawValue) }.map(\.japaneseName))
                 try metadata.transition(
                     applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
-                    audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "resubmit"), notice: nil)
+                    audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.resubmit),
+                    notice: OutboxMessage(applicationId: id, kind: NoticeKind.resubmission.rawValue, recipient: record.contactEmail,
+                                          payload: try notice.json(), createdAt: now))
             }
         } catch MetadataStoreError.statusConflict(let current) {
             throw ApplicantError.wrongStatus(current)
@@ -100,4 +117,6 @@ enum ApplicantError: Error, Sendable, Equatable {
     case notFound
     /// The application's status does not allow this request.
     case wrongStatus(String)
+    /// A resubmission that changes nothing since the return, not confirmed as such.
+    case nothingChanged
 }

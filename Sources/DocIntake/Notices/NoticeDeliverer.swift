@@ -33,7 +33,7 @@ public struct NoticeDeliverer: Service {
         self.metadata = metadata
         self.batchSize = batchSize
         self.transport = transport
-        self.renderer = try NoticeRenderer()
+        self.renderer = try NoticeRenderer(configuration: configuration)
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
@@ -81,7 +81,8 @@ public struct NoticeDeliverer: Service {
         let failure: (any Error)?
         do {
             try await Blocking.runOnOwnThread {
-                let message = MailMessage(notice: notice, rendered: try renderer.render(notice), from: from)
+                let token = try Self.freshAccessToken(for: notice, metadata: metadata, at: clock())
+                let message = MailMessage(notice: notice, rendered: try renderer.render(notice, accessToken: token), from: from)
                 try transport.deliver(message)
             }
             failure = nil
@@ -112,5 +113,17 @@ public struct NoticeDeliverer: Service {
             "error": .string((error as? NoticeError)?.logSummary ?? "\(type(of: error))"),
         ])
         return false
+    }
+
+    /// For an access-link notice, a new applicant token, whose hash replaces the old one before the
+    /// message leaves: each attempt makes its own, so only the latest link sent works, and the
+    /// token exists in plain text only in the message.
+    static func freshAccessToken(for notice: OutboxMessage, metadata: any MetadataStore, at now: Date) throws -> String? {
+        guard notice.kind == NoticeKind.accessLink.rawValue else { return nil }
+        let token = AccessToken.generate(prefix: AccessToken.applicantPrefix)
+        try metadata.replaceAccessToken(
+            applicationId: notice.applicationId, tokenHash: token.hash,
+            audit: AuditEntry(applicationId: notice.applicationId, at: now, actor: "system", action: "access_token_reissued"))
+        return token.value
     }
 }

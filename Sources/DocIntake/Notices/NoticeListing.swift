@@ -12,8 +12,9 @@ public struct NoticeListing: Sendable {
         NoticeListing(notices: try metadata.notices(applicationId: nil))
     }
 
-    /// A table for people; times in Japan time.
+    /// A table for people; times in Japan time. With nothing pending, one plain sentence instead.
     public func table() -> String {
+        if notices.isEmpty { return "No notices are waiting to be delivered: every notice has been sent.\n" }
         var out = "ID      KIND        APPLICATION                           ATTEMPTS  NEXT ATTEMPT (JST)         LAST ERROR\n"
         for notice in notices {
             out += [

@@ -6,9 +6,12 @@ import Storage
 /// transaction stored (so a notice says what was true when the event happened).
 struct NoticeRenderer: Sendable {
     private let library: MustacheLibrary
+    /// Where the status page is and whom to ask: in every notice.
+    private let configuration: NoticeConfiguration
 
-    /// Compiles the four templates; a template error is a programming error caught by the tests.
-    init() throws {
+    /// Compiles the templates; a template error is a programming error caught by the tests.
+    init(configuration: NoticeConfiguration = NoticeConfiguration()) throws {
+        self.configuration = configuration
         var library = MustacheLibrary()
         for kind in NoticeKind.allCases {
             try library.register(NoticeTemplates.body(kind), named: kind.rawValue)
@@ -18,18 +21,28 @@ struct NoticeRenderer: Sendable {
 
     /// The notice for `message`; throws `NoticeError.unreadable` when its kind or payload is not one
     /// this version understands.
-    func render(_ message: OutboxMessage) throws -> RenderedNotice {
+    func render(_ message: OutboxMessage, accessToken: String? = nil) throws -> RenderedNotice {
         guard let kind = NoticeKind(rawValue: message.kind) else { throw NoticeError.unreadable("unknown kind \(message.kind)") }
         let payload = Data(message.payload.utf8)
-        let context: [String: Any]
+        var context: [String: Any]
         do {
             switch kind {
             case .submission: context = try JSONDecoder().decode(SubmissionNotice.self, from: payload).templateContext
             case .approval, .return, .rejection: context = try JSONDecoder().decode(DecisionNotice.self, from: payload).templateContext
+            case .resubmission: context = try JSONDecoder().decode(ResubmissionNotice.self, from: payload).templateContext
+            case .accessLink: context = try JSONDecoder().decode(AccessLinkNotice.self, from: payload).templateContext
             }
         } catch {
             throw NoticeError.unreadable("payload of \(kind.rawValue) does not decode")
         }
+        context["statusURL"] = configuration.statusPageURL(applicationId: message.applicationId)
+        context["contact"] = configuration.contact
+        if kind == .accessLink {
+            // In the fragment, which browsers never send: no server or proxy logs it.
+            guard let accessToken else { throw NoticeError.unreadable("an access link needs its new token") }
+            context["accessLink"] = configuration.statusPageURL(applicationId: message.applicationId) + "#token=" + accessToken
+        }
+        context["masterAccountSource"] = DomainFacts.masterAccountInformationSource
         guard let body = library.render(context, withTemplate: kind.rawValue) else {
             throw NoticeError.unreadable("no template for \(kind.rawValue)")
         }

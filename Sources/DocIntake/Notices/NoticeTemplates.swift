@@ -9,6 +9,8 @@ enum NoticeTemplates {
         case .approval: approval
         case .return: returned
         case .rejection: rejection
+        case .resubmission: resubmission
+        case .accessLink: accessLink
         }
     }
 
@@ -55,7 +57,9 @@ enum NoticeTemplates {
         オンライン資格確認の利用申請（受付番号: {{receiptNumber}}）の審査が完了し、
         オンライン資格確認等システムのマスタアカウントを登録しました。
 
-        マスタアカウント情報の確認と運用開始日の登録は、ポータルサイトから行ってください。
+        ■ マスタアカウント情報の取得
+        マスタアカウント情報（ログインID・初期パスワード）は、{{masterAccountSource}}。
+        運用開始日の登録も、同じポータルサイトから行ってください。
         パスワードの再発行には、申請時にご登録の秘密の番号が必要です。
 
         """ + footer
@@ -84,7 +88,49 @@ enum NoticeTemplates {
 
         """ + footer
 
+    static let resubmission = """
+        {{% CONTENT_TYPE: TEXT}}
+        {{institutionName}} ご担当者様
+
+        差戻しとなっていたオンライン資格確認の利用申請（受付番号: {{receiptNumber}}）の再申請を受け付けました。
+        審査を再開します。審査の結果は、このメールアドレスにお知らせします。
+
+        ■ 変更された内容
+        {{#replacedDocuments}}
+        ・書類の差し替え: {{.}}
+        {{/replacedDocuments}}
+        {{#correctedFields}}
+        ・申請内容の修正: {{.}}
+        {{/correctedFields}}
+        {{^changed}}
+        ・変更はありません（変更せずに再申請されました）
+        {{/changed}}
+
+        """ + footer
+
+    static let accessLink = """
+        {{% CONTENT_TYPE: TEXT}}
+        {{institutionName}} ご担当者様
+
+        オンライン資格確認の利用申請（受付番号: {{receiptNumber}}）の申請状況を確認するためのリンクを、
+        ご依頼によりお送りします。次のリンクを開くと、申請状況の確認ページが表示されます。
+
+        {{accessLink}}
+
+        このリンクを発行したため、以前のアクセストークンは使えなくなりました。
+        このメールに心当たりがない場合は、下記の窓口へご連絡ください。
+
+        """ + footer
+
     private static let footer = """
+        ■ 申請状況の確認
+        {{statusURL}}
+        申請時に表示されたアクセストークンでご覧いただけます。お手元にない場合は、このページの
+        「アクセス用のリンクを再送する」から、受付番号と連絡先メールアドレスで再送をお申し込みください。
+
+        ■ お問い合わせ窓口
+        {{contact}}
+        お問い合わせの際は、受付番号をお知らせください。
 
         ※このメールは送信専用のアドレスからお送りしています。ご返信いただいてもお答えできません。
         オンライン資格確認 利用申請受付

@@ -96,9 +96,10 @@ public struct IdentifyReport: Sendable {
     /// A table for people.
     public func table() -> String {
         func verdict(_ row: Row) -> String { row.accepted ? "accepted \(row.type ?? "")" : "rejected \(row.reason ?? "io_error")" }
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-        let fileWidth = min(max(rows.map { $0.file.count }.max() ?? 4, 4), 60)
-        let verdictWidth = max(rows.map { verdict($0).count }.max() ?? 7, 7)
+        // File names are often Japanese: pad by display columns (East Asian Width).
+        func pad(_ text: String, _ width: Int) -> String { DisplayWidth.pad(text, to: width) }
+        let fileWidth = min(max(rows.map { DisplayWidth.of($0.file) }.max() ?? 4, 4), 60)
+        let verdictWidth = max(rows.map { DisplayWidth.of(verdict($0)) }.max() ?? 7, 7)
         var out = pad("FILE", fileWidth) + "  " + pad("VERDICT", verdictWidth) + "  DETAIL\n"
         for row in rows {
             out += pad(row.file, fileWidth) + "  " + pad(verdict(row), verdictWidth) + "  " + row.message + "\n"

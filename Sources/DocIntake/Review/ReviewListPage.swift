@@ -13,8 +13,10 @@ struct ReviewListPage: Sendable, Codable, Equatable {
         var createdAt: Date
         var updatedAt: Date
         var documentCount: Int
+        /// When the applicant last resubmitted it after a return (再申請), if ever.
+        var resubmittedAt: Date?
 
-        init(_ record: ApplicationRecord, documentCount: Int) {
+        init(_ record: ApplicationRecord, documentCount: Int, resubmittedAt: Date?) {
             id = record.id
             receiptNumber = record.receiptNumber
             status = record.status
@@ -23,6 +25,7 @@ struct ReviewListPage: Sendable, Codable, Equatable {
             createdAt = record.createdAt
             updatedAt = record.updatedAt
             self.documentCount = documentCount
+            self.resubmittedAt = resubmittedAt
         }
 
         enum CodingKeys: String, CodingKey {
@@ -33,6 +36,7 @@ struct ReviewListPage: Sendable, Codable, Equatable {
             case createdAt = "created_at"
             case updatedAt = "updated_at"
             case documentCount = "document_count"
+            case resubmittedAt = "resubmitted_at"
         }
     }
 

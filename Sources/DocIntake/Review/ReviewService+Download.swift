@@ -29,8 +29,9 @@ extension ReviewService {
     /// resuming client names the version it has (`ifRange`, the ETag); if the slot's document has
     /// changed since, the whole new document is sent instead of the tail of a different one.
     func download(
-        _ id: String, slot: DocumentSlot, offset requested: Int64, ifRange: String?, by reviewer: ReviewerRecord
+        _ handle: String, slot: DocumentSlot, offset requested: Int64, ifRange: String?, by reviewer: ReviewerRecord
     ) async throws -> DocumentDownload {
+        let id = try await resolve(handle)
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
         return try await Blocking.run {
             guard try metadata.application(id: id) != nil,

@@ -26,9 +26,22 @@ struct ReviewService: Sendable {
         throw token.hasPrefix(AccessToken.applicantPrefix) ? ReviewError.forbidden : ReviewError.unauthorized
     }
 
-    /// One page of applications in `statuses` (nil: every status), oldest first.
-    func list(statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int) async throws -> ReviewListPage {
+    /// One page of applications in `statuses` (nil: every status), oldest first; or, given a
+    /// `receiptNumber`, the one application with that 受付番号, whatever its status (none: empty).
+    func list(
+        statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int, receiptNumber: String? = nil
+    ) async throws -> ReviewListPage {
         let metadata = self.metadata
+        if let receiptNumber {
+            let id = try await Blocking.run { ReceiptNumber.normalised(receiptNumber).flatMap { try? metadata.applicationId(receiptNumber: $0) } }
+            return try await Blocking.run {
+                guard let id, let record = try metadata.application(id: id) else { return ReviewListPage(applications: [], nextCursor: nil) }
+                let item = ReviewListPage.Item(
+                    record, documentCount: try metadata.documents(applicationId: id).filter { $0.supersededAt == nil }.count,
+                    resubmittedAt: try metadata.auditLog(applicationId: id).lastResubmission)
+                return ReviewListPage(applications: [item], nextCursor: nil)
+            }
+        }
         let position = try cursor.map { encoded in
             guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
             return position
@@ -38,16 +51,29 @@ struct ReviewService: Sendable {
             let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
             let page = listed.prefix(limit)
             let items = try page.map { entry in
-                ReviewListPage.Item(entry.record, documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count)
+                ReviewListPage.Item(
+                    entry.record,
+                    documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count,
+                    resubmittedAt: try metadata.auditLog(applicationId: entry.record.id).lastResubmission)
             }
             return ReviewListPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
         }
     }
 
-    /// Everything about one application: fields (never the 秘密の番号), documents current and
-    /// superseded, and its history.
-    func detail(_ id: String) async throws -> ApplicationView {
+    /// The id of the application `handle` names: its id or its 受付番号.
+    func resolve(_ handle: String) async throws -> String {
         let metadata = self.metadata
+        guard let id = try await Blocking.run({ try ApplicationHandle.resolve(handle, in: metadata) }) else {
+            throw ReviewError.notFound
+        }
+        return id
+    }
+
+    /// Everything about one application (named by id or 受付番号): fields (never the 秘密の番号),
+    /// documents current and superseded, and its history.
+    func detail(_ handle: String) async throws -> ApplicationView {
+        let metadata = self.metadata
+        let id = try await resolve(handle)
         return try await Blocking.run {
             guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
             return ApplicationView(record, documents: try metadata.documents(applicationId: id),
@@ -56,15 +82,16 @@ struct ReviewService: Sendable {
     }
 
     /// Takes an application into review: `submitted` → `under_review`.
-    func claim(_ id: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
-        try await move(id, from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
+    func claim(_ handle: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+        try await move(try await resolve(handle), from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
     }
 
     /// Approves, returns (差戻し) or rejects (却下) an application and queues the matching notice.
-    func decide(_ id: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func decide(_ handle: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if decision != .approve && reason == nil { throw ReviewError.reasonRequired }
-        let current = try await detail(id)
+        let current = try await detail(handle)
+        let id = current.id
         // 職域診療所 applications are reviewed (審査) first; the other kinds have nothing to review.
         let reviewed = current.fields.institutionKind == InstitutionKind.workplaceClinic.rawValue
         // A return asks for new documents, which only a workplace clinic sends.

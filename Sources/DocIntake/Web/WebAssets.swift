@@ -14,7 +14,7 @@ struct WebAssets: Sendable {
         let etag: String
     }
 
-    /// `/assets/<name>`: the style sheet and scripts.
+    /// `/assets/<name>`: the style sheet, the scripts and the icon.
     let files: [String: Asset]
     /// `GET /`: the application form (入力 → 入力項目確認 → 受付).
     let formPage: Asset
@@ -23,6 +23,7 @@ struct WebAssets: Sendable {
 
     private static let mediaTypes = [
         "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "html": "text/html; charset=utf-8",
+        "svg": "image/svg+xml",
     ]
 
     /// Loads the files under `Assets/` and renders the two pages for this server's file cap.
@@ -32,7 +33,7 @@ struct WebAssets: Sendable {
             throw WebAssetsError.missing(directory.path)
         }
         var files: [String: Asset] = [:]
-        for name in ["form.css", "common.js", "form.js", "status.js"] {
+        for name in ["form.css", "common.js", "form.js", "status.js", "favicon.svg"] {
             let data = try Data(contentsOf: directory.appendingPathComponent(name))
             files[name] = Self.asset(data, name: name)
         }
@@ -73,8 +74,11 @@ struct WebAssets: Sendable {
         let lineTypes = DomainFacts.lineTypes.sorted { $0.key < $1.key }.map {
             #"<label class="choice"><input type="radio" name="line_type" value="\#(escape($0.key))" aria-describedby="line_type-error"> \#(escape($0.key)): \#(escape($0.value))</label>"#
         }
+        let lineTypeOptions = DomainFacts.lineTypes.sorted { $0.key < $1.key }
+            .map { #"<option value="\#(escape($0.key))">\#(escape($0.key)): \#(escape($0.value))</option>"# }
         return [
             "max_file_size": String(maxFileSize),
+            "line_type_options": lineTypeOptions.joined(separator: "\n"),
             "max_file_size_text": FileSizeText.japanese(maxFileSize),
             "max_file_size_bytes": FileSizeText.bytesText(maxFileSize),
             "prefecture_options": prefectures.joined(separator: "\n"),

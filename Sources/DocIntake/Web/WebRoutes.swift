@@ -18,6 +18,10 @@ struct WebRoutes: Sendable {
         router.get("applications/:id") { request, _ in
             Self.response(assets.statusPage, request: request, cache: "no-cache")
         }
+        // Browsers that ignore the pages' <link rel="icon"> ask for this one.
+        router.get("favicon.ico") { request, _ in
+            Self.response(assets.files["favicon.svg"]!, request: request, cache: "public, max-age=86400")
+        }
         router.get("assets/:name") { request, context in
             guard let asset = assets.files[try context.parameters.require("name")] else {
                 return Problem(status: .notFound, code: "not_found", detail: "ファイルが見つかりません。",

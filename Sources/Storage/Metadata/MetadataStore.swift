@@ -16,6 +16,9 @@ public protocol MetadataStore: Sendable {
     /// The application with this id, if any.
     func application(id: String) throws -> ApplicationRecord?
 
+    /// The id of the application with this 受付番号, if any.
+    func applicationId(receiptNumber: String) throws -> String?
+
     /// Every document of an application, current and superseded, oldest first.
     func documents(applicationId: String) throws -> [DocumentRecord]
 
@@ -28,6 +31,11 @@ public protocol MetadataStore: Sendable {
         _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry,
         placingBlob: () throws -> Void
     ) throws
+
+    /// Stores the applicant's corrections of `corrected`'s form fields (申請内容の修正) with `audit`, if
+    /// the application's status is one of `allowedStatuses`; otherwise throws `.statusConflict`. The
+    /// status, the secret hash, the token hash and the times other than `updatedAt` are left as stored.
+    func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) throws
 
     /// Moves an application from one of `from` to `to`, recording `audit` and queueing `notice`.
     /// Throws `.notFound`, or `.statusConflict` when the current status is not in `from`.
@@ -42,6 +50,13 @@ public protocol MetadataStore: Sendable {
 
     /// The total size of the blobs the metadata knows, for the blob-store gauge.
     func storedBlobBytes() throws -> Int64
+
+    /// Queues a notice that follows no state change (such as a fresh access link), with `audit`.
+    func queueNotice(_ notice: OutboxMessage, audit: AuditEntry) throws
+
+    /// Replaces an application's access token (by its hash), with `audit`: the previous token stops
+    /// working at once. Throws `.notFound` when there is no such application.
+    func replaceAccessToken(applicationId: String, tokenHash: String, audit: AuditEntry) throws
 
     /// Appends an entry that is not part of a state change, such as a document download.
     func appendAudit(_ entry: AuditEntry) throws

@@ -92,6 +92,12 @@ public final class SQLiteMetadataStore: MetadataStore {
         try pool.read { db in try ApplicationRecord.fetchOne(db, key: id) }
     }
 
+    public func applicationId(receiptNumber: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM applications WHERE receiptNumber = ?", arguments: [receiptNumber])
+        }
+    }
+
     public func documents(applicationId: String) throws -> [DocumentRecord] {
         try pool.read { db in
             try DocumentRecord.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
@@ -126,6 +132,30 @@ public final class SQLiteMetadataStore: MetadataStore {
             var audit = audit
             try audit.insert(db)
             try placingBlob()
+        }
+    }
+
+    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) throws {
+        try writeImmediate { db in
+            guard var application = try ApplicationRecord.fetchOne(db, key: corrected.id) else { throw MetadataStoreError.notFound }
+            guard allowedStatuses.contains(application.status) else {
+                throw MetadataStoreError.statusConflict(current: application.status)
+            }
+            application.prefectureCode = corrected.prefectureCode
+            application.institutionCode = corrected.institutionCode
+            application.institutionName = corrected.institutionName
+            application.lineType = corrected.lineType
+            application.customerIdType = corrected.customerIdType
+            application.customerId = corrected.customerId
+            application.plannedStartMonth = corrected.plannedStartMonth
+            application.plannedTestMonth = corrected.plannedTestMonth
+            application.certificateFeePayment = corrected.certificateFeePayment
+            application.contactEmail = corrected.contactEmail
+            application.warnings = corrected.warnings
+            application.updatedAt = audit.at
+            try application.update(db)
+            var audit = audit
+            try audit.insert(db)
         }
     }
 
@@ -169,6 +199,26 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func storedBlobBytes() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM blobs") ?? 0 }
+    }
+
+    public func queueNotice(_ notice: OutboxMessage, audit: AuditEntry) throws {
+        try writeImmediate { db in
+            var audit = audit
+            try audit.insert(db)
+            var notice = notice
+            notice.eventKey = Self.eventKey(notice, audit)
+            try notice.insert(db)
+        }
+    }
+
+    public func replaceAccessToken(applicationId: String, tokenHash: String, audit: AuditEntry) throws {
+        try writeImmediate { db in
+            guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else { throw MetadataStoreError.notFound }
+            application.accessTokenHash = tokenHash
+            try application.update(db, columns: [Column("accessTokenHash")])
+            var audit = audit
+            try audit.insert(db)
+        }
     }
 
     public func appendAudit(_ entry: AuditEntry) throws {

@@ -15,8 +15,10 @@ import time
 import traceback
 
 import requests
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -91,7 +93,8 @@ def fill(notification="notice-libreoffice-ja.pdf", permit="開設許可書の写
     type_into("customer_id", "１２３４５６７８９０")
     type_into("customer_id_confirmation", "1234567890")
     by_id("flets_v6_confirmed").click()
-    type_into("planned_start_month", "2027-04")
+    # As people write it: the page and the server read it as 2027-04.
+    type_into("planned_start_month", "2027年4月")
     type_into("secret_number", "4821")
     type_into("secret_number_confirmation", "4821")
     choose("certificate_fee_payment", "invoice")
@@ -117,6 +120,17 @@ def browser_errors():
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def accessible(screen):
+    """axe-core (bundled with axe-selenium-python, offline) on the screen as shown now: every rule
+    it runs by default, WCAG 2.x A/AA included (JIS X 8341-3). Any violation fails."""
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    violations = [f"{v['id']} ({v.get('impact')}): {[node['target'] for node in v['nodes']][:4]}" for v in results["violations"]]
+    measured.setdefault("axe_rules_passed", {})[screen] = len(results["passes"])
+    check(not violations, f"axe-core finds no violation on {screen} ({violations})")
+
+
 def step(name, function):
     try:
         function()
@@ -133,6 +147,7 @@ application = {}
 
 def client_side_checks():
     driver.get(base + "/")
+    accessible("入力")
     unlabelled = driver.execute_script(
         "return Array.from(document.querySelectorAll('input, select')).filter(e => !e.labels || !e.labels.length).map(e => e.name)")
     check(unlabelled == [], f"every input has a label (unlabelled: {unlabelled})")
@@ -147,9 +162,11 @@ def client_side_checks():
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait.until(lambda d: visible("form-summary"))
     check(driver.switch_to.active_element.get_attribute("id") == "form-summary", "the error summary takes the focus")
-    check(text("institution_kind-error") == "入力してください。", "a missing kind is reported next to its field")
+    check(text("institution_kind-error") == "選択してください。", "a missing kind (a radio group) says 選択してください")
+    check(text("prefecture_code-error") == "選択してください。", "a missing prefecture (a select) says 選択してください")
     check(text("terms_agreed-error") == "利用規約に同意してください。", "the terms must be agreed")
     check(by_id("institution_name").get_attribute("aria-invalid") == "true", "an invalid input is marked aria-invalid")
+    accessible("入力（エラー表示）")
     described = by_id("institution_name").get_attribute("aria-describedby").split()
     check("institution_name-error" in described, "the error is tied to its input with aria-describedby")
     screenshot("01-input-errors")
@@ -160,9 +177,14 @@ def client_side_checks():
     deduct = driver.find_element(By.CSS_SELECTOR, 'input[name="certificate_fee_payment"][value="deduct_from_fees"]')
     check(not deduct.is_enabled(), "診療報酬支払額から控除 cannot be chosen by a 職域診療所")
     type_into("secret_number_confirmation", "4822")
+    type_into("customer_id_confirmation", "1234567899")
     type_into("planned_test_month", "2027-13")
     by_id("confirm-button").click()
     wait.until(lambda d: text("secret_number_confirmation-error") != "")
+    summary = text("form-summary-list")
+    check("確認用お客さまID: 確認用の入力が一致しません" in summary and "秘密の番号（確認用）: 確認用の入力が一致しません" in summary,
+          f"the error summary names each field ({summary})")
+    type_into("customer_id_confirmation", "1234567890")
     check(text("secret_number_confirmation-error") == "確認用の入力が一致しません。同じ値を入力してください。",
           "a mismatching secret number confirmation is caught in the page")
     check("YYYY-MM" in text("planned_test_month-error"), "a month that does not exist is caught in the page")
@@ -190,8 +212,10 @@ def confirmation_and_receipt():
     check("株式会社テスト 健康管理室診療所" in summary and "13 東京都" in summary, "the confirmation screen shows the items")
     check("●●●●" in summary and "4821" not in summary, "the secret number is masked on the confirmation screen")
     check("未定" in summary, "an empty テスト開始予定年月 reads 未定")
+    check("2027-04" in summary, "2027年4月 is read as 2027-04")
     check("notice-libreoffice-ja.pdf" in summary and "開設許可書の写し.png" in summary, "the chosen files are listed")
     screenshot("02-confirm")
+    accessible("入力項目確認")
     by_id("send-button").click()
     wait.until(lambda d: visible("screen-done") or visible("form-summary"))
     check(visible("screen-done"), f"a valid application reaches the receipt (summary: {text('form-summary') if visible('form-summary') else ''})")
@@ -209,6 +233,72 @@ def confirmation_and_receipt():
     view = requests.get(f"{base}/api/v1/applications/{application['id']}", headers={"Authorization": f"Bearer {token}"}).json()
     check(view.get("receipt_number") == number and len(view.get("documents", [])) == 2, "the server holds the application and both files")
     screenshot("03-receipt")
+    accessible("受付完了")
+
+
+def keyboard_only():
+    """The whole form by keyboard alone: Tab from the top, type into text fields, arrow keys in
+    radio groups, Space on checkboxes, typing to choose in selects, Enter on the buttons. (A file
+    input is reached with Tab; WebDriver then hands it the path, as the file dialog would.)"""
+    driver.get(base + "/")
+    wanted = {
+        "institution_kind": "workplace_clinic", "prefecture_code": "13", "institution_name": "キーボード診療所",
+        "application_kind": "new", "terms_agreed": True, "line_type": "1", "customer_id_type": "CAF",
+        "customer_id": "1234567890", "customer_id_confirmation": "1234567890", "flets_v6_confirmed": True,
+        "planned_start_month": "2027-05", "secret_number": "1357", "secret_number_confirmation": "1357",
+        "certificate_fee_payment": "invoice", "contact_email": "keyboard@example.jp",
+        "opening_notification": os.path.join(fixtures, "tiny-reportlab.pdf"),
+        "opening_permit": os.path.join(fixtures, "scan-pillow.png"),
+    }
+    done = set()
+
+    def press(*keys):
+        # Keys to whatever has the focus, as a keyboard sends them (not to a chosen element).
+        ActionChains(driver).send_keys(*keys).perform()
+
+    press(Keys.TAB)
+    for _ in range(120):
+        active = driver.switch_to.active_element
+        name, kind = active.get_attribute("name"), active.get_attribute("type")
+        if active.get_attribute("id") == "confirm-button":
+            break
+        if name in wanted and name not in done:
+            want = wanted[name]
+            if kind == "radio":
+                for _ in range(8):
+                    active = driver.switch_to.active_element
+                    if active.get_attribute("value") == want:
+                        if not active.is_selected():
+                            press(Keys.SPACE)
+                        break
+                    press(Keys.ARROW_RIGHT)
+            elif kind == "checkbox":
+                if not active.is_selected():
+                    press(Keys.SPACE)
+            elif kind == "file":
+                active.send_keys(want)  # what the file dialog, opened with Enter, would hand over
+            elif active.tag_name == "select":
+                label = driver.execute_script(
+                    "return Array.from(arguments[0].options).find(o => o.value === arguments[1]).textContent", active, want)
+                press(label.split(" ")[0])  # typeahead on the label's start
+            else:
+                press(want)
+            done.add(name)
+        press(Keys.TAB)
+    missing = sorted(set(wanted) - done)
+    check(not missing, f"every field is reached and filled with the keyboard (not reached: {missing})")
+    check(driver.switch_to.active_element.get_attribute("id") == "confirm-button", "Tab reaches 入力内容を確認する")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait.until(lambda d: visible("screen-confirm") or visible("form-summary"))
+    check(visible("screen-confirm"), f"the keyboard-filled form passes (summary: {text('form-summary') if visible('form-summary') else ''})")
+    for _ in range(10):
+        if driver.switch_to.active_element.get_attribute("id") == "send-button":
+            break
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    check(driver.switch_to.active_element.get_attribute("id") == "send-button", "Tab reaches 送信する on the confirmation screen")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait.until(lambda d: visible("screen-done") or visible("form-summary"))
+    check(visible("screen-done"), "an application is completed by keyboard alone")
 
 
 def first_bytes_checked_in_the_page():
@@ -308,6 +398,7 @@ def returned_application():
     driver.execute_script("sessionStorage.clear()")
     driver.get(f"{base}/applications/{application['id']}")
     check(not visible("application"), "without a token the status page shows nothing")
+    accessible("申請状況の確認（トークン入力）")
     type_into("token", "not-the-token")
     by_id("token-button").click()
     wait.until(lambda d: text("token-error") != "")
@@ -319,31 +410,61 @@ def returned_application():
     check("不鮮明" in text("return-reason"), "the reviewer's reason is shown")
     check(visible("replace") and visible("resubmit-button"), "a returned application offers replace and resubmit")
     screenshot("07-status-returned")
+    accessible("申請状況の確認（差戻し）")
+
+    # Nothing replaced or corrected yet: 再申請する asks first, and 戻る leaves it returned.
+    by_id("resubmit-button").click()
+    wait.until(lambda d: visible("resubmit-confirm"))
+    check(driver.switch_to.active_element.get_attribute("id") == "resubmit-unchanged-button",
+          "an unchanged resubmission asks for confirmation, focus on its button")
+    by_id("resubmit-cancel-button").click()
+    check(not visible("resubmit-confirm") and text("status-name") == "差戻し", "戻る leaves the application returned")
 
     attach("opening_permit", os.path.join(fixtures, "invoice.pdf"))
     driver.find_element(By.CSS_SELECTOR, '.replace-button[data-slot="opening_permit"]').click()
     wait.until(lambda d: text("opening_permit-error") != "")
     check(text("opening_permit-error").startswith("開設許可書の写し"), "a refused replacement shows the server's message next to its slot")
-
-    attach("opening_permit", os.path.join(fixtures, "scan-pillow.png"))
-    driver.find_element(By.CSS_SELECTOR, '.replace-button[data-slot="opening_permit"]').click()
-    wait.until(lambda d: "差し替えました" in text("opening_permit-note") or text("opening_permit-error") != "")
-    check("scan-pillow.png" in text("opening_permit-note"), "the replacement is confirmed")
-    check("100%" in driver.execute_script("return document.getElementById('upload-text').textContent"), "the replacement's progress reaches 100%")
-    check("scan-pillow.png" in text("documents"), "the document list shows the new file")
+    # A refused file chosen and 再申請する pressed: it stops with the message, nothing resubmitted.
     by_id("resubmit-button").click()
-    wait.until(lambda d: text("status-name") == "受付")
-    check("再申請しました" in text("status-message"), "the resubmission is confirmed")
-    check(not visible("replace"), "a resubmitted application offers no more replacing")
-    screenshot("08-status-resubmitted")
-    view = requests.get(f"{base}/api/v1/applications/{application['id']}", headers={"Authorization": f"Bearer {application['token']}"}).json()
-    actions = [entry["action"] for entry in view.get("history", [])]
-    check(view.get("status") == "submitted" and actions[-2:] == ["replace_document", "resubmit"], f"the server recorded it ({actions})")
+    wait.until(lambda d: "再申請していません" in text("status-message"))
+    check(text("status-name") == "差戻し", "a refused replacement stops the resubmission with a clear message")
 
+    # Field corrections through the page: the form's messages, then a saved correction.
+    check(visible("correct"), "a returned application offers 申請内容の修正")
+    check(by_id("institution_name").get_attribute("value") == "株式会社テスト 健康管理室診療所", "the form holds the stored values")
+    type_into("customer_id", "12345")
+    type_into("customer_id_confirmation", "12345")
+    by_id("correct-button").click()
+    wait.until(lambda d: text("customer_id-error") != "")
+    check("10桁" in text("customer_id-error"), f"an invalid correction gets the form's message ({text('customer_id-error')})")
+    type_into("customer_id", "1234567890")
+    type_into("customer_id_confirmation", "1234567890")
+    type_into("institution_name", "株式会社テスト 健康管理室診療所（修正）")
+    by_id("correct-button").click()
+    wait.until(lambda d: "修正しました" in text("correct-note") or text("institution_name-error") != "")
+    check("（修正）" in text("fields"), "the corrected name is shown")
+    check("申請内容の修正" in text("history") and "医療機関等名" in text("history"), "the history records 申請内容の修正")
+
+    # A file chosen but 差し替える not pressed: 再申請する sends it first.
+    attach("opening_permit", os.path.join(fixtures, "scan-pillow.png"))
+    by_id("resubmit-button").click()
+    wait.until(lambda d: text("status-name") == "受付" or text("opening_permit-error") != "")
+    check("再申請しました" in text("status-message"), "the resubmission is confirmed")
+    check("scan-pillow.png" in text("documents"), "the file chosen without 差し替える was sent with the resubmission")
+    check(not visible("replace") and not visible("correct"), "a resubmitted application offers no more replacing or correcting")
+    history = text("history")
+    check(all(label in history for label in ("受付", "審査開始", "差戻し", "書類の差し替え", "再申請")), f"the history reads in Japanese ({history})")
+    check(not re.search(r"reviewer|browser-check|download|claim|resubmit", history), "the history shows nothing internal")
+    screenshot("08-status-resubmitted")
+    accessible("申請状況の確認（再申請後）")
+    view = requests.get(f"{base}/api/v1/applications/{application['id']}", headers={"Authorization": f"Bearer {application['token']}"}).json()
+    events = [entry["event"] for entry in view.get("history", [])]
+    check(view.get("status") == "submitted" and events[-2:] == ["document_replaced", "resubmitted"], f"the server recorded it ({events})")
 
 try:
     step("client_side_checks", client_side_checks)
     step("confirmation_and_receipt", confirmation_and_receipt)
+    step("keyboard_only", keyboard_only)
     step("first_bytes_checked_in_the_page", first_bytes_checked_in_the_page)
     step("server_errors_next_to_fields", server_errors_next_to_fields)
     step("progress_reaches_100", progress_reaches_100)
@@ -351,7 +472,9 @@ try:
         step("returned_application", returned_application)
     else:
         failures.append("returned_application: skipped, no application was submitted")
-    severe = [m for m in browser_errors() if "favicon" not in m and "the server responded with a status of 4" not in m]
+    icon = requests.get(base + "/favicon.ico")
+    check(icon.status_code == 200 and icon.headers.get("content-type") == "image/svg+xml", "the site has a favicon")
+    severe = [m for m in browser_errors() if "the server responded with a status of 4" not in m]
     check(severe == [], f"no script errors or CSP violations in the console ({severe})")
 finally:
     driver.quit()

@@ -169,6 +169,7 @@ check(requests.get(base + "/applications/any-id"), "web status page", 200)
 stylesheet = check(requests.get(base + "/assets/form.css"), "web asset", 200)
 check(requests.get(base + "/assets/form.css", headers={"If-None-Match": stylesheet.headers.get("etag", "")}), "web asset revalidated", 304)
 check(requests.get(base + "/assets/missing.js"), "missing web asset", 404, "not_found")
+check(requests.get(base + "/favicon.ico"), "favicon", 200)
 created = check(requests.post(api + "/applications", data=fields, files=files()), "submit", 201)
 app_id, token = created.json()["id"], created.json()["access_token"]
 semantic("submit", created.headers.get("location") == f"/api/v1/applications/{app_id}", "Location does not name the new application")
@@ -207,7 +208,15 @@ check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision"
 check(requests.post(f"{review}/{app_id}/decision", headers=rev, json={"decision": "return", "reason": "開設許可書が不鮮明です"}), "return", 200)
 check(requests.put(f"{api}/applications/{app_id}/documents/opening_permit", headers=app,
                    files={"opening_permit": ("p.png", open(f"{fixtures}/scan-pillow.png", "rb"))}), "replace while returned", 200)
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"planned_test_month": "2027-13"}),
+      "invalid correction", 422, "validation_failed")
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"planned_test_month": "2027-06"}), "correction", 200)
 check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit", 200)
+check(requests.patch(f"{api}/applications/{app_id}", headers=app, json={"institution_name": "x"}),
+      "correction while submitted", 409, "status_conflict")
+receipt_number = created.json()["receipt_number"]
+check(requests.get(review, headers=rev, params={"receipt_number": receipt_number}), "review list by 受付番号", 200)
+check(requests.get(f"{review}/{receipt_number}", headers=rev), "review detail by 受付番号", 200)
 
 
 # The statuses of limits, on raw sockets: a declared length the server refuses unread, a body that
@@ -272,9 +281,15 @@ try:
 finally:
     os.remove(full_marker)
 check(requests.post(f"{review}/{app_id}/claim", headers=rev), "claim once there is space", 200)
+# Last: a matching request replaces the applicant's token once the notice is sent.
+check(requests.post(api + "/access-links", json={"receipt_number": "20000101-000000", "contact_email": "x@example.jp"}),
+      "access link, no match", 202)
+check(requests.post(api + "/access-links", json={"receipt_number": receipt_number}), "access link, incomplete", 422)
+check(requests.post(api + "/access-links", json={"receipt_number": receipt_number, "contact_email": fields["contact_email"]}),
+      "access link", 202)
 
 missing = sorted(f"{method.upper()} {path}" for path, item in spec["paths"].items() for method in item
-                 if method in ("get", "post", "put", "delete") and (method, path) not in exercised)
+                 if method in ("get", "post", "put", "patch", "delete") and (method, path) not in exercised)
 if missing:
     failures.append(f"operations never exercised: {missing}")
 never = {408, 413, 415, 503, 507} - statuses

@@ -90,6 +90,7 @@ window.DocIntake = (function () {
       request.open(options.method, options.url);
       request.setRequestHeader("Accept", "application/json, application/problem+json");
       if (options.token) request.setRequestHeader("Authorization", "Bearer " + options.token);
+      if (options.contentType) request.setRequestHeader("Content-Type", options.contentType);
       if (options.progress) {
         const bar = options.progress.bar;
         const text = options.progress.text;

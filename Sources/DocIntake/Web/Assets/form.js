@@ -31,13 +31,16 @@
   const labels = {
     institution_kind: "医療機関等の種別", prefecture_code: "都道府県", institution_code: "医療機関等コード",
     institution_name: "医療機関等名", application_kind: "申請区分", terms_agreed: "利用規約への同意",
-    line_type: "電気通信回線種別", customer_id: "お客さまID", flets_v6_confirmed: "フレッツ・v6オプション契約の確認",
+    line_type: "電気通信回線種別", customer_id_type: "お客さまID（種別）", customer_id: "お客さまID",
+    customer_id_confirmation: "確認用お客さまID", flets_v6_confirmed: "フレッツ・v6オプション契約の確認",
+    secret_number_confirmation: "秘密の番号（確認用）",
     planned_start_month: "利用開始予定年月", planned_test_month: "テスト開始予定年月", secret_number: "秘密の番号",
     certificate_fee_payment: "電子証明書発行料の支払方法", contact_email: "連絡先メールアドレス",
   };
   // The server's messages (FormMessages.swift), word for word.
   const messages = {
     required: "入力してください。",
+    select: "選択してください。",
     format: "入力形式が正しくありません。",
     tooLong: "100文字以内で入力してください。",
     mismatch: "確認用の入力が一致しません。同じ値を入力してください。",
@@ -67,6 +70,11 @@
   function file(slot) { return input(slot).files[0] || null; }
   function isWorkplaceClinic() { return radio("institution_kind") === "workplace_clinic"; }
   function digits(text, count) { return new RegExp("^[0-9]{" + count + "}$").test(text); }
+  // 2027/3 and 2027年3月 mean 2027-03, as the server reads them (FormValue.yearMonth).
+  function yearMonth(text) {
+    const match = /^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$/.exec(text);
+    return match ? match[1] + "-" + (match[2].length === 1 ? "0" : "") + match[2] : text;
+  }
   function isYearMonth(text) {
     const match = /^([0-9]{4})-([0-9]{2})$/.exec(text);
     return !!match && Number(match[1]) >= 2000 && Number(match[2]) >= 1 && Number(match[2]) <= 12;
@@ -129,8 +137,8 @@
     const errors = [];
     function add(field, message) { errors.push({ field: field, message: message }); }
     const workplace = isWorkplaceClinic();
-    if (!radio("institution_kind")) add("institution_kind", messages.required);
-    if (!D.normalise(value("prefecture_code"))) add("prefecture_code", messages.required);
+    if (!radio("institution_kind")) add("institution_kind", messages.select);
+    if (!D.normalise(value("prefecture_code"))) add("prefecture_code", messages.select);
     const code = D.normalise(value("institution_code"));
     if (code && !digits(code, 7)) add("institution_code", messages.format);
     if (!code && radio("institution_kind") && !workplace) add("institution_code", messages.required);
@@ -138,9 +146,9 @@
     if (!name) add("institution_name", messages.required);
     else if (Array.from(name).length > 100) add("institution_name", messages.tooLong);
     else if (/[\p{Cc}\p{Cf}]/u.test(name)) add("institution_name", messages.format);
-    if (!radio("application_kind")) add("application_kind", messages.required);
+    if (!radio("application_kind")) add("application_kind", messages.select);
     if (!input("terms_agreed").checked) add("terms_agreed", messages.mustAgree);
-    if (!radio("line_type")) add("line_type", messages.required);
+    if (!radio("line_type")) add("line_type", messages.select);
     const customerId = D.normalise(value("customer_id"));
     if (customerId) {
       if (!digits(customerId, 10)) add("customer_id", messages.customerIdFormat);
@@ -149,10 +157,10 @@
       add("customer_id", messages.required);
     }
     if (!input("flets_v6_confirmed").checked) add("flets_v6_confirmed", messages.mustConfirm);
-    const start = D.normalise(value("planned_start_month"));
+    const start = yearMonth(D.normalise(value("planned_start_month")));
     if (!start) add("planned_start_month", messages.required);
     else if (!isYearMonth(start)) add("planned_start_month", messages.yearMonthFormat);
-    const test = D.normalise(value("planned_test_month"));
+    const test = yearMonth(D.normalise(value("planned_test_month")));
     if (test && !isYearMonth(test)) add("planned_test_month", messages.yearMonthFormat);
     const secret = D.normalise(value("secret_number"));
     if (!secret) add("secret_number", messages.required);
@@ -161,7 +169,7 @@
       if (D.normalise(value("secret_number_confirmation")) !== secret) add("secret_number_confirmation", messages.mismatch);
     }
     const payment = radio("certificate_fee_payment");
-    if (!payment) add("certificate_fee_payment", messages.required);
+    if (!payment) add("certificate_fee_payment", messages.select);
     else if (workplace && payment === "deduct_from_fees") add("certificate_fee_payment", messages.invoiceOnly);
     const email = D.normalise(value("contact_email"));
     if (!email) add("contact_email", messages.required);
@@ -192,7 +200,7 @@
       if (placed && target) {
         const label = labels[error.field] || slots[error.field] || "";
         // Document messages already start with the document's name.
-        const link = D.element("a", error.message.indexOf(label) === 0 ? error.message : label + ": " + error.message);
+        const link = D.element("a", label && error.message.indexOf(label) !== 0 ? label + ": " + error.message : error.message);
         link.href = "#" + (target.id || "");
         link.addEventListener("click", function (event) { event.preventDefault(); target.focus(); });
         item.appendChild(link);
@@ -237,6 +245,7 @@
     order.forEach(function (field) {
       let raw = field === "terms_agreed" || field === "flets_v6_confirmed" ? value(field) : D.normalise(value(field));
       if (field === "institution_name") raw = value(field).trim();
+      if (field === "planned_start_month" || field === "planned_test_month") raw = yearMonth(raw);
       if (field === "customer_id" && raw) raw = D.normalise(value("customer_id_type")).toUpperCase() + " " + raw;
       if (field === "planned_test_month" && !raw) { D.addRow(list, labels[field], "未定"); return; }
       D.addRow(list, labels[field], display(field, raw));

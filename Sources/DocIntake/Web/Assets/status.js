@@ -1,6 +1,6 @@
 // The applicant's status page: reads the application with the access token (kept in
-// sessionStorage, never in the URL) and, while it is returned (差戻し), replaces documents and
-// resubmits it.
+// sessionStorage, never in the URL) and, while it is returned (差戻し), replaces documents,
+// corrects fields and resubmits it.
 "use strict";
 
 (function () {
@@ -19,7 +19,7 @@
   const names = {
     institution_kind: { medical: "医科", dental: "歯科", pharmacy: "調剤（薬局）", home_nursing: "訪問看護", workplace_clinic: "職域診療所" },
     application_kind: { new: "新規", change: "変更" },
-    certificate_fee_payment: { deduct_from_fees: "診療報酬支払額から控除", invoice: "払込請求書による振込み" },
+    certificate_fee_payment: { deduct_from_fees: "1: 診療報酬支払額から控除", invoice: "2: 払込請求書による振込み" },
     prefecture_code: JSON.parse(main.dataset.prefectures),
     line_type: JSON.parse(main.dataset.lineTypes),
   };
@@ -37,11 +37,14 @@
     rejected: "申請は却下されました。理由をご確認ください。",
     withdrawn: "差戻し後、一定期間再申請がなかったため、申請を取り下げとしました。",
   };
-  const actions = {
-    submit: "申請", claim: "審査開始", approve: "審査完了", return: "差戻し", reject: "却下",
-    replace_document: "書類の差し替え", resubmit: "再申請", withdraw: "取下げ",
-  };
+  // The fields a returned application may correct (the server decides; this is the page's copy).
+  const correctable = [
+    "prefecture_code", "institution_code", "institution_name", "line_type", "customer_id_type", "customer_id",
+    "planned_start_month", "planned_test_month", "certificate_fee_payment", "contact_email",
+  ];
+  const slotOrder = Object.keys(slots);
   let token = "";
+  let current = null;
 
   function when(iso) {
     if (!iso) return "";
@@ -73,7 +76,8 @@
     document.getElementById("receipt-number").textContent = view.receipt_number;
     document.getElementById("status-name").textContent = D.statusNames[view.status] || view.status;
     document.getElementById("status-explanation").textContent = explanations[view.status] || "";
-    const returns = (view.history || []).filter(function (entry) { return entry.action === "return" || entry.action === "reject"; });
+    current = view;
+    const returns = (view.history || []).filter(function (entry) { return entry.event === "returned" || entry.event === "rejected"; });
     const reason = document.getElementById("return-reason");
     const last = returns[returns.length - 1];
     reason.hidden = !(last && last.reason && (view.status === "returned" || view.status === "rejected"));
@@ -81,7 +85,10 @@
 
     const documents = document.getElementById("documents");
     documents.textContent = "";
-    (view.documents || []).filter(function (d) { return !d.superseded_at; }).forEach(function (d) {
+    // In slot order, whichever was replaced last.
+    (view.documents || []).filter(function (d) { return !d.superseded_at; }).sort(function (a, b) {
+      return slotOrder.indexOf(a.slot) - slotOrder.indexOf(b.slot);
+    }).forEach(function (d) {
       const row = D.element("tr");
       [slots[d.slot] || d.slot, d.filename, D.sizeText(d.size), when(d.uploaded_at)].forEach(function (text) {
         row.appendChild(D.element("td", text));
@@ -104,7 +111,7 @@
     history.textContent = "";
     (view.history || []).forEach(function (entry) {
       const row = D.element("tr");
-      [when(entry.at), actions[entry.action] || entry.action, entry.reason || ""].forEach(function (text) {
+      [when(entry.at), entry.label, entry.reason || entry.note || ""].forEach(function (text) {
         row.appendChild(D.element("td", text));
       });
       history.appendChild(row);
@@ -113,19 +120,129 @@
     const replaceable = view.fields.institution_kind === "workplace_clinic"
       && (view.status === "returned" || (view.status === "submitted" && view.fields.application_kind === "change"));
     document.getElementById("replace").hidden = !replaceable;
-    document.getElementById("resubmit-button").hidden = view.status !== "returned";
+    document.getElementById("resubmit").hidden = view.status !== "returned";
+    document.getElementById("resubmit-confirm").hidden = true;
+    document.getElementById("correct").hidden = view.status !== "returned";
+    if (view.status === "returned") fillCorrections(view.fields);
     document.getElementById("application").hidden = false;
+  }
+
+  // Refilled only when the stored fields change, so that a re-render (after a replacement) keeps
+  // what the applicant typed and has not saved yet.
+  let filledFrom = null;
+  function fillCorrections(fields) {
+    const stored = JSON.stringify(fields);
+    if (stored === filledFrom) return;
+    filledFrom = stored;
+    correctable.forEach(function (name) { document.getElementById(name).value = fields[name] || ""; });
+    document.getElementById("customer_id_confirmation").value = fields.customer_id || "";
+  }
+
+  // The corrections typed but not saved: each field whose value differs from the stored one.
+  function pendingCorrections() {
+    const changes = {};
+    if (!current) return changes;
+    correctable.forEach(function (name) {
+      const typed = document.getElementById(name).value;
+      if (typed.trim() !== (current.fields[name] || "")) changes[name] = typed;
+    });
+    if ("customer_id" in changes) changes.customer_id_confirmation = document.getElementById("customer_id_confirmation").value;
+    return changes;
+  }
+
+  async function saveCorrections() {
+    const form = document.getElementById("correct-form");
+    const note = document.getElementById("correct-note");
+    D.clearErrors(form);
+    note.hidden = true;
+    const changes = pendingCorrections();
+    if (!Object.keys(changes).length) {
+      note.textContent = "変更された項目はありません。";
+      note.hidden = false;
+      return true;
+    }
+    const result = await D.send({
+      method: "PATCH", url: apiURL, token: token, body: JSON.stringify(changes), contentType: "application/json",
+    });
+    if (result.status === 200 && result.json) {
+      render(result.json);
+      note.textContent = "申請内容を修正しました。";
+      note.hidden = false;
+      return true;
+    }
+    const errors = (result.json && result.json.errors) || [];
+    let first = null;
+    errors.forEach(function (e) {
+      if (D.showFieldError(e.field, e.message) && !first) first = document.getElementById(e.field);
+    });
+    say(D.problemText(result), "error");
+    if (first) first.focus();
+    return false;
+  }
+
+  // Whether the applicant replaced or corrected anything since the last return.
+  function changedSinceReturn() {
+    const history = (current && current.history) || [];
+    let changed = false;
+    history.forEach(function (entry) {
+      if (entry.event === "returned") changed = false;
+      if (entry.event === "document_replaced" || entry.event === "fields_corrected") changed = true;
+    });
+    return changed;
+  }
+
+  // 再申請する: first sends what was chosen or typed and not yet sent, and stops at the first
+  // refusal; a resubmission that changes nothing asks for confirmation first.
+  async function resubmit(confirmedUnchanged) {
+    say("");
+    document.getElementById("resubmit-confirm").hidden = true;
+    for (const slot of slotOrder) {
+      const chosen = document.getElementById(slot).files[0];
+      if (chosen && !(await replace(slot))) {
+        say(slots[slot] + "を差し替えられなかったため、再申請していません。メッセージを確認してください。", "error");
+        return;
+      }
+    }
+    if (Object.keys(pendingCorrections()).length && !(await saveCorrections())) {
+      say("申請内容を修正できなかったため、再申請していません。各項目のメッセージを確認してください。", "error");
+      return;
+    }
+    if (!confirmedUnchanged && !changedSinceReturn()) {
+      askToConfirmUnchanged();
+      return;
+    }
+    const result = await D.send({
+      method: "POST", url: apiURL + "/resubmit", token: token, contentType: "application/json",
+      body: JSON.stringify({ confirm_unchanged: !!confirmedUnchanged }),
+    });
+    if (result.status === 200 && result.json) {
+      render(result.json);
+      say("再申請しました。審査結果をお待ちください。", "success");
+    } else if (result.status === 409 && result.json && result.json.code === "nothing_changed") {
+      askToConfirmUnchanged();
+      return;
+    } else {
+      say(D.problemText(result), "error");
+    }
+    message.focus();
+  }
+
+  function askToConfirmUnchanged() {
+    const box = document.getElementById("resubmit-confirm");
+    box.hidden = false;
+    document.getElementById("resubmit-unchanged-button").focus();
   }
 
   async function replace(slot) {
     const inputElement = document.getElementById(slot);
     const chosen = inputElement.files[0];
     D.clearErrors(document.getElementById(slot + "-row"));
-    if (!chosen) { D.showFieldError(slot, slots[slot] + "のファイルを選択してください。"); inputElement.focus(); return; }
-    if (chosen.size === 0) { D.showFieldError(slot, slots[slot] + ": ファイルが空です（0バイト）。"); return; }
+    if (!chosen) { D.showFieldError(slot, slots[slot] + "のファイルを選択してください。"); inputElement.focus(); return false; }
+    if (chosen.size === 0) { D.showFieldError(slot, slots[slot] + ": ファイルが空です（0バイト）。"); inputElement.focus(); return false; }
     if (chosen.size > maxFileSize) {
       D.showFieldError(slot, slots[slot] + "のファイルが上限（" + maxFileSizeText + "）を超えています。");
-      return;
+      inputElement.focus();
+      return false;
     }
     const data = new FormData();
     data.append(slot, chosen, chosen.name);
@@ -133,7 +250,7 @@
     progress.bar.max = 100;
     progress.bar.value = 0;
     document.getElementById("upload").hidden = false;
-    const buttons = document.querySelectorAll("#replace button");
+    const buttons = document.querySelectorAll("#replace button, #resubmit button");
     buttons.forEach(function (b) { b.disabled = true; });
     const result = await D.send({ method: "PUT", url: apiURL + "/documents/" + slot, token: token, body: data, progress: progress });
     buttons.forEach(function (b) { b.disabled = false; });
@@ -143,23 +260,13 @@
       note.textContent = "差し替えました: " + result.json.filename + "（" + D.sizeText(result.json.size) + "）";
       note.hidden = false;
       await load();
-      return;
+      return true;
     }
     const errors = (result.json && result.json.errors) || [];
     const mine = errors.filter(function (e) { return e.field === slot; });
     D.showFieldError(slot, mine.length ? mine.map(function (e) { return e.message; }).join(" ") : D.problemText(result));
     inputElement.focus();
-  }
-
-  async function resubmit() {
-    const result = await D.send({ method: "POST", url: apiURL + "/resubmit", token: token });
-    if (result.status === 200 && result.json) {
-      render(result.json);
-      say("再申請しました。審査結果をお待ちください。", "success");
-    } else {
-      say(D.problemText(result), "error");
-    }
-    message.focus();
+    return false;
   }
 
   document.getElementById("token-form").addEventListener("submit", function (event) {
@@ -172,10 +279,50 @@
   document.querySelectorAll(".replace-button").forEach(function (button) {
     button.addEventListener("click", function () { replace(button.dataset.slot); });
   });
-  document.getElementById("resubmit-button").addEventListener("click", resubmit);
+  document.getElementById("resubmit-button").addEventListener("click", function () { resubmit(false); });
+  document.getElementById("resubmit-unchanged-button").addEventListener("click", function () { resubmit(true); });
+  document.getElementById("resubmit-cancel-button").addEventListener("click", function () {
+    document.getElementById("resubmit-confirm").hidden = true;
+    document.getElementById("resubmit-button").focus();
+  });
+  document.getElementById("correct-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    saveCorrections();
+  });
 
-  let saved = null;
-  try { saved = sessionStorage.getItem(D.tokenKey(id)); } catch (e) { saved = null; }
+  document.getElementById("resend-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    requestAccessLink();
+  });
+
+  // 「アクセス用のリンクを再送する」: the server answers the same whether or not the pair matched.
+  async function requestAccessLink() {
+    const box = document.getElementById("resend-message");
+    const receipt = document.getElementById("resend-receipt").value.trim();
+    const email = document.getElementById("resend-email").value.trim();
+    box.hidden = false;
+    if (!receipt || !email) {
+      box.textContent = "受付番号と連絡先メールアドレスを入力してください。";
+      document.getElementById(receipt ? "resend-email" : "resend-receipt").focus();
+      return;
+    }
+    const result = await D.send({
+      method: "POST", url: "/api/v1/access-links", contentType: "application/json",
+      body: JSON.stringify({ receipt_number: receipt, contact_email: email }),
+    });
+    box.textContent = result.json && result.json.detail ? result.json.detail : D.problemText(result);
+  }
+
+  // A link from the access-link notice carries the token in the fragment, which the browser
+  // never sends; it moves into sessionStorage and out of the address bar and history at once.
+  const fragment = /^#token=([^&]+)$/.exec(location.hash);
+  if (fragment) {
+    try { sessionStorage.setItem(D.tokenKey(id), decodeURIComponent(fragment[1])); } catch (e) { token = decodeURIComponent(fragment[1]); }
+    history.replaceState(null, "", location.pathname);
+  }
+
+  let saved = token || null;
+  try { saved = sessionStorage.getItem(D.tokenKey(id)) || saved; } catch (e) { /* keep the fragment's token */ }
   if (saved) {
     token = saved;
     tokenInput.value = saved;
