@@ -78,7 +78,7 @@ import Testing
                     let renamed = try await submit(server, notification: try samples.eicarNamedPDF())
                     #expect(renamed.status == 415)
                     #expect(try applicationCount(server) == 1)
-                    #expect(server.tempFiles().isEmpty)
+                    #expect(try server.tempFiles().isEmpty)
 
                     // Replacing a document on a returned application is scanned too.
                     let id = try #require(clean.json["id"] as? String)
@@ -144,7 +144,7 @@ import Testing
                     #expect(refused.json["code"] as? String == "scanner_unavailable")
                     #expect(refused.headers.lowercased().contains("retry-after: 30"))
                     #expect(try applicationCount(server) == 0)
-                    #expect(server.tempFiles().isEmpty)
+                    #expect(try server.tempFiles().isEmpty)
                     let notReady = try await Curl.run([server.baseURL + "/readyz"])
                     #expect(notReady.status == 503)
                     #expect((notReady.json["checks"] as? [String: String])?["clamd"] == "unavailable")
@@ -168,14 +168,14 @@ import Testing
                     ])
                     // The upload is in flight once its temp file exists; clamd is then holding a stream.
                     let deadline = Date().addingTimeInterval(20)
-                    while server.tempFiles().isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                    #expect(!server.tempFiles().isEmpty, "the upload never started")
+                    while (try server.tempFiles()).isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                    #expect(try !server.tempFiles().isEmpty, "the upload never started")
                     try await offPool { clamd.kill() }
                     let result = try await upload
                     #expect(result.status == 503, "\(result.text)")
                     #expect(result.json["code"] as? String == "scanner_unavailable")
                     #expect(try applicationCount(server) == 0)
-                    #expect(server.tempFiles().isEmpty)
+                    #expect(try server.tempFiles().isEmpty)
                 }
             }
         }

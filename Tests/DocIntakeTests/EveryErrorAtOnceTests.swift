@@ -35,7 +35,7 @@ import Testing
             // In the form's order, the document last, as the page lists them.
             let order = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
             #expect(order == ["prefecture_code", "customer_id_confirmation", "contact_email", "opening_permit"])
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
             #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
         }
     }
@@ -52,7 +52,7 @@ import Testing
             let messages = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
             #expect(messages.first?.hasPrefix("開設届の写し: ") == true, "\(messages)")
             #expect(messages.last?.hasPrefix("開設許可書の写し: ") == true, "\(messages)")
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
@@ -82,7 +82,7 @@ import Testing
             #expect(result.fieldCodes == [
                 "planned_start_month": "format", "secret_number_confirmation": "mismatch", "opening_notification": "type_not_allowed",
             ])
-            #expect(server.tempFiles().isEmpty)
+            #expect(try server.tempFiles().isEmpty)
         }
     }
 
