@@ -22,12 +22,13 @@ struct AntivirusOptions: ParsableArguments {
 
     /// The configured clamd, or nil for no virus scan.
     func client() throws -> ClamdClient? {
+        // Checked even without --clamd: a mistyped setting must not wait to surface until clamd is added.
+        guard let timeout = DurationText.parse(timeoutText), timeout > .zero else {
+            throw ValidationError("--clamd-timeout: not a duration such as 60s: \(timeoutText)")
+        }
         guard let endpointText else { return nil }
         guard let endpoint = ClamdEndpoint(parsing: endpointText) else {
             throw ValidationError("--clamd: use unix:/PATH or tcp:HOST:PORT, not \(endpointText)")
-        }
-        guard let timeout = DurationText.parse(timeoutText), timeout > .zero else {
-            throw ValidationError("--clamd-timeout: not a duration such as 60s: \(timeoutText)")
         }
         return ClamdClient(endpoint: endpoint, timeout: timeout)
     }

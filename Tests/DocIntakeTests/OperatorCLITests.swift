@@ -227,7 +227,8 @@ import Testing
         "--data-dir": "/dev/null/data", "--host": "192.0.2.1", "--port": "70000", "--max-file-size": "0", "--log-level": "loud",
         "--mail-from": "not-an-address", "--sendmail": "/nonexistent/sendmail", "--header-timeout": "soon",
         "--idle-timeout": "soon", "--upload-timeout": "soon", "--min-upload-rate": "-1", "--rate-window": "soon",
-        "--max-concurrent-uploads": "0", "--retention-interval": "soon",
+        "--max-concurrent-uploads": "0", "--retention-interval": "soon", "--clamd": "clamd.example", "--clamd-timeout": "soon",
+        "--public-url": "ftp://docintake.example", "--contact": " ",
     ]
 
     /// Each environment variable the README documents reaches its option: a value the option

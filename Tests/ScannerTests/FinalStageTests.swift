@@ -70,7 +70,7 @@ struct VocabularyTests {
     @Test("reason codes are the stable API strings")
     func reasonCodes() {
         #expect(RejectionReason.allCases.map(\.rawValue) == [
-            "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe",
+            "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe", "infected",
         ])
     }
 
