@@ -14,7 +14,11 @@ public enum ClamdEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
                   (1...65535).contains(port), colon > rest.startIndex
             else { return nil }
-            self = .tcp(host: String(rest[..<colon]), port: port)
+            var host = rest[..<colon]
+            // An IPv6 literal comes in brackets, as in a URL; getaddrinfo takes it without.
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+            guard !host.isEmpty else { return nil }
+            self = .tcp(host: String(host), port: port)
         } else {
             return nil
         }
@@ -23,7 +27,7 @@ public enum ClamdEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unix(let path): "unix:\(path)"
-        case .tcp(let host, let port): "tcp:\(host):\(port)"
+        case .tcp(let host, let port): host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
         }
     }
 }

@@ -35,19 +35,27 @@ final class ClamdSocket {
             hints.ai_family = AF_UNSPEC
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?
-            guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, list != nil else {
                 throw .unreachable("cannot resolve \(host)")
             }
             defer { freeaddrinfo(list) }
-            descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-            guard descriptor >= 0 else { throw .unreachable("socket: \(Self.lastError())") }
-            Self.setTimeouts(descriptor, timeout)
-            guard connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            // Every address in turn: `localhost` may name ::1 first while clamd listens on 127.0.0.1.
+            var failure = ClamdError.unreachable("\(host):\(port): no address")
+            var candidate = list
+            while let address = candidate?.pointee {
+                candidate = address.ai_next
+                let attempt = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
+                guard attempt >= 0 else { continue }
+                Self.setTimeouts(attempt, timeout)
+                if connect(attempt, address.ai_addr, address.ai_addrlen) == 0 {
+                    descriptor = attempt
+                    return
+                }
                 let timedOut = errno == EINPROGRESS || errno == EAGAIN
-                let why = Self.lastError()
-                close(descriptor)
-                throw timedOut ? .timedOut : .unreachable("\(host):\(port): \(why)")
+                failure = timedOut ? .timedOut : .unreachable("\(host):\(port): \(Self.lastError())")
+                close(attempt)
             }
+            throw failure
         }
     }
 

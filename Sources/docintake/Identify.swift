@@ -3,7 +3,7 @@ import DocIntake
 import Foundation
 import Scanner
 
-struct Identify: ParsableCommand {
+struct Identify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Judge files by their content, as uploads are judged.",
         discussion: "Exit status: 0 when every file is accepted, 1 when any is rejected, 2 on usage or I/O errors.")
@@ -23,8 +23,8 @@ struct Identify: ParsableCommand {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
     }
 
-    func run() throws {
-        let report = IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize,
+    func run() async throws {
+        let report = await IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize,
                                          antivirus: try antivirus.client())
         print(json ? report.jsonLines() : report.table(), terminator: "")
         throw ExitCode(report.exitCode)

@@ -157,6 +157,52 @@ import Testing
         }
     }
 
+    @Test func aClamdThatHangsFailsUploadsClosedWithoutHoldingTheServer() async throws {
+        try await Self.withSamples { samples in
+            // A "clamd" that accepts every connection and never reads a byte.
+            let socketPath = samples.directory + "/hung.sock"
+            let listener = Process()
+            listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            listener.arguments = ["python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64); held = []
+                while True: held.append(s.accept())
+                """, socketPath]
+            try listener.run()
+            defer {
+                // SIGKILL: this process ignores SIGTERM (ServiceLifecycle's signal handling), and a
+                // child inherits an ignored signal.
+                kill(listener.processIdentifier, SIGKILL)
+                listener.waitUntilExit()
+            }
+            let deadline = Date().addingTimeInterval(10)
+            while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+
+            try await TestServer.with(antivirus: ClamdClient(endpoint: .unix(path: socketPath), timeout: .seconds(8))) { server in
+                let large = try StoreAudit.pdf(in: samples.directory, tag: "hung", size: 4 * 1024 * 1024)
+                async let first = submit(server, notification: large.path)
+                async let second = submit(server, notification: large.path)
+                // Both uploads now wait on clamd; the server must go on answering meanwhile.
+                var probes = 0
+                while (try server.tempFiles()).count < 2 && probes < 500 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    probes += 1
+                }
+                for _ in 0..<3 {
+                    let health = try await Curl.run(["--max-time", "3", server.baseURL + "/healthz"])
+                    #expect(health.status == 200, "the server stopped answering while clamd hung")
+                    try await Task.sleep(for: .seconds(1))
+                }
+                for result in [try await first, try await second] {
+                    #expect(result.status == 503, "\(result.text)")
+                    #expect(result.json["code"] as? String == "scanner_unavailable")
+                }
+                #expect(try applicationCount(server) == 0)
+                #expect(try server.tempFiles().isEmpty)
+            }
+        }
+    }
+
     @Test func clamdKilledInTheMiddleOfAnUploadFailsItClosed() async throws {
         try await Self.withSamples { samples in
             try await ClamdProcess.with { clamd in

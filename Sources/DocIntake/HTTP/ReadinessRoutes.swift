@@ -22,7 +22,10 @@ struct ReadinessRoutes: Sendable {
             }
             if let antivirus {
                 do {
-                    try await Blocking.run { try antivirus.ping() }
+                    // A short timeout and a thread of its own: a hung clamd must not hold the pool
+                    // every request's fsync and SQLite work runs on.
+                    let probe = ClamdClient(endpoint: antivirus.endpoint, timeout: .seconds(2))
+                    try await Blocking.runOnOwnThread { try probe.ping() }
                     checks["clamd"] = "ok"
                 } catch {
                     checks["clamd"] = "unavailable"

@@ -55,7 +55,7 @@ struct FormReceiver: Sendable {
                             form.secretHash = EarlySecretHash.start(fields: form.fields, hasher: secretHasher)
                         }
                     case .body(let bytes):
-                        try part?.append(bytes, limits: limits, scanner: scanner)
+                        try await part?.append(bytes, limits: limits, scanner: scanner)
                     case .partEnd:
                         try await part?.end(into: &form, scanner: scanner)
                         part = nil
@@ -84,14 +84,8 @@ struct FormReceiver: Sendable {
             .flatMap { FormValue.normalised($0) }.flatMap(InstitutionKind.init(rawValue:))
         if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
         if form.documents[slot] != nil || form.rejections[slot] != nil { throw IntakeError.duplicateFile(slot) }
-        let virusScan: ClamdStream?
-        do {
-            virusScan = try antivirus?.stream()
-        } catch {
-            throw FileInProgress.unavailable(error)
-        }
         return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage(),
-                                    virusScan: virusScan))
+                                    antivirus: antivirus))
     }
 }
 
@@ -100,7 +94,7 @@ private enum PartInProgress {
     case text(name: String, value: [UInt8])
     case file(FileInProgress)
 
-    mutating func append(_ bytes: [UInt8], limits: IntakeLimits, scanner: DocumentScanner) throws {
+    mutating func append(_ bytes: [UInt8], limits: IntakeLimits, scanner: DocumentScanner) async throws {
         switch self {
         case .text(let name, var value):
             guard value.count + bytes.count <= limits.maxTextFieldBytes else {
@@ -111,7 +105,7 @@ private enum PartInProgress {
             value.append(contentsOf: bytes)
             self = .text(name: name, value: value)
         case .file(let file):
-            try file.append(bytes, limits: limits, scanner: scanner)
+            try await file.append(bytes, limits: limits, scanner: scanner)
         }
     }
 
@@ -146,20 +140,22 @@ private final class FileInProgress {
     let slot: DocumentSlot
     let filename: String
     let staged: StagedBlob
-    let virusScan: ClamdStream?
+    let antivirus: ClamdClient?
+    /// Opened with the first byte: a blank file input (no document at all) needs no clamd.
+    private(set) var virusScan: ClamdStream?
     private var prefix: [UInt8] = []
     private var prefixDecided = false
 
     private static let logger = Logger(label: "docintake.antivirus")
 
-    init(slot: DocumentSlot, filename: String, staged: StagedBlob, virusScan: ClamdStream?) {
+    init(slot: DocumentSlot, filename: String, staged: StagedBlob, antivirus: ClamdClient?) {
         self.slot = slot
         self.filename = filename
         self.staged = staged
-        self.virusScan = virusScan
+        self.antivirus = antivirus
     }
 
-    func append(_ bytes: [UInt8], limits: IntakeLimits, scanner: DocumentScanner) throws {
+    func append(_ bytes: [UInt8], limits: IntakeLimits, scanner: DocumentScanner) async throws {
         guard staged.byteCount + Int64(bytes.count) <= limits.maxFileSize else {
             throw IntakeError.fileTooLarge(slot, limit: limits.maxFileSize)
         }
@@ -172,12 +168,14 @@ private final class FileInProgress {
             }
         }
         try staged.write(bytes)
-        if let virusScan {
-            // A clamd that went away fails the upload now, not after the rest of 100 MB.
-            if virusScan.hasFailed {
-                do { _ = try virusScan.verdict() } catch { throw Self.unavailable(error) }
+        if let antivirus, !bytes.isEmpty {
+            let scan = virusScan ?? antivirus.stream()
+            virusScan = scan
+            // A clamd that is down or went away fails the upload now, not after the rest of 100 MB.
+            if scan.hasFailed {
+                do { _ = try await scan.verdict() } catch { throw Self.unavailable(error) }
             }
-            virusScan.send(bytes)
+            await scan.send(bytes)
         }
     }
 
@@ -197,7 +195,7 @@ private final class FileInProgress {
             return .none
         }
         // clamd scans once the stream ends: it works while this side fsyncs and checks the structure.
-        virusScan?.finish()
+        await virusScan?.finish()
         let staged = self.staged
         let (sealed, verdict) = try await Blocking.run {
             let sealed = try staged.seal()
@@ -210,15 +208,16 @@ private final class FileInProgress {
         }
         switch verdict.result {
         case .success(let type):
-            if let virusScan {
-                let antivirus: ClamdVerdict
-                do {
-                    antivirus = try await Blocking.run { try virusScan.verdict() }
+            if antivirus != nil {
+                let verdict: ClamdVerdict
+                do throws(ClamdError) {
+                    guard let virusScan else { throw .failed("the document was never streamed to clamd") }
+                    verdict = try await virusScan.verdict()
                 } catch {
                     sealed.discard()
-                    throw (error as? ClamdError).map(Self.unavailable) ?? error
+                    throw Self.unavailable(error)
                 }
-                if case .infected(let signature) = antivirus {
+                if case .infected(let signature) = verdict {
                     sealed.discard()
                     // The signature is for the operator; the applicant reads only the reason.
                     Self.logger.warning("document refused: malware found", metadata: [

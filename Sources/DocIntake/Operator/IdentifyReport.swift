@@ -32,7 +32,7 @@ public struct IdentifyReport: Sendable {
     ///   - maxFileSize: the cap in bytes, as `serve --max-file-size` sets it.
     ///   - antivirus: clamd, asked about every file the Scanner accepts; nil for no virus scan.
     public static func make(files: [String], scanner: DocumentScanner, maxFileSize: Int64 = DomainFacts.defaultMaxFileSize,
-                            antivirus: ClamdClient? = nil) -> IdentifyReport {
+                            antivirus: ClamdClient? = nil) async -> IdentifyReport {
         var report = IdentifyReport(rows: [], hadIOError: false)
         for file in files {
             do {
@@ -49,7 +49,7 @@ public struct IdentifyReport: Sendable {
                     var message = "accepted: \(type.rawValue) (libmagic: \(verdict.magicMime ?? "-"))"
                     if let antivirus {
                         // The operator may see the signature; an applicant never does.
-                        if case .infected(let signature) = try antivirus.scan(fileAt: file) {
+                        if case .infected(let signature) = try await antivirus.scan(fileAt: file) {
                             let rejection = Rejection(.infected)
                             report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
                                                    message: "clamd: \(signature) FOUND; \(rejection.messageJa) / \(rejection.messageEn)"))

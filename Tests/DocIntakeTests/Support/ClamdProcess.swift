@@ -40,7 +40,7 @@ final class ClamdProcess: @unchecked Sendable {
             AlertExceedsMax yes
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/clamd.conf"))
-        try clamd.start()
+        try await offPool { try clamd.start() }
         return try await body(clamd)
     }
 
