@@ -6,7 +6,7 @@ import Scanner
 struct Identify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Judge files by their content, as uploads are judged.",
-        discussion: "Exit status: 0 when every file is accepted, 1 when any is rejected, 2 on usage or I/O errors.")
+        discussion: "Exit status: 0 when every file is accepted, 1 when any is rejected, 2 when a file cannot be read, 64 on a usage error.")
 
     @Flag(help: "One JSON object per line: file, accepted, type, mime, reason, message.")
     var json = false

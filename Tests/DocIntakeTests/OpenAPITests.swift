@@ -44,4 +44,42 @@ import Testing
             #expect(process.terminationStatus == 0)
         }
     }
+
+    /// The second, generative pass: schemathesis derives requests from `openapi.yaml`, valid and
+    /// invalid, and checks every answer against it (no 5xx, documented status, content type,
+    /// headers and body; invalid input refused). Bounded: a fixed seed, at most 10 examples per
+    /// operation and 60 s in all. Two of its standard checks do not apply: `positive_data_acceptance`
+    /// (the form's cross-field rules, such as confirmations and who may attach documents, are not in
+    /// the schema, so schema-valid requests may rightly get 422) and `unsupported_method` (the
+    /// router answers an undeclared method such as TRACE with 404, not 405).
+    @Test func generatedRequestsGetDocumentedAnswers() async throws {
+        try await TestServer.with { server in
+            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "schemathesis")
+            let report = NSTemporaryDirectory() + "schemathesis-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: report) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
+            process.arguments = [
+                "python3", "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()",
+                "run", Self.root.appendingPathComponent("openapi.yaml").path, "--url", server.baseURL,
+                "--header", "Authorization: Bearer \(token)", "--checks", "all",
+                "--exclude-checks", "positive_data_acceptance,unsupported_method",
+                "--max-examples", "10", "--max-time", "60", "--seed", "20261207", "--workers", "1",
+                "--report-dir", report,
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let data = try await offPool {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return data
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(process.terminationStatus == 0, "schemathesis found failures:\n\(text.suffix(6000))")
+            #expect(text.contains("API Operations:"), "no summary: \(text.suffix(2000))")
+        }
+    }
 }

@@ -64,7 +64,7 @@ import Testing
 
     @Test func identifyWithoutFilesIsAUsageError() async throws {
         let result = try await Self.docintake(["identify"])
-        #expect(result.status != 0 && result.status != 1, "a usage error is not a verdict: \(result.status)")
+        #expect(result.status == 64, "a usage error (EX_USAGE), not a verdict: \(result.status)")
         #expect(result.stderr.contains("Usage:"), "\(result.stderr)")
     }
 

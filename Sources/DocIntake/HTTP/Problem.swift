@@ -155,6 +155,12 @@ extension Problem {
                 detailEn: "Unknown status '\(status)'. Use submitted, under_review, approved, returned, rejected, withdrawn or all.")
     }
 
+    static func invalidLimit(_ limit: String) -> Problem {
+        Problem(status: .badRequest, code: "invalid_limit",
+                detail: "件数（limit）「\(limit)」は使えません。1 から 200 までの整数を指定してください。",
+                detailEn: "The limit '\(limit)' cannot be used. Give a whole number from 1 to 200.")
+    }
+
     init(_ error: IntakeError) {
         switch error {
         case .notMultipart:

@@ -19,7 +19,7 @@ struct ReviewRoutes: Sendable {
                 let statuses = try Self.statuses(request.uri.queryParameters["status"].map(String.init))
                 let page = try await review.list(
                     statuses: statuses, after: request.uri.queryParameters["after"].map(String.init),
-                    limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50,
+                    limit: try Self.limit(request.uri.queryParameters["limit"].map(String.init)),
                     receiptNumber: request.uri.queryParameters["receipt_number"].map(String.init))
                 return try JSONResponse.make(page)
             }
@@ -69,6 +69,13 @@ struct ReviewRoutes: Sendable {
               let start = Int64(range.dropFirst(6).dropLast())
         else { return 0 }
         return start
+    }
+
+    /// 1 to 200, 50 when absent; anything else is refused rather than guessed at.
+    static func limit(_ parameter: String?) throws -> Int {
+        guard let parameter else { return 50 }
+        guard let limit = Int(parameter), (1...200).contains(limit) else { throw Problem.invalidLimit(parameter) }
+        return limit
     }
 
     static func statuses(_ parameter: String?) throws -> Set<ApplicationStatus>? {

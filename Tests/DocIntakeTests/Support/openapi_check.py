@@ -188,6 +188,7 @@ check(requests.put(f"{api}/applications/{app_id}/documents/opening_permit", head
 check(requests.post(f"{api}/applications/{app_id}/resubmit", headers=app), "resubmit while submitted", 409, "status_conflict")
 check(requests.get(review, headers=rev), "review list", 200)
 check(requests.get(review + "?status=nonsense", headers=rev), "review list bad status", 400, "invalid_status")
+check(requests.get(review + "?limit=201", headers=rev), "review list limit over the maximum", 400, "invalid_limit")
 check(requests.get(review), "review list without token", 401, "unauthorized")
 check(requests.get(review, headers=app), "review list with applicant token", 403, "forbidden")
 check(requests.get(f"{review}/{app_id}", headers=rev), "review detail", 200)
