@@ -390,6 +390,7 @@ def returned_application():
     check(text("status-name") == "差戻し", "the status page shows 差戻し")
     check("不鮮明" in text("return-reason"), "the reviewer's reason is shown")
     check(visible("replace") and visible("resubmit-button"), "a returned application offers replace and resubmit")
+    check("2: 払込請求書による振込み" in text("fields"), "the status page shows codes as the receipt does")
     screenshot("07-status-returned")
     accessible("申請状況の確認（差戻し）")
 
