@@ -427,6 +427,14 @@ def returned_application():
     check("（修正）" in text("fields"), "the corrected name is shown")
     check("申請内容の修正" in text("history") and "医療機関等名" in text("history"), "the history records 申請内容の修正")
 
+    # Documents keep their slot order after a replacement (開設届の写し first, whichever is newer).
+    attach("opening_notification", os.path.join(fixtures, "tiny-reportlab.pdf"))
+    driver.find_element(By.CSS_SELECTOR, '.replace-button[data-slot="opening_notification"]').click()
+    wait.until(lambda d: "差し替えました" in text("opening_notification-note") or text("opening_notification-error") != "")
+    rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#documents tr")]
+    check(len(rows) == 2 and rows[0].startswith("開設届の写し") and rows[1].startswith("開設許可書の写し"),
+          f"documents keep their slot order after a replacement ({rows})")
+
     # A file chosen but 差し替える not pressed: 再申請する sends it first.
     attach("opening_permit", os.path.join(fixtures, "scan-pillow.png"))
     by_id("resubmit-button").click()
