@@ -384,6 +384,14 @@ def returned_application():
     by_id("token-button").click()
     wait.until(lambda d: text("token-error") != "")
     check("見つかりません" in text("token-error"), "a wrong token gets the server's message")
+    # The access-link notice's link carries the token in the fragment: it opens the application
+    # and leaves the address bar at once.
+    driver.get(base + "/")  # from another page: a hash change alone would not load the page again
+    driver.get(f"{base}/applications/{application['id']}#token={application['token']}")
+    wait.until(lambda d: visible("application"))
+    check(driver.execute_script("return location.hash") == "", "the link's token leaves the address bar")
+    driver.execute_script("sessionStorage.clear()")
+    driver.get(f"{base}/applications/{application['id']}")
     type_into("token", application["token"])
     by_id("token-button").click()
     wait.until(lambda d: visible("application"))
