@@ -403,12 +403,21 @@ def returned_application():
     by_id("token-button").click()
     wait.until(lambda d: text("token-error") != "")
     check("見つかりません" in text("token-error"), "a wrong token gets the server's message")
+    # The access-link notice's link carries the token in the fragment: it opens the application
+    # and leaves the address bar at once.
+    driver.get(base + "/")  # from another page: a hash change alone would not load the page again
+    driver.get(f"{base}/applications/{application['id']}#token={application['token']}")
+    wait.until(lambda d: visible("application"))
+    check(driver.execute_script("return location.hash") == "", "the link's token leaves the address bar")
+    driver.execute_script("sessionStorage.clear()")
+    driver.get(f"{base}/applications/{application['id']}")
     type_into("token", application["token"])
     by_id("token-button").click()
     wait.until(lambda d: visible("application"))
     check(text("status-name") == "差戻し", "the status page shows 差戻し")
     check("不鮮明" in text("return-reason"), "the reviewer's reason is shown")
     check(visible("replace") and visible("resubmit-button"), "a returned application offers replace and resubmit")
+    check("2: 払込請求書による振込み" in text("fields"), "the status page shows codes as the receipt does")
     screenshot("07-status-returned")
     accessible("申請状況の確認（差戻し）")
 
@@ -444,6 +453,14 @@ def returned_application():
     wait.until(lambda d: "修正しました" in text("correct-note") or text("institution_name-error") != "")
     check("（修正）" in text("fields"), "the corrected name is shown")
     check("申請内容の修正" in text("history") and "医療機関等名" in text("history"), "the history records 申請内容の修正")
+
+    # Documents keep their slot order after a replacement (開設届の写し first, whichever is newer).
+    attach("opening_notification", os.path.join(fixtures, "tiny-reportlab.pdf"))
+    driver.find_element(By.CSS_SELECTOR, '.replace-button[data-slot="opening_notification"]').click()
+    wait.until(lambda d: "差し替えました" in text("opening_notification-note") or text("opening_notification-error") != "")
+    rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#documents tr")]
+    check(len(rows) == 2 and rows[0].startswith("開設届の写し") and rows[1].startswith("開設許可書の写し"),
+          f"documents keep their slot order after a replacement ({rows})")
 
     # A file chosen but 差し替える not pressed: 再申請する sends it first.
     attach("opening_permit", os.path.join(fixtures, "scan-pillow.png"))
