@@ -14,4 +14,9 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
     case corrupt
     /// A ZIP whose entry names escape their folder, or whose sizes mark it as a decompression bomb.
     case zipUnsafe = "zip_unsafe"
+    /// A PDF or PNG that also carries another format's structure (a ZIP, an Office container, a program),
+    /// or data after its logical end: one file that different readers open as different things.
+    case polyglot
+    /// A PNG wider, taller or with more pixels than ``ScanLimits`` allows.
+    case imageTooLarge = "image_too_large"
 }
