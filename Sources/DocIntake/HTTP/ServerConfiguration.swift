@@ -1,3 +1,5 @@
+import Scanner
+
 /// How `docintake serve` runs: where the data lives, where it listens, the document cap, and
 /// whether it runs the retention job itself.
 public struct ServerConfiguration: Sendable {
@@ -18,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var retentionPolicy: RetentionPolicy
     /// Deadlines, the minimum upload rate, the cap on concurrent uploads and lingering closes.
     public var connectionLimits = ConnectionLimits()
+
+    /// The scanner's bounds on hostile documents, e.g. the PNG dimension limits (`--max-image-side`, `--max-image-pixels`).
+    public var scanLimits = ScanLimits()
 
     /// How notices (emails) are sent.
     public var notices: NoticeConfiguration
