@@ -37,7 +37,8 @@ struct PNGHeader: Sendable, Equatable {
         guard Int(width) <= limits.maxImageSide, Int(height) <= limits.maxImageSide,
               UInt64(width) * UInt64(height) <= UInt64(clamping: limits.maxImagePixels)
         else {
-            throw Rejection(.imageTooLarge, detail: "PNG: \(width)x\(height) pixels, limits \(limits.maxImageSide) a side, \(limits.maxImagePixels) in all")
+            throw Rejection(.imageTooLarge,
+                            detail: "PNG: \(width)x\(height) pixels, limits \(limits.maxImageSide) a side, \(limits.maxImagePixels) in all")
         }
         self.width = Int(width)
         self.height = Int(height)

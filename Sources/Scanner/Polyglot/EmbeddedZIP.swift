@@ -23,7 +23,7 @@ enum EmbeddedZIP {
         var index = tail.count - endSize
         while index >= 0 {
             if tail.uint32LE(at: index) == endSignature,
-               let found = try archive(endingAt: tailStart + Int64(index), record: tail[index..<index + endSize], tail: tail, tailIndex: index, file: file) {
+               let found = try archive(endingAt: tailStart + Int64(index), tail: tail, tailIndex: index, file: file) {
                 return found
             }
             index -= 1
@@ -31,7 +31,8 @@ enum EmbeddedZIP {
         return nil
     }
 
-    private static func archive(endingAt endOffset: Int64, record: ArraySlice<UInt8>, tail: [UInt8], tailIndex: Int, file: FileReader) throws -> String? {
+    private static func archive(endingAt endOffset: Int64, tail: [UInt8], tailIndex: Int, file: FileReader) throws -> String? {
+        let record = tail[tailIndex..<tailIndex + endSize]
         let entries = UInt64(record.uint16LE(at: 10))
         guard entries > 0, record.uint16LE(at: 4) == 0, record.uint16LE(at: 6) == 0 else { return nil }
         var directorySize = UInt64(record.uint32LE(at: 12))

@@ -81,7 +81,8 @@ enum ZIPCheck {
             try entry.streamContent(from: file, dataLimit: directory.end.directoryOffset) { bytes in
                 total += bytes.count
                 guard total <= limits.maxZipUncompressedTotal else {
-                    throw Rejection(.zipUnsafe, detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
+                    throw Rejection(.zipUnsafe,
+                                    detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
                 }
             }
         }
