@@ -4,7 +4,7 @@
 # Needs (Debian 12):
 #   apt-get install -y --no-install-recommends libreoffice-calc libreoffice-writer \
 #       python3-uno imagemagick fonts-ipafont-gothic poppler-utils gcc file
-#   pip install -r Fixtures/tools/requirements.txt
+#   pip install -r Fixtures/tools/requirements.txt     (pillow-heif among them, for photo.heic)
 # LibreOffice is driven through UNO by Debian's /usr/bin/python3 (python3-uno);
 # everything else runs under $PYTHON (default: python3) with the PyPI packages.
 #
@@ -48,6 +48,9 @@ echo "== ImageMagick"
 
 echo "== derived files + manifest"
 "$PYTHON" "$TOOLS/make_derived.py" "$WORK" "$OUT"
+
+echo "== attack classes (polyglots, PNG headers and data, lying ZIP entries, HEIC)"
+"$PYTHON" "$TOOLS/make_attacks.py" "$OUT"
 
 echo "== verify"
 "$PYTHON" "$TOOLS/verify.py" "$OUT"

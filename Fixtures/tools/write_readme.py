@@ -15,7 +15,9 @@ Every file in `uploads/` was made by a real tool; the damaged ones were made by
 `tools/make_derived.py` operating on a real file made in the same run. The expected
 verdicts are in `uploads/manifest.json` (array of `{file, accepted, type|reason, note}`;
 reason codes: `empty`, `type_not_allowed`, `macro_enabled`, `encrypted`, `truncated`,
-`corrupt`, `zip_unsafe`).
+`corrupt`, `zip_unsafe`, `polyglot`, `image_too_large`). The attack classes of issue 13
+(polyglots, PNG headers and image data, ZIP entries that lie, HEIC) are derived from the
+files above by `tools/make_attacks.py`, which checks each with a real tool (unzip, Pillow).
 
 Regenerate with `bash Fixtures/make-fixtures.sh` (its header lists the Debian and PyPI
 packages it needs; `tools/requirements.txt` pins the PyPI ones). It ends by running

@@ -4,7 +4,7 @@
 /// still streams in, and ``scan(fileAt:)`` checks the complete file's structure and gives the verdict.
 public struct DocumentScanner: Sendable {
     /// The most bytes ``sniff(prefix:)`` ever needs: after this many it always decides.
-    public static let prefixLength = Signature.maxLength
+    public static let prefixLength = PrefixSniffer.maxLength
 
     /// The bounds applied to hostile files.
     public var limits: ScanLimits
@@ -47,7 +47,7 @@ public struct DocumentScanner: Sendable {
     private func check(_ file: FileReader) throws -> DocumentType {
         guard file.size > 0 else { throw Rejection(.empty, detail: "0 bytes") }
         let head = try file.read(at: 0, count: Self.prefixLength)
-        switch sniff(prefix: head) {
+        switch PrefixSniffer.sniff(head, isComplete: true) {
         case .rejected(let rejection):
             throw rejection
         case .needMoreBytes:
@@ -55,7 +55,7 @@ public struct DocumentScanner: Sendable {
         case .candidate(.pdf):
             return try PDFCheck.check(file)
         case .candidate(.png):
-            return try PNGCheck.check(file)
+            return try PNGCheck.check(file, limits: limits)
         case .candidate(.ole2):
             return try CFBCheck.check(file, limits: limits)
         case .candidate(.zip):

@@ -18,6 +18,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest accepted document in bytes (default 100 MiB). Env: DOCINTAKE_MAX_FILE_SIZE")
     var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? DomainFacts.defaultMaxFileSize
 
+    @Option(help: "Widest or tallest PNG accepted, in pixels (default 20000: an A3 scan at 600 dpi fits). Env: DOCINTAKE_MAX_IMAGE_SIDE")
+    var maxImageSide: Int = Environment.value("DOCINTAKE_MAX_IMAGE_SIDE").flatMap { Int($0) } ?? 20_000
+
+    @Option(help: "Most pixels (width × height) a PNG may have (default 100000000). Env: DOCINTAKE_MAX_IMAGE_PIXELS")
+    var maxImagePixels: Int = Environment.value("DOCINTAKE_MAX_IMAGE_PIXELS").flatMap { Int($0) } ?? 100_000_000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
@@ -41,6 +47,8 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard maxFileSize > 0 else { throw ValidationError("--max-file-size must be positive") }
+        guard maxImageSide > 0 else { throw ValidationError("--max-image-side must be positive") }
+        guard maxImagePixels > 0 else { throw ValidationError("--max-image-pixels must be positive") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if let retentionInterval = retentionIntervalText, DurationText.parse(retentionInterval) == nil {
@@ -57,6 +65,8 @@ struct Serve: AsyncParsableCommand {
             retentionInterval: retentionIntervalText.flatMap(DurationText.parse), retentionPolicy: retention.policy,
             notices: mail.configuration)
         configuration.connectionLimits = try connection.limits()
+        configuration.scanLimits.maxImageSide = maxImageSide
+        configuration.scanLimits.maxImagePixels = maxImagePixels
         configuration.antivirus = try antivirus.client()
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()

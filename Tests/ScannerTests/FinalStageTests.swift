@@ -56,7 +56,7 @@ struct FinalStageTests {
 
     @Test("scanners can run concurrently")
     func concurrent() async throws {
-        let png = PNGBuilder.valid(imageDataSize: 50_000).bytes
+        let png = PNGBuilder.valid(width: 130, height: 128).bytes
         let results = try await withThrowingTaskGroup(of: DocumentType?.self) { group in
             for _ in 0..<16 { group.addTask { try scan(png).accepted } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -70,7 +70,8 @@ struct VocabularyTests {
     @Test("reason codes are the stable API strings")
     func reasonCodes() {
         #expect(RejectionReason.allCases.map(\.rawValue) == [
-            "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe", "infected",
+            "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe",
+            "polyglot", "image_too_large", "infected",
         ])
     }
 

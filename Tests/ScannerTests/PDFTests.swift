@@ -7,7 +7,7 @@ struct PDFTests {
         Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0x20, count: body) + Array("\ntrailer\n<<>>\nstartxref\n0\n".utf8) + Array(trailer.utf8)
     }
 
-    @Test("a PDF with %%EOF at its end is accepted, with trailing whitespace or a few stray bytes", arguments: [
+    @Test("a PDF with %%EOF at its end is accepted, with trailing white space or NULs", arguments: [
         "%%EOF", "%%EOF\n", "%%EOF\r\n", "%%EOF\n\n\n   \n", "%%EOF\n\0\0\0\0",
     ])
     func accepted(trailer: String) throws {
@@ -22,11 +22,16 @@ struct PDFTests {
         #expect(try scan(Array(whole.prefix(50_000))).reason == .truncated)
     }
 
-    @Test("%%EOF counts only within the last KiB")
-    func eofTooEarly() throws {
+    @Test("after the last %%EOF, at most 1 KiB of white space; anything else is another format's data")
+    func afterEOF() throws {
         let late = Self.pdf(trailer: "%%EOF\n" + String(repeating: "x", count: 1100))
-        #expect(try scan(late).reason == .truncated)
+        #expect(try scan(late).reason == .polyglot)
+        let stray = Self.pdf(trailer: "%%EOF\nx")
+        #expect(try scan(stray).reason == .polyglot)
         let near = Self.pdf(trailer: "%%EOF\n" + String(repeating: " ", count: 1000))
         #expect(try scan(near).accepted == .pdf)
+        // Beyond what the tail holds, no %%EOF is seen at all.
+        let far = Self.pdf(trailer: "%%EOF\n" + String(repeating: "x", count: 70_000))
+        #expect(try scan(far).reason == .truncated)
     }
 }

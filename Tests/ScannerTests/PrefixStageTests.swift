@@ -48,6 +48,37 @@ struct PrefixStageTests {
         #expect(scanner.sniff(prefix: prefix) == .needMoreBytes)
     }
 
+    @Test("a photo (JPEG, HEIC) is not allowed, with a message that says to send PDF or PNG", arguments: [
+        ("JPEG", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0, 1]),
+        ("HEIC", [0, 0, 0, 0x18] + Array("ftypheic".utf8)),
+        ("HEIF mif1", [0, 0, 0, 0x1C] + Array("ftypmif1".utf8)),
+        ("HEIC sequence", [0, 0, 0, 0x20] + Array("ftyphevc".utf8)),
+        ("AVIF", [0, 0, 0, 0x20] + Array("ftypavif".utf8)),
+    ] as [(String, [UInt8])])
+    func photos(name: String, prefix: [UInt8]) {
+        guard case .rejected(let rejection) = scanner.sniff(prefix: prefix) else {
+            Issue.record("\(name) was not rejected")
+            return
+        }
+        #expect(rejection.reason == .typeNotAllowed, "\(name)")
+        #expect(rejection.messageJa.contains("PNG") && rejection.messageJa.contains("PDF") && rejection.messageJa.contains("写真"), "\(name)")
+        #expect(rejection.messageEn.contains("photo"), "\(name)")
+        // Other types keep the general message.
+        guard case .rejected(let gif) = scanner.sniff(prefix: Array("GIF89a".utf8)) else { return }
+        #expect(!gif.messageJa.contains("写真"))
+    }
+
+    @Test("an MP4, also an ftyp box, gets the general message; a short photo start waits for more bytes")
+    func notPhotos() {
+        guard case .rejected(let mp4) = scanner.sniff(prefix: [0, 0, 0, 0x18] + Array("ftypisom".utf8)) else {
+            Issue.record("MP4 was not rejected")
+            return
+        }
+        #expect(mp4.reason == .typeNotAllowed && !mp4.messageJa.contains("写真"))
+        #expect(scanner.sniff(prefix: [0, 0, 0, 0x18] + Array("ftyp".utf8)) == .needMoreBytes)
+        #expect(scanner.sniff(prefix: [0xFF, 0xD8]) == .needMoreBytes)
+    }
+
     @Test("a mangled signature is corrupt, not another type")
     func mangledSignature() {
         // What a text-mode transfer does to a PNG: CR LF becomes CR CR LF.
@@ -66,10 +97,10 @@ struct PrefixStageTests {
 
     @Test("every input decides by prefixLength bytes")
     func decidesWithinPrefixLength() {
-        #expect(DocumentScanner.prefixLength == 8)
-        let random = pseudoRandomBytes(count: 8 * 2000)
-        for start in stride(from: 0, to: random.count, by: 8) {
-            let prefix = random[start..<start + 8]
+        #expect(DocumentScanner.prefixLength == 12)
+        let random = pseudoRandomBytes(count: 12 * 2000)
+        for start in stride(from: 0, to: random.count, by: 12) {
+            let prefix = random[start..<start + 12]
             #expect(scanner.sniff(prefix: prefix) != .needMoreBytes)
         }
     }

@@ -8,7 +8,7 @@ struct RobustnessTests {
         ("xls mini", CFBTests.xls(workbook: CFBBuilder.workbookStream(size: 2000, filler: 20)).bytes),
         ("xlsx", ZIPBuilder(entries: OOXML.workbook()).bytes),
         ("xlsx zip64", { var zip = ZIPBuilder(entries: OOXML.workbook()); zip.zip64 = true; return zip.bytes }()),
-        ("png", PNGBuilder.valid(imageDataSize: 3000, chunkSize: 700).bytes),
+        ("png", PNGBuilder.valid(width: 30, height: 30, chunkSize: 700).bytes),
     ]
 
     /// The one type a file with this signature may be accepted as.

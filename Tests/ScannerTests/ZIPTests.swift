@@ -72,12 +72,14 @@ struct ZIPTests {
 
     @Test("a compression ratio over the limit is a bomb")
     func ratio() throws {
+        // Stated sizes that claim 201 : 1 are refused before anything is inflated.
         var bomb = Entry("xl/worksheets/sheet1.xml", [UInt8](repeating: 0x41, count: 1000))
         bomb.uncompressedSize = 1000 * 201
         #expect(try Self.verdict(OOXML.workbook() + [bomb]).reason == .zipUnsafe)
-        bomb.uncompressedSize = 1000 * 200
-        #expect(try Self.verdict(OOXML.workbook() + [bomb]).accepted == .xlsx)
-        #expect(try Self.verdict(OOXML.workbook() + [bomb], limits: ScanLimits(maxZipEntryRatio: 100)).reason == .zipUnsafe)
+        // A real deflate stream of about 159 : 1 passes the default ratio, not a ratio of 100.
+        let dense = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 1 << 20), of: [UInt8](repeating: 0, count: 1 << 20))
+        #expect(try Self.verdict(OOXML.workbook() + [dense]).accepted == .xlsx)
+        #expect(try Self.verdict(OOXML.workbook() + [dense], limits: ScanLimits(maxZipEntryRatio: 100)).reason == .zipUnsafe)
         var nothing = Entry("xl/empty.bin", [])
         nothing.uncompressedSize = 1 << 20
         #expect(try Self.verdict(OOXML.workbook() + [nothing]).reason == .zipUnsafe)
@@ -85,11 +87,10 @@ struct ZIPTests {
 
     @Test("a stated uncompressed total over the limit is a bomb")
     func total() throws {
-        var big = Entry("xl/media/a.bin", [UInt8](repeating: 1, count: 10_000_000))
-        big.uncompressedSize = 600 << 20
+        let big = Entry("xl/media/a.bin", [UInt8](repeating: 1, count: 1_000_000))
         var other = big
         other.name = Array("xl/media/b.bin".utf8)
-        let limits = ScanLimits(maxZipEntryRatio: 1000)
+        let limits = ScanLimits(maxZipUncompressedTotal: 1_500_000)
         #expect(try Self.verdict(OOXML.workbook() + [big], limits: limits).accepted == .xlsx)
         #expect(try Self.verdict(OOXML.workbook() + [big, other], limits: limits).reason == .zipUnsafe)
         #expect(try Self.verdict(OOXML.workbook(), limits: ScanLimits(maxZipUncompressedTotal: 100)).reason == .zipUnsafe)
@@ -125,5 +126,60 @@ struct ZIPTests {
         #expect(try Self.verdict(duplicate).reason == .zipUnsafe)
         let missingMain = Array(OOXML.workbook().prefix(2))
         #expect(try Self.verdict(missingMain).reason == .corrupt)
+    }
+
+    @Test("an entry holding more than both headers state is a bomb, stopped at the stated size")
+    func realSizeOverStated() throws {
+        // 200 MiB of zeros in ~1.3 MB; both headers claim 1,000 bytes (and the CRC of 1,000 zeros).
+        var bomb = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 200 << 20), of: [UInt8](repeating: 0, count: 1000))
+        bomb.uncompressedSize = 1000
+        let verdict = try Self.verdict(OOXML.workbook() + [bomb])
+        #expect(verdict.reason == .zipUnsafe, "\(verdict.detail)")
+        #expect(verdict.detail.contains("more than the 1000 bytes"), "\(verdict.detail)")
+        // The same kind of stream, truthfully stated, is a workbook.
+        let honest = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 1 << 20), of: [UInt8](repeating: 0, count: 1 << 20))
+        #expect(try Self.verdict(OOXML.workbook() + [honest]).accepted == .xlsx)
+    }
+
+    @Test("an entry with less than it states, or another CRC, is corrupt")
+    func contentMismatch() throws {
+        var short = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 5000), of: [UInt8](repeating: 0, count: 5000))
+        short.uncompressedSize = 6000
+        #expect(try Self.verdict(OOXML.workbook() + [short]).reason == .corrupt)
+        var badCRC = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 5000), of: [UInt8](repeating: 0, count: 5000))
+        badCRC.crc ^= 0x0100
+        let verdict = try Self.verdict(OOXML.workbook() + [badCRC])
+        #expect(verdict.reason == .corrupt && verdict.detail.contains("CRC"), "\(verdict.detail)")
+        var storedLie = Entry("xl/media/a.bin", [UInt8](repeating: 7, count: 100))
+        storedLie.crc = referenceCRC32([UInt8](repeating: 7, count: 99) + [8])
+        #expect(try Self.verdict(OOXML.workbook() + [storedLie]).reason == .corrupt)
+        var cut = Entry("xl/worksheets/sheet1.xml", deflated: Array(Deflate.zeros(count: 5000).dropLast(3)), of: [UInt8](repeating: 0, count: 5000))
+        cut.uncompressedSize = 5000
+        #expect(try Self.verdict(OOXML.workbook() + [cut]).reason == .corrupt)
+    }
+
+    @Test("the real total passing the limit stops inflating")
+    func realTotal() throws {
+        let parts = (0..<4).map { Entry("xl/media/p\($0).bin", deflated: Deflate.zeros(count: 40_000), of: [UInt8](repeating: 0, count: 40_000)) }
+        #expect(try Self.verdict(OOXML.workbook() + parts, limits: ScanLimits(maxZipEntryRatio: 10_000)).accepted == .xlsx)
+        // Each entry's stated size is small, but they all share one entry's data: refused before inflating.
+        let overlapping = Self.overlapping(OOXML.workbook(), copies: 50)
+        #expect(try scan(overlapping, limits: ScanLimits(maxZipEntryRatio: 10_000)).reason == .zipUnsafe)
+    }
+
+    /// A package whose last central entry is repeated `copies` times, every copy pointing at the same data.
+    static func overlapping(_ entries: [Entry], copies: Int) -> [UInt8] {
+        let bytes = ZIPBuilder(entries: entries).bytes
+        let endOffset = bytes.count - 22
+        let directoryOffset = Int(bytes[endOffset + 16]) | Int(bytes[endOffset + 17]) << 8 | Int(bytes[endOffset + 18]) << 16
+        let directory = Array(bytes[directoryOffset..<endOffset])
+        let lastStart = directory.count - (46 + "xl/workbook.xml".utf8.count)
+        let extra = (0..<copies).flatMap { _ in directory[lastStart...] }
+        var end = Array(bytes[endOffset...])
+        let count = entries.count + copies
+        end.setLE16(count, at: 8)
+        end.setLE16(count, at: 10)
+        end.setLE32(UInt32(directory.count + extra.count), at: 12)
+        return Array(bytes[..<endOffset]) + extra + end
     }
 }

@@ -23,7 +23,7 @@ public enum DocIntakeServer {
         if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
 
         let intake = IntakeService(
-            blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(),
+            blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(limits: configuration.scanLimits),
             limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
             secretHasher: SecretHasher(rounds: configuration.secretHashRounds), antivirus: configuration.antivirus)
         if let antivirus = configuration.antivirus {

@@ -1,4 +1,5 @@
 import Antivirus
+import Scanner
 
 /// How `docintake serve` runs: where the data lives, where it listens, the document cap, and
 /// whether it runs the retention job itself.
@@ -23,6 +24,8 @@ public struct ServerConfiguration: Sendable {
 
     /// clamd, which scans every document as it arrives; nil (the default) for no virus scan.
     public var antivirus: ClamdClient?
+    /// The scanner's bounds on hostile documents, e.g. the PNG dimension limits (`--max-image-side`, `--max-image-pixels`).
+    public var scanLimits = ScanLimits()
 
     /// How notices (emails) are sent.
     public var notices: NoticeConfiguration

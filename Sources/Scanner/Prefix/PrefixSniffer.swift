@@ -4,8 +4,12 @@ enum PrefixSniffer {
     /// (say, a PNG whose line endings were converted), rather than some other type.
     static let damagedSignatureDepth = 4
 
-    static func sniff(_ prefix: some Collection<UInt8>) -> PrefixVerdict {
-        let head = prefix.prefix(Signature.maxLength)
+    /// The longest prefix any decision needs.
+    static let maxLength = max(Signature.maxLength, PhotoSignature.length)
+
+    /// `isComplete`: the prefix is the whole file, so a photo signature it starts cannot be completed.
+    static func sniff(_ prefix: some Collection<UInt8>, isComplete: Bool = false) -> PrefixVerdict {
+        let head = prefix.prefix(maxLength)
         var deepestMismatch = 0
         var anyPartial = false
         for signature in Signature.all {
@@ -16,6 +20,11 @@ enum PrefixSniffer {
             }
         }
         if anyPartial { return .needMoreBytes }
+        switch PhotoSignature.match(head) {
+        case .photo(let format): return .rejected(.photo(detail: "a \(format) photo"))
+        case .partial where !isComplete: return .needMoreBytes
+        case .partial, .mismatch: break
+        }
         let detail = "first bytes \(hex(head)) match no allowed signature"
         if deepestMismatch >= damagedSignatureDepth {
             return .rejected(Rejection(.corrupt, detail: "damaged signature: " + detail))

@@ -18,4 +18,11 @@ public struct Rejection: Error, Sendable, Equatable {
         self.messageEn = messages.en
         self.detail = detail
     }
+
+    /// A JPEG or HEIC photo: not an allowed type, with a message that says how to send a photo instead.
+    static func photo(detail: String) -> Rejection {
+        var rejection = Rejection(.typeNotAllowed, detail: detail)
+        (rejection.messageJa, rejection.messageEn) = RejectionMessages.photo
+        return rejection
+    }
 }

@@ -1,5 +1,11 @@
 /// Every text an applicant can see from the scanner, kept together so that wording is corrected in one place.
 enum RejectionMessages {
+    /// For a JPEG or HEIC photo (still `type_not_allowed`): the form says 「スキャンまたは写真」, so say how to send one.
+    static let photo = (
+        ja: "写真の形式（JPEG・HEIC）はアップロードできません。写真はPDFに変換するか、PNG形式で保存し直してからアップロードしてください。スマートフォンでは、書類をスキャンする機能でPDFとして保存できます。",
+        en: "Photos in JPEG or HEIC format cannot be uploaded. Convert the photo to PDF, or save it as PNG, and upload it again. On a smartphone, the document-scanning feature can save the page as a PDF."
+    )
+
     /// The Japanese and English message for `reason`; each says what went wrong and what to do next.
     static func messages(for reason: RejectionReason) -> (ja: String, en: String) {
         switch reason {
@@ -32,6 +38,16 @@ enum RejectionMessages {
             (
                 "ファイルが壊れているため読み取れません。作成したアプリケーションで開けることを確認し、保存し直してからアップロードしてください。",
                 "The file is damaged and cannot be read. Check that it opens in the application that created it, save it again and upload it."
+            )
+        case .polyglot:
+            (
+                "ファイルに別の形式のデータ（ZIP・Officeファイル・プログラムなど）が含まれているため受け付けられません。元のアプリケーションからPDF（またはPNG）として保存し直してからアップロードしてください。",
+                "The file also contains data of another format (a ZIP, an Office file, a program or the like), so it cannot be accepted. Save it again as PDF (or PNG) from the application that created it, and upload it again."
+            )
+        case .imageTooLarge:
+            (
+                "画像の縦または横のピクセル数が大きすぎます。解像度を600dpi以下にしてスキャンし直すか、PDFに変換してからアップロードしてください。",
+                "The image has too many pixels across or down. Scan it again at 600 dpi or less, or convert it to PDF, and upload it again."
             )
         case .zipUnsafe:
             (

@@ -14,6 +14,11 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
     case corrupt
     /// A ZIP whose entry names escape their folder, or whose sizes mark it as a decompression bomb.
     case zipUnsafe = "zip_unsafe"
+    /// A PDF or PNG that also carries another format's structure (a ZIP, an Office container, a program),
+    /// or data after its logical end: one file that different readers open as different things.
+    case polyglot
+    /// A PNG wider, taller or with more pixels than ``ScanLimits`` allows.
+    case imageTooLarge = "image_too_large"
     /// The antivirus scan found malware. The Scanner never decides this itself; the service
     /// reports clamd's verdict in the same vocabulary, so an applicant reads it like any other.
     case infected

@@ -1,5 +1,6 @@
 /// The ZIP structural check: an .xlsx is a safe ZIP whose `[Content_Types].xml` declares the
-/// SpreadsheetML main part. Only the end record, the central directory and that one part are read.
+/// SpreadsheetML main part, which exists. The end record, the central directory and `[Content_Types].xml`
+/// decide the type; then, for a workbook that would be accepted, every entry is inflated and checked.
 enum ZIPCheck {
     static let contentTypesName = "[Content_Types].xml"
     static let sheetMain = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -58,7 +59,33 @@ enum ZIPCheck {
             throw Rejection(.typeNotAllowed, detail: "XLSX: a binary workbook (.xlsb)")
         }
         try requirePresent(types.parts(declaredAs: sheetMain), in: directory)
+        try inflateEveryEntry(of: directory, file: file, limits: limits)
         return .xlsx
+    }
+
+    /// Reads every entry in full (constant memory): each must hold exactly what the central directory
+    /// states, with a matching CRC-32, and no two entries' bytes may overlap (the overlapping-entry bomb).
+    /// The stated sizes are bounded already; the real total is counted too, and passing the limit stops it.
+    private static func inflateEveryEntry(of directory: ZIPCentralDirectory, file: FileReader, limits: ScanLimits) throws {
+        var spans: [Range<UInt64>] = []
+        try directory.forEach { entry in
+            let data = try entry.dataRange(in: file, dataLimit: directory.end.directoryOffset)
+            spans.append(entry.localHeaderOffset..<data.upperBound)
+        }
+        spans.sort { $0.lowerBound < $1.lowerBound }
+        for (previous, next) in zip(spans, spans.dropFirst()) where next.lowerBound < previous.upperBound {
+            throw Rejection(.zipUnsafe, detail: "ZIP: entries at \(previous.lowerBound) and \(next.lowerBound) overlap")
+        }
+        var total = 0
+        try directory.forEach { entry in
+            try entry.streamContent(from: file, dataLimit: directory.end.directoryOffset) { bytes in
+                total += bytes.count
+                guard total <= limits.maxZipUncompressedTotal else {
+                    throw Rejection(.zipUnsafe,
+                                    detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
+                }
+            }
+        }
     }
 
     private static func inspect(_ entry: ZIPCentralEntry, into survey: inout Survey, directory: ZIPCentralDirectory, limits: ScanLimits) throws {

@@ -4,19 +4,29 @@ struct PNGBuilder {
 
     var chunks: [(type: String, data: [UInt8])]
 
-    /// IHDR (16×16 RGB), IDAT chunks holding `imageDataSize` bytes in `chunkSize` pieces, and IEND.
-    /// The IDAT bytes are not real zlib data: the scanner checks the chunk structure, not the pixels.
-    static func valid(imageDataSize: Int = 100, chunkSize: Int = 8192) -> PNGBuilder {
-        var ihdr: [UInt8] = []
-        ihdr.appendBE32(16)
-        ihdr.appendBE32(16)
-        ihdr += [8, 2, 0, 0, 0]
-        let data = pseudoRandomBytes(count: imageDataSize)
-        let idats = stride(from: 0, to: data.count, by: chunkSize).map { start in
-            (type: "IDAT", data: Array(data[start..<min(start + chunkSize, data.count)]))
-        }
-        return PNGBuilder(chunks: [(type: "IHDR", data: ihdr)] + idats + [(type: "IEND", data: [])])
+    /// A `width`×`height` 8-bit RGB image of pseudo-random pixels (filter type 0 on every row), its
+    /// zlib stream in stored blocks split into IDAT chunks of `chunkSize` bytes, then IEND.
+    static func valid(width: Int = 16, height: Int = 16, chunkSize: Int = 8192) -> PNGBuilder {
+        let rows: [UInt8] = (0..<height).flatMap { row -> [UInt8] in [0] + pseudoRandomBytes(count: width * 3, seed: UInt64(row + 1)) }
+        return image(header: ihdr(width: width, height: height), zlib: Deflate.zlib(Deflate.stored(rows), of: rows), chunkSize: chunkSize)
     }
+
+    /// IHDR, the zlib stream `zlib` in IDAT chunks of `chunkSize` bytes, IEND.
+    static func image(header: [UInt8], zlib: [UInt8], chunkSize: Int = 8192) -> PNGBuilder {
+        let idats = stride(from: 0, to: zlib.count, by: chunkSize).map { start in
+            (type: "IDAT", data: Array(zlib[start..<min(start + chunkSize, zlib.count)]))
+        }
+        return PNGBuilder(chunks: [(type: "IHDR", data: header)] + idats + [(type: "IEND", data: [])])
+    }
+
+    static func ihdr(width: UInt32, height: UInt32, bitDepth: UInt8 = 8, colourType: UInt8 = 2, interlace: UInt8 = 0) -> [UInt8] {
+        var ihdr: [UInt8] = []
+        ihdr.appendBE32(width)
+        ihdr.appendBE32(height)
+        return ihdr + [bitDepth, colourType, 0, 0, interlace]
+    }
+
+    static func ihdr(width: Int, height: Int) -> [UInt8] { ihdr(width: UInt32(width), height: UInt32(height)) }
 
     var bytes: [UInt8] {
         var bytes = Self.signature

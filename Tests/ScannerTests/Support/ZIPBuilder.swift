@@ -34,12 +34,14 @@ struct ZIPBuilder {
     var comment: [UInt8] = []
     /// Overrides the entry count the end record states.
     var statedEntryCount: Int?
+    /// Added to every offset the archive states: the bytes that will stand in front of it (a self-extractor's stub).
+    var baseOffset = 0
 
     var bytes: [UInt8] {
         var archive: [UInt8] = []
         var central: [UInt8] = []
         for entry in entries {
-            let offset = archive.count
+            let offset = baseOffset + archive.count
             let localName = entry.localName ?? entry.name
             archive.appendLE32(0x0403_4B50)
             archive.appendLE16(zip64 ? 45 : 20)
@@ -81,11 +83,11 @@ struct ZIPBuilder {
             central += entry.name
             central += extra
         }
-        let centralOffset = archive.count
+        let centralOffset = baseOffset + archive.count
         archive += central
         let count = statedEntryCount ?? entries.count
         if zip64 {
-            let recordOffset = archive.count
+            let recordOffset = baseOffset + archive.count
             archive.appendLE32(0x0606_4B50)
             archive.appendLE64(44)
             archive.appendLE16(45)
