@@ -2,6 +2,7 @@ import ArgumentParser
 import DocIntake
 import Hummingbird
 import Logging
+import Scanner
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service on SQLite and a local blob directory.")
@@ -19,10 +20,10 @@ struct Serve: AsyncParsableCommand {
     var maxFileSize: Int64 = Environment.value("DOCINTAKE_MAX_FILE_SIZE").flatMap { Int64($0) } ?? DomainFacts.defaultMaxFileSize
 
     @Option(help: "Widest or tallest PNG accepted, in pixels (default 20000: an A3 scan at 600 dpi fits). Env: DOCINTAKE_MAX_IMAGE_SIDE")
-    var maxImageSide: Int = Environment.value("DOCINTAKE_MAX_IMAGE_SIDE").flatMap { Int($0) } ?? 20_000
+    var maxImageSide: Int = Environment.value("DOCINTAKE_MAX_IMAGE_SIDE").flatMap { Int($0) } ?? ScanLimits().maxImageSide
 
     @Option(help: "Most pixels (width × height) a PNG may have (default 100000000). Env: DOCINTAKE_MAX_IMAGE_PIXELS")
-    var maxImagePixels: Int = Environment.value("DOCINTAKE_MAX_IMAGE_PIXELS").flatMap { Int($0) } ?? 100_000_000
+    var maxImagePixels: Int = Environment.value("DOCINTAKE_MAX_IMAGE_PIXELS").flatMap { Int($0) } ?? ScanLimits().maxImagePixels
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"

@@ -31,20 +31,22 @@ struct ReviewService: Sendable {
     func list(
         statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int, receiptNumber: String? = nil
     ) async throws -> ReviewListPage {
+        // Checked for every request, so that a bad cursor is a 400 whichever way the list is asked for.
+        let position = try cursor.map { encoded in
+            guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
+            return position
+        }
         let metadata = self.metadata
         if let receiptNumber {
-            let id = try await Blocking.run { ReceiptNumber.normalised(receiptNumber).flatMap { try? metadata.applicationId(receiptNumber: $0) } }
             return try await Blocking.run {
-                guard let id, let record = try metadata.application(id: id) else { return ReviewListPage(applications: [], nextCursor: nil) }
+                guard let number = ReceiptNumber.normalised(receiptNumber), let id = try metadata.applicationId(receiptNumber: number),
+                      let record = try metadata.application(id: id)
+                else { return ReviewListPage(applications: [], nextCursor: nil) }
                 let item = ReviewListPage.Item(
                     record, documentCount: try metadata.documents(applicationId: id).filter { $0.supersededAt == nil }.count,
                     resubmittedAt: try metadata.auditLog(applicationId: id).lastResubmission)
                 return ReviewListPage(applications: [item], nextCursor: nil)
             }
-        }
-        let position = try cursor.map { encoded in
-            guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
-            return position
         }
         let limit = min(max(limit, 1), 200)
         return try await Blocking.run {
