@@ -1,5 +1,7 @@
 import DocIntake
 import Foundation
+import Storage
+import Synchronization
 import Testing
 
 /// 「アクセス用のリンクを再送する」 and what every notice carries, against the real `docintake serve`
@@ -9,8 +11,12 @@ import Testing
     static let contact = "利用申請受付窓口 03-1234-5678（平日9時〜17時）"
 
     static func ask(_ server: ServerProcess, receipt: String, email: String) async throws -> Curl.Result {
+        try await ask(baseURL: server.baseURL, receipt: receipt, email: email)
+    }
+
+    static func ask(baseURL: String, receipt: String, email: String) async throws -> Curl.Result {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["receipt_number": receipt, "contact_email": email]), as: UTF8.self)
-        return try await Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", body, server.baseURL + "/api/v1/access-links"])
+        return try await Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", body, baseURL + "/api/v1/access-links"])
     }
 
     @Test func aLostTokenIsReplacedByAFreshLinkThatLeadsToTheStatusPage() async throws {
@@ -52,6 +58,20 @@ import Testing
         let log = try server.log()
         #expect(log.contains("access link requested"), "the log shows the requests at all")
         #expect(!log.contains(token) && !log.contains(oldToken), "no token in the trace log")
+    }
+
+    @Test func aFullDiskOnTheMatchedPathDoesNotTellThePairExists() async throws {
+        let full = Mutex(false)
+        let faults = MetadataFaults { full.withLock { $0 } ? MetadataFaults.sqliteFull : nil }
+        try await TestServer.with(metadataFaults: faults) { server in
+            let submitted = try await server.submitWorkplaceClinic()
+            let receipt = try #require(submitted.json["receipt_number"] as? String)
+            full.withLock { $0 = true }
+            let matched = try await Self.ask(baseURL: server.baseURL, receipt: receipt, email: ApplicationFields.workplaceClinic["contact_email"]!)
+            let unmatched = try await Self.ask(baseURL: server.baseURL, receipt: receipt, email: "someone-else@example.jp")
+            #expect(matched.status == 202 && unmatched.status == 202, "\(matched.status) \(matched.text)")
+            #expect(matched.body == unmatched.body)
+        }
     }
 
     @Test func requestsAreLimitedPerReceiptNumberAndPerClient() async throws {

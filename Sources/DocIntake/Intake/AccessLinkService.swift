@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Storage
 
 /// 「アクセス用のリンクを再送する」: an applicant who lost the access token gives the 受付番号 and
@@ -19,18 +20,28 @@ struct AccessLinkService: Sendable {
         let metadata = self.metadata
         let now = clock()
         let email = FormValue.normalised(email)?.lowercased()
-        try await Blocking.run {
-            guard let id = try metadata.applicationId(receiptNumber: receipt),
-                  let record = try metadata.application(id: id),
-                  let email, record.contactEmail.lowercased() == email
-            else { return }
-            let notice = AccessLinkNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName)
-            try metadata.queueNotice(
-                OutboxMessage(applicationId: id, kind: NoticeKind.accessLink.rawValue, recipient: record.contactEmail,
-                              payload: try notice.json(), createdAt: now),
-                audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "access_link_requested"))
+        // The lookup and the write run after the answer: their time, and any error of theirs (a
+        // full disk only a matched pair would meet), must not tell the caller whether the pair exists.
+        Task.detached {
+            do {
+                try await Blocking.run {
+                    guard let id = try metadata.applicationId(receiptNumber: receipt),
+                          let record = try metadata.application(id: id),
+                          let email, record.contactEmail.lowercased() == email
+                    else { return }
+                    let notice = AccessLinkNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName)
+                    try metadata.queueNotice(
+                        OutboxMessage(applicationId: id, kind: NoticeKind.accessLink.rawValue, recipient: record.contactEmail,
+                                      payload: try notice.json(), createdAt: now),
+                        audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "access_link_requested"))
+                }
+            } catch {
+                Self.logger.error("an access link could not be queued", metadata: ["error": .string(String(describing: error))])
+            }
         }
     }
+
+    private static let logger = Logger(label: "docintake.access-links")
 }
 
 /// Why a request for a fresh access link was refused.
