@@ -169,7 +169,8 @@ private final class FileInProgress {
         }
         switch verdict.result {
         case .success(let type):
-            return StagedDocument(slot: slot, blob: sealed, filename: filename, type: type)
+            // Bytes under `filename=""` are a document all the same, stored under a name a reviewer can use.
+            return StagedDocument(slot: slot, blob: sealed, filename: filename.isEmpty ? "document" : filename, type: type)
         case .failure(let rejection):
             sealed.discard()
             throw IntakeError.documentRejected(slot, rejection)

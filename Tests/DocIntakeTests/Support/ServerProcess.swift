@@ -8,28 +8,36 @@ final class ServerProcess: @unchecked Sendable {
     private let ownsDataDirectory: Bool
     let logPath: String
     private(set) var port = 0
+    /// The metrics listener's port (a free one: `--metrics-address 127.0.0.1:0` unless the test names another).
+    private(set) var metricsPort = 0
 
     /// The binary `swift test` built beside the test bundle.
     static var binary: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("docintake").path
     }
 
-    /// Starts a server on a fresh data directory, or on `dataDirectory`, which it then leaves in place.
-    init(arguments: [String] = [], dataDirectory: String? = nil) throws {
+    /// Starts a server on a fresh data directory, or on `dataDirectory`, which it then leaves in
+    /// place; `environment` is added to the test's own.
+    init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) throws {
         ownsDataDirectory = dataDirectory == nil
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
         logPath = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data-dir", self.dataDirectory, "--port", "0", "--log-level", "info"] + arguments
+        process.arguments = ["serve", "--data-dir", self.dataDirectory, "--port", "0", "--log-level", "info"]
+            + (arguments.contains("--metrics-address") ? [] : ["--metrics-address", "127.0.0.1:0"]) + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = logFile
         process.standardError = logFile
         try process.run()
         for _ in 0..<100 {
-            if let line = try log(matching: "port=") {
-                port = Int(line.components(separatedBy: "port=")[1].prefix { $0.isNumber }) ?? 0
-                if port > 0 { return }
+            if let line = try log(matching: "port") {
+                port = Self.number(after: "port", in: line)
+                metricsPort = try log().split(separator: "\n").first { $0.contains("metrics listening") }
+                    .map { Self.number(after: "metrics_port", in: $0) } ?? 0
+                let metricsOff = zip(arguments, arguments.dropFirst()).contains { $0 == ("--metrics-address", "none") }
+                if port > 0 && (metricsPort > 0 || metricsOff) { return }
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -37,7 +45,16 @@ final class ServerProcess: @unchecked Sendable {
         throw TestFailure("docintake serve did not report its port; log: \(try log())")
     }
 
+    /// The number logged as `key=N` (text) or `"key":"N"` (JSON); 0 when absent.
+    private static func number(after key: String, in line: some StringProtocol) -> Int {
+        for marker in [" \(key)=", "\"\(key)\":\"", "\"\(key)\":"] {
+            if let range = line.range(of: marker) { return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
+        }
+        return 0
+    }
+
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
     func log() throws -> String { try String(contentsOfFile: logPath, encoding: .utf8) }
 
