@@ -61,7 +61,8 @@ public enum DocIntakeServer {
             },
             logger: logger)
         if let interval = configuration.retentionInterval {
-            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy)
+            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy,
+                                   outboxDirectory: configuration.dataDirectory + "/outbox")
             application.addServices(RetentionService(
                 job: job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger,
                 initialDelay: min(interval, .seconds(5))))
