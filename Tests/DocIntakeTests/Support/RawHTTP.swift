@@ -42,7 +42,8 @@ enum RawHTTP {
 
         var received = Data()
         var closed = false
-        var deadline = Date().addingTimeInterval(10)
+        // Generous: under a full parallel test run an upload's answer can take many seconds.
+        var deadline = Date().addingTimeInterval(60)
         var expectedEnd: Int?
         var buffer = [UInt8](repeating: 0, count: 65536)
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
