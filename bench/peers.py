@@ -209,7 +209,8 @@ class DocIntake(Peer):
         return link
 
     def command(self):
-        argv = [self.server_link, "serve", "--data-dir", self.data_dir, "--port", "0"]
+        # /metrics has a listener of its own; a free port, logged as metrics_port=N.
+        argv = [self.server_link, "serve", "--data-dir", self.data_dir, "--port", "0", "--metrics-address", "127.0.0.1:0"]
         if self.max_file_size:
             argv += ["--max-file-size", str(self.max_file_size)]
         return argv
@@ -235,7 +236,11 @@ class DocIntake(Peer):
             with open(self.log_path, "rb") as f:
                 f.seek(offset)
                 match = re.search(rb"DocIntake listening.*?\bport=(\d+)|\bport=(\d+).*?DocIntake listening", f.read())
-            if match:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                metrics = re.search(rb"\bmetrics_port=(\d+)", f.read())
+            if match and metrics:
+                self.metrics_port = int(metrics.group(1))
                 self.port = int(match.group(1) or match.group(2))
                 if wait_for_port(self.port, self.proc, 10):
                     return
@@ -245,7 +250,7 @@ class DocIntake(Peer):
     def metric(self, name):
         """Sum of a Prometheus counter over its label sets; 0 when not yet exported."""
         import urllib.request
-        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as response:
             text = response.read().decode()
         total = 0.0
         for line in text.splitlines():

@@ -31,7 +31,7 @@ struct Retention: ParsableCommand {
 
     func run() throws {
         let stores = try data.stores()
-        let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy)
+        let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
         let summary = try job.run(now: now.flatMap(OperatorDate.parse), dryRun: dryRun,
                                   by: .person(OperatorIdentity.currentUser()))
         print(json ? summary.json() : summary.text(), terminator: "")

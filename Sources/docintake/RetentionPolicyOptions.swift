@@ -15,8 +15,11 @@ struct RetentionPolicyOptions: ParsableArguments {
     @Option(help: "Grace period in hours for unreferenced blobs and stale temp files.")
     var graceHours: Double = RetentionPolicy.defaultGrace / 3600
 
+    @Option(help: "Days a delivered notice's .eml file stays in <data>/outbox (at most as long as its application's documents).")
+    var noticeFileDays: Int = RetentionPolicy.defaultNoticeFileDays
+
     func validate() throws {
-        guard approvedYears >= 0, rejectedDays >= 0, returnedDays >= 0 else {
+        guard approvedYears >= 0, rejectedDays >= 0, returnedDays >= 0, noticeFileDays >= 0 else {
             throw ValidationError("retention durations cannot be negative")
         }
         guard graceHours >= 0, graceHours.isFinite else { throw ValidationError("--grace-hours cannot be negative") }
@@ -24,6 +27,6 @@ struct RetentionPolicyOptions: ParsableArguments {
 
     var policy: RetentionPolicy {
         RetentionPolicy(approvedYears: approvedYears, rejectedDays: rejectedDays, returnedDays: returnedDays,
-                        blobGrace: graceHours * 3600, stagingGrace: graceHours * 3600)
+                        blobGrace: graceHours * 3600, stagingGrace: graceHours * 3600, noticeFileDays: noticeFileDays)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import DocIntake
 import Hummingbird
 import Logging
@@ -33,6 +34,21 @@ struct Serve: AsyncParsableCommand {
         discussion: "Units: s, m, h, d."))
     var retentionInterval: String?
 
+    @Option(help: ArgumentHelp(
+        "Where GET /metrics is served, host:port, a listener of its own; none turns it off. Env: DOCINTAKE_METRICS_ADDRESS",
+        discussion: "The public port does not answer /metrics. Port 0 picks a free one and logs it."))
+    var metricsAddress: String = Environment.value("DOCINTAKE_METRICS_ADDRESS") ?? "127.0.0.1:9464"
+
+    @Option(help: "Log format: text, or json (one object per line, for log shippers). Env: DOCINTAKE_LOG_FORMAT")
+    var logFormat: String = Environment.value("DOCINTAKE_LOG_FORMAT") ?? "text"
+
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "The address of a reverse proxy whose X-Forwarded-For names the client (repeatable). Env: DOCINTAKE_TRUSTED_PROXIES (comma-separated)",
+        discussion: "From any other peer X-Forwarded-For is ignored: anyone can send one."))
+    var trustedProxies: [String] = Environment.value("DOCINTAKE_TRUSTED_PROXIES").map {
+        $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    } ?? []
+
     /// The flag, else the environment: an optional option cannot take the environment as its default.
     private var retentionIntervalText: String? {
         retentionInterval ?? Environment.value("DOCINTAKE_RETENTION_INTERVAL")
@@ -56,9 +72,14 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--retention-interval: not a duration such as 24h: \(retentionInterval)")
         }
         _ = try connection.limits()
+        guard metricsAddress == "none" || ListenAddress(parsing: metricsAddress) != nil else {
+            throw ValidationError("--metrics-address: not host:port or none: \(metricsAddress)")
+        }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format: text or json, not \(logFormat)") }
     }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "docintake")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = ServerConfiguration(
@@ -69,6 +90,8 @@ struct Serve: AsyncParsableCommand {
         configuration.scanLimits.maxImageSide = maxImageSide
         configuration.scanLimits.maxImagePixels = maxImagePixels
         configuration.antivirus = try antivirus.client()
+        configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
+        configuration.trustedProxies = trustedProxies
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()
     }

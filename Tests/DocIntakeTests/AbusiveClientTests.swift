@@ -113,7 +113,7 @@ import Testing
         #expect((result["seconds"] as? Double ?? .infinity) < 15, "\(result)")
         try await Self.expectNoTempFiles(server)
         #expect(try server.log().contains("reason=upload_too_slow"), "each refusal is logged")
-        let metrics = try await Curl.run([server.baseURL + "/metrics"])
+        let metrics = try await Curl.run([server.metricsURL])
         #expect(metrics.text.contains("docintake_connection_refusals_total{reason=\"upload_too_slow\"} 1"), "\(metrics.text.prefix(200))")
     }
 

@@ -26,7 +26,7 @@ import Testing
             process.arguments = [
                 "python3", Self.root.appendingPathComponent("Tests/DocIntakeTests/Support/openapi_check.py").path,
                 Self.root.appendingPathComponent("openapi.yaml").path, server.baseURL, token, Fixtures.uploads,
-                server.dataDirectory, fullMarker,
+                server.dataDirectory, fullMarker, "http://127.0.0.1:\(server.metricsPort)",
             ]
             let output = Pipe()
             process.standardOutput = output

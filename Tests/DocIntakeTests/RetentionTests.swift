@@ -197,7 +197,7 @@ import Testing
             // The other application's reviewer still downloads the shared document, verified.
             let review = ReviewService(blobs: world.stores.blobs, metadata: world.stores.metadata)
             let sato = try #require(try world.stores.metadata.reviewers().first)
-            let download = try await review.download(kept, slot: .openingPermit, offset: 0, ifRange: nil, by: sato)
+            let download = try await review.download(kept, slot: .openingPermit, range: nil, ifRange: nil, by: sato)
             var bytes = 0
             while let chunk = try await download.next() { bytes += chunk.count }
             #expect(Int64(bytes) == permit.size)

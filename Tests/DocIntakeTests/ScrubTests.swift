@@ -47,7 +47,7 @@ import Testing
             #expect((json["corrupt"] as? [[String: Any]])?.first?["sha256"] as? String == corrupt)
 
             // The server's /metrics shows the last recorded result.
-            let metrics = try await Curl.run([world.server.baseURL + "/metrics"])
+            let metrics = try await Curl.run([world.server.metricsURL])
             for line in ["docintake_scrub_corrupt_blobs 1", "docintake_scrub_missing_blobs 1", "docintake_scrub_orphan_files 1"] {
                 #expect(metrics.text.contains(line), "\(line) missing from /metrics")
             }

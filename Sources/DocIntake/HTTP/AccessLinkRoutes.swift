@@ -29,7 +29,7 @@ struct AccessLinkRoutes: Sendable {
         }
     }
 
-    func register(on router: Router<DocIntakeRequestContext>) {
+    func register(on router: some RouterMethods<DocIntakeRequestContext>) {
         router.post("api/v1/access-links") { request, context in
             do {
                 let body = try await request.body.collect(upTo: 16 * 1024)

@@ -9,7 +9,7 @@ struct ApplicantRoutes: Sendable {
     /// Uploads received at once, across both upload routes.
     let uploads: UploadGate
 
-    func register(on router: Router<DocIntakeRequestContext>) {
+    func register(on router: some RouterMethods<DocIntakeRequestContext>) {
         let applications = router.group("api/v1/applications")
         applications.post { request, context in
             try await upload(request, context, limit: intake.limits.maxRequestBytes) { body in

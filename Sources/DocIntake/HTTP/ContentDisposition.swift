@@ -3,8 +3,10 @@ import Foundation
 /// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 original
 /// (RFC 6266 / RFC 8187), so Japanese file names survive the download.
 enum ContentDisposition {
+    /// A nameless document (`filename=""` on upload) is offered as `document` in both forms.
     static func attachment(filename: String) -> String {
-        "attachment; filename=\"\(asciiFallback(filename))\"; filename*=UTF-8''\(percentEncoded(filename))"
+        let name = filename.isEmpty ? "document" : filename
+        return "attachment; filename=\"\(asciiFallback(name))\"; filename*=UTF-8''\(percentEncoded(name))"
     }
 
     /// Printable ASCII only, without quotes, backslashes or path separators; other characters

@@ -11,9 +11,11 @@ public enum DocIntakeServer {
     /// with the periodic retention job when configured. `onServerRunning` receives the bound port.
     /// `stores`, when given, are used instead of opening the data directory's own (they must be
     /// under `configuration.dataDirectory`), e.g. with `FileSystemFaults` injected.
+    /// `onMetricsRunning` receives the metrics listener's port.
     public static func makeApplication(
         _ configuration: ServerConfiguration, stores: Stores? = nil, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let stores = try stores ?? Stores(dataDirectory: configuration.dataDirectory)
         let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
@@ -31,26 +33,18 @@ public enum DocIntakeServer {
         } else {
             logger.warning("no virus scan: documents are stored without an antivirus check (set --clamd)")
         }
-        let registry = Observability.registry
         BlobStoreMetrics.update(from: stores.metadata)
 
-        let router = Router(context: DocIntakeRequestContext.self)
-        router.add(middleware: LogRequestsMiddleware(.info))
+        // HEAD is answered wherever GET is (RFC 9110 §9.3.2), with GET's headers and no body.
+        let base = Router(context: DocIntakeRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let routes = RouteTable()
+        let router = RecordingRouter(base: base, table: routes)
+        router.add(middleware: RequestLogMiddleware(trustedProxies: Set(configuration.trustedProxies)))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: BrowserConnectionMiddleware())
+        router.add(middleware: UnroutedRequestMiddleware(table: routes))
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        }
-        let metadata = stores.metadata
-        router.get("metrics") { _, _ in
-            // The last retention and scrub results, and the blobs a retention run in another
-            // process deleted, are only in the database.
-            _ = try? await Blocking.run {
-                JobRunMetrics.refresh(from: metadata)
-                BlobStoreMetrics.update(from: metadata)
-            }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
             .register(on: router)
@@ -62,7 +56,7 @@ public enum DocIntakeServer {
 
         let maxRequestBytes = intake.limits.maxRequestBytes
         var application = Application(
-            router: router,
+            router: base,
             server: GuardedHTTP1Channel.server(limits: configuration.connectionLimits, maxRequestBytes: maxRequestBytes, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "DocIntake"),
             onServerRunning: { channel in
@@ -76,11 +70,15 @@ public enum DocIntakeServer {
             },
             logger: logger)
         if let interval = configuration.retentionInterval {
-            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy)
+            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy,
+                                   outboxDirectory: configuration.dataDirectory + "/outbox")
             application.addServices(RetentionService(
                 job: job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger,
                 initialDelay: min(interval, .seconds(5))))
             logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
+        }
+        if let address = configuration.metricsAddress {
+            application.addServices(metricsApplication(address, metadata: stores.metadata, logger: logger, onRunning: onMetricsRunning))
         }
         application.addServices(try NoticeDeliverer(
             metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
@@ -88,6 +86,36 @@ public enum DocIntakeServer {
             "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox"),
         ])
         return application
+    }
+}
+
+extension DocIntakeServer {
+    /// `GET /metrics` on a listener of its own (the public port does not answer it).
+    static func metricsApplication(
+        _ address: ListenAddress, metadata: SQLiteMetadataStore, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        let registry = Observability.registry
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.get("metrics") { _, _ in
+            // The last retention and scrub results, and the blobs a retention run in another
+            // process deleted, are only in the database.
+            _ = try? await Blocking.run {
+                JobRunMetrics.refresh(from: metadata)
+                BlobStoreMetrics.update(from: metadata)
+            }
+            let exposition = MetricHelp.annotate(String(decoding: registry.emitToBuffer(), as: UTF8.self))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: exposition)))
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "DocIntake-metrics"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.notice("metrics listening", metadata: ["host": .string(address.host), "metrics_port": .stringConvertible(port)])
+                await onRunning(port)
+            },
+            logger: logger)
     }
 }
 

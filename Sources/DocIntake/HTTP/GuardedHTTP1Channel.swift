@@ -2,9 +2,11 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// Hummingbird's HTTP/1.1 channel with a ``LingeringCloseHandler`` in front of its HTTP codec:
-/// the one place that sees raw bytes and every close. (`additionalChannelHandlers` go behind the
+/// Hummingbird's HTTP/1.1 channel with a ``LingeringCloseHandler`` in front of its HTTP codec
+/// (the one place that sees raw bytes and every close) and an ``HTTP1ConformanceHandler`` right
+/// behind NIO's decoder. (`additionalChannelHandlers` go behind the
 /// codec, where a 1 MiB header line or a parse error never arrives.)
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
@@ -18,6 +20,11 @@ struct GuardedHTTP1Channel: ServerChildChannel {
                 LingeringCloseHandler(lingerTime: limits.lingerTime, lingerBytes: limits.lingerBytes), position: .first)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            // Right behind NIO's decoder, where the request's HTTP version and every Host field are still there.
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(HTTP1ConformanceHandler(), position: .after(decoder))
+            return value
         }
     }
 

@@ -10,7 +10,7 @@ struct ReadinessRoutes: Sendable {
     let metadata: any MetadataStore
     let antivirus: ClamdClient?
 
-    func register(on router: Router<DocIntakeRequestContext>) {
+    func register(on router: some RouterMethods<DocIntakeRequestContext>) {
         router.get("readyz") { _, _ in
             var checks: [String: String] = [:]
             let metadata = self.metadata

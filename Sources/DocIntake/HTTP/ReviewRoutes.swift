@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import Scanner
 import Storage
 
@@ -12,7 +13,7 @@ struct ReviewRoutes: Sendable {
 
     private static let integrityFailures = Counter(label: "docintake_download_integrity_failures_total")
 
-    func register(on router: Router<DocIntakeRequestContext>) {
+    func register(on router: some RouterMethods<DocIntakeRequestContext>) {
         let applications = router.group("api/v1/review/applications")
         applications.get { request, context in
             try await authorised(request, context) { _ in
@@ -36,7 +37,13 @@ struct ReviewRoutes: Sendable {
         }
         applications.post(":id/decision") { request, context in
             try await authorised(request, context) { reviewer in
-                let body = try await request.body.collect(upTo: 64 * 1024)
+                let body: ByteBuffer
+                do {
+                    body = try await request.body.collect(upTo: Self.maxDecisionBytes)
+                } catch is NIOTooManyBytesError {
+                    context.stopReadingBody()
+                    return Problem.decisionTooLarge(limit: Self.maxDecisionBytes).response(closeConnection: true)
+                }
                 guard let input = try? JSONDecoder().decode(DecisionInput.self, from: Data(buffer: body)),
                       let decision = ReviewDecision(rawValue: input.decision)
                 else { throw Problem.invalidDecision }
@@ -48,9 +55,12 @@ struct ReviewRoutes: Sendable {
             try await authorised(request, context) { reviewer in
                 guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else { throw ReviewError.notFound }
                 let id = try context.parameters.require("id")
+                // A HEAD sends no byte of the document: it has no Range (RFC 9110 §14.2) and is not audited.
+                let isHead = request.method == .head
                 let download = try await review.download(
-                    id, slot: slot, offset: Self.rangeStart(request), ifRange: request.headers[.ifRange], by: reviewer)
-                context.logger.info("document download", metadata: [
+                    id, slot: slot, range: isHead ? nil : RequestedRange(header: request.headers[.range]),
+                    ifRange: request.headers[.ifRange], by: reviewer, audited: !isHead)
+                context.logger.info(isHead ? "document head" : "document download", metadata: [
                     "application.id": .string(id), "slot": .string(slot.rawValue), "reviewer": .string(reviewer.name),
                 ])
                 return Self.response(for: download, logger: context.logger)
@@ -63,13 +73,8 @@ struct ReviewRoutes: Sendable {
         var reason: String?
     }
 
-    /// `bytes=N-` (the form a resuming client sends); any other Range is ignored, per RFC 9110.
-    static func rangeStart(_ request: Request) -> Int64 {
-        guard let range = request.headers[.range], range.hasPrefix("bytes="), range.hasSuffix("-"),
-              let start = Int64(range.dropFirst(6).dropLast())
-        else { return 0 }
-        return start
-    }
+    /// A decision is a word and a reason: 64 KiB is far more than any reason needs.
+    static let maxDecisionBytes = 64 * 1024
 
     /// 1 to 200, 50 when absent; anything else is refused rather than guessed at.
     static func limit(_ parameter: String?) throws -> Int {

@@ -30,6 +30,12 @@ public struct ServerConfiguration: Sendable {
     /// How notices (emails) are sent.
     public var notices: NoticeConfiguration
 
+    /// Where `GET /metrics` is served: a listener of its own, loopback by default, since the
+    /// metrics are for the operator's Prometheus, not the public. Nil: no metrics listener.
+    public var metricsAddress: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9464)
+    /// Clients whose `X-Forwarded-For` names the real client (a reverse proxy in front).
+    public var trustedProxies: [String] = []
+
     /// The embedded defaults: `./data`, 127.0.0.1:8080, 100 MiB.
     public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
                 maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,

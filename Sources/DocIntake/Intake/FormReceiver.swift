@@ -227,7 +227,8 @@ private final class FileInProgress {
                     return .rejected(Rejection(.infected, detail: "clamd: \(signature)"))
                 }
             }
-            return .accepted(StagedDocument(slot: slot, blob: sealed, filename: filename, type: type))
+            // Bytes under `filename=""` are a document all the same, stored under a name a reviewer can use.
+            return .accepted(StagedDocument(slot: slot, blob: sealed, filename: filename.isEmpty ? "document" : filename, type: type))
         case .failure(let rejection):
             virusScan?.cancel()
             sealed.discard()

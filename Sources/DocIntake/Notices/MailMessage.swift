@@ -20,7 +20,7 @@ struct MailMessage: Sendable {
 
     /// The email for an outbox row and its rendered text.
     init(notice: OutboxMessage, rendered: RenderedNotice, from: String) {
-        key = notice.eventKey.map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
+        key = Self.key(eventKey: notice.eventKey)
         self.from = from
         to = notice.recipient
         subject = rendered.subject
@@ -29,6 +29,11 @@ struct MailMessage: Sendable {
         let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
         // The application id keeps it unique across databases; the event key within one.
         messageID = "<\(key).\(notice.applicationId)@\(domain)>"
+    }
+
+    /// The event key with anything but letters and digits as `-`: the `.eml` file's name.
+    static func key(eventKey: String) -> String {
+        eventKey.map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
     }
 
     /// The message's bytes. Throws `.invalidAddress` when an address could inject a header.

@@ -15,14 +15,21 @@ public struct RetentionJob: Sendable {
     let policy: RetentionPolicy
     /// The wall clock: when deletions happen and what grace periods are measured against.
     let clock: @Sendable () -> Date
+    /// `<data>/outbox`, whose delivered notices' files the job deletes; nil leaves them.
+    let outboxDirectory: String?
 
     /// A job over these stores applying `policy`; `clock` is the wall clock.
     public init(blobs: any BlobStore, metadata: any MetadataStore, policy: RetentionPolicy = RetentionPolicy(),
-                clock: @escaping @Sendable () -> Date = Date.init) {
+                outboxDirectory: String? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.blobs = blobs
         self.metadata = metadata
         self.policy = policy
+        self.outboxDirectory = outboxDirectory
         self.clock = clock
+    }
+
+    private var noticeFiles: NoticeFileRetention? {
+        outboxDirectory.map { NoticeFileRetention(metadata: metadata, directory: $0, keepDays: policy.noticeFileDays) }
     }
 
     /// The plan for applying the rules as of `now`. Changes nothing.
@@ -82,6 +89,7 @@ public struct RetentionJob: Sendable {
             }
             for blob in plan.blobs { summary.add(blob) }
             summary.tempFilesSwept = plan.tempFiles.count
+            summary.noticeFiles = try noticeFiles?.due(now: plan.now, documentsGoing: Set(plan.expiries.map(\.application.id))) ?? []
             return summary
         }
 
@@ -106,6 +114,16 @@ public struct RetentionJob: Sendable {
                 summary.tempFilesSwept = try blobs.sweepStaging(olderThan: policy.stagingGrace).count
             } catch {
                 summary.errors.append("sweeping temp files: \(error)")
+            }
+        }
+        if !summary.interrupted, let noticeFiles {
+            // After the expiries, so that only documents actually deleted take their notices' files along.
+            do {
+                for due in try noticeFiles.due(now: plan.now, documentsGoing: []) {
+                    if try noticeFiles.delete(due, at: clock(), by: identity) { summary.noticeFiles.append(due) }
+                }
+            } catch {
+                summary.errors.append("deleting delivered notices' files: \(error)")
             }
         }
         record(&summary, startedAt: startedAt, by: identity)

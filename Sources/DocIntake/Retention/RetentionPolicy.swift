@@ -19,6 +19,9 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     /// abandoned temp file from one an upload is still writing, so keep this well above the
     /// longest upload.
     public var stagingGrace: TimeInterval
+    /// Days a delivered notice's `.eml` file stays in `<data>/outbox/` (never past its
+    /// application's documents).
+    public var noticeFileDays: Int
 
     /// domain.md's defaults: 5 years, 365 days, 180 days, 24 hours.
     public static let defaultApprovedYears = 5
@@ -28,18 +31,21 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     public static let defaultReturnedDays = 180
     /// See `defaultApprovedYears`.
     public static let defaultGrace: TimeInterval = 24 * 3600
+    /// Long enough to answer "did the mail go out?", short against the documents' years.
+    public static let defaultNoticeFileDays = 30
 
     /// A policy; every duration defaults to domain.md's.
     public init(
         approvedYears: Int = Self.defaultApprovedYears, rejectedDays: Int = Self.defaultRejectedDays,
         returnedDays: Int = Self.defaultReturnedDays, blobGrace: TimeInterval = Self.defaultGrace,
-        stagingGrace: TimeInterval = Self.defaultGrace
+        stagingGrace: TimeInterval = Self.defaultGrace, noticeFileDays: Int = Self.defaultNoticeFileDays
     ) {
         self.approvedYears = approvedYears
         self.rejectedDays = rejectedDays
         self.returnedDays = returnedDays
         self.blobGrace = blobGrace
         self.stagingGrace = stagingGrace
+        self.noticeFileDays = noticeFileDays
     }
 
     /// The statuses whose applications a rule applies to.

@@ -52,6 +52,8 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
     /// wall clock, whatever `now` is); a later run collects them.
     var blobsInGracePeriod: Int
     var tempFilesSwept: Int
+    /// Delivered notices' `.eml` files deleted from the outbox.
+    var noticeFiles: [NoticeFileRetention.Due]
     var skipped: [Skip]
     var errors: [String]
     /// True when the server's shutdown stopped the run between two steps.
@@ -72,6 +74,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         blobs = []
         blobsInGracePeriod = 0
         tempFilesSwept = 0
+        noticeFiles = []
         skipped = []
         errors = []
         interrupted = false
@@ -102,6 +105,7 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
             "blobs_in_grace_period": Double(blobsInGracePeriod),
             "bytes_freed": Double(bytesFreed),
             "temp_files_swept": Double(tempFilesSwept),
+            "notice_files_deleted": Double(noticeFiles.count),
             "errors": Double(errors.count),
         ]
         for (rule, count) in documentsDeleted { counts["documents_deleted_\(rule)"] = Double(count) }
@@ -149,6 +153,10 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
             out += "Unreferenced blobs kept for the grace period (a later run collects them): \(blobsInGracePeriod)\n"
         }
         out += "Temp files \(would)swept: \(tempFilesSwept)\n"
+        out += "Delivered notices' files \(would)deleted: \(noticeFiles.count) (kept \(policy.noticeFileDays) days after delivery)\n"
+        for file in noticeFiles {
+            out += "  \(file.applicationId)  \(file.file)  sent \(Self.japanTime(file.sentAt))  [\(file.reason)]\n"
+        }
         if !skipped.isEmpty {
             out += "Skipped because they changed during the run: \(skipped.count)\n"
             for skip in skipped { out += "  \(skip.subject): \(skip.reason)\n" }

@@ -25,11 +25,13 @@ struct DocumentDownload: Sendable {
 }
 
 extension ReviewService {
-    /// Opens the current document of `slot` from byte `offset` on, and audits the read. A
-    /// resuming client names the version it has (`ifRange`, the ETag); if the slot's document has
-    /// changed since, the whole new document is sent instead of the tail of a different one.
+    /// Opens the current document of `slot` from the start of `range` on, and audits the read
+    /// (not for a HEAD request, `audited: false`, which sends no byte of it). A resuming client
+    /// names the version it has (`ifRange`, the ETag); if the slot's document has changed since,
+    /// the whole new document is sent instead of the tail of a different one.
     func download(
-        _ handle: String, slot: DocumentSlot, offset requested: Int64, ifRange: String?, by reviewer: ReviewerRecord
+        _ handle: String, slot: DocumentSlot, range: RequestedRange?, ifRange: String?, by reviewer: ReviewerRecord,
+        audited: Bool = true
     ) async throws -> DocumentDownload {
         let id = try await resolve(handle)
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
@@ -38,15 +40,18 @@ extension ReviewService {
                   let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
                   let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewError.notFound }
-            let offset = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? 0 : requested
-            guard offset >= 0 && (offset < document.size || offset == 0) else { throw ReviewError.rangeNotSatisfiable(size: document.size) }
+            let range = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? nil : range
+            if let range, !range.isSatisfiable(size: document.size) { throw ReviewError.rangeNotSatisfiable(size: document.size) }
+            let offset = range?.offset ?? 0
             let reader = try blobs.open(digest)
             // A blob of the wrong length is corrupt; finding it now keeps Content-Length honest.
             guard reader.size == document.size else { throw BlobStoreError.corrupt(digest) }
             try reader.skip(offset)
-            try metadata.appendAudit(AuditEntry(
-                applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
-                detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(digest.hex)","offset":\#(offset)}"#))
+            if audited {
+                try metadata.appendAudit(AuditEntry(
+                    applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
+                    detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(digest.hex)","offset":\#(offset)}"#))
+            }
             return DocumentDownload(document: document, digest: digest, offset: offset, reader: .init(reader))
         }
     }

@@ -13,7 +13,7 @@ struct WebRoutes: Sendable {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-    func register(on router: Router<DocIntakeRequestContext>) {
+    func register(on router: some RouterMethods<DocIntakeRequestContext>) {
         router.get("/") { request, _ in Self.response(assets.formPage, request: request, cache: "no-cache") }
         router.get("applications/:id") { request, _ in
             Self.response(assets.statusPage, request: request, cache: "no-cache")

@@ -128,6 +128,9 @@ public protocol MetadataStore: Sendable {
     /// Every notice of one application (or, when nil, every undelivered notice), oldest first.
     func notices(applicationId: String?) throws -> [OutboxMessage]
 
+    /// Every delivered notice, oldest first: the retention job deletes their `.eml` files.
+    func deliveredNotices() throws -> [OutboxMessage]
+
     // MARK: Job runs
 
     /// Records a finished maintenance run.

@@ -45,4 +45,8 @@ extension SQLiteMetadataStore {
             return try request.order(Column("id")).fetchAll(db)
         }
     }
+
+    public func deliveredNotices() throws -> [OutboxMessage] {
+        try pool.read { db in try OutboxMessage.filter(Column("sentAt") != nil).order(Column("id")).fetchAll(db) }
+    }
 }

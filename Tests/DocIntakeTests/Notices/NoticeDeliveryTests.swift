@@ -65,7 +65,7 @@ import Testing
             #expect(rows.map(\.kind) == ["submission", "approval"])
             #expect(rows.allSatisfy { $0.sentAt != nil && $0.attempts == 1 && $0.lastError == nil })
             #expect(try metadata.notices(applicationId: nil).isEmpty, "nothing left undelivered")
-            let metrics = try await Curl.run([server.baseURL + "/metrics"])
+            let metrics = try await Curl.run([server.metricsURL])
             #expect(metrics.text.contains(#"docintake_notices_total{kind="approval",outcome="sent"}"#), "\(metrics.text)")
         }
     }

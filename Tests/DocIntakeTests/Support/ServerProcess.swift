@@ -8,6 +8,8 @@ final class ServerProcess: @unchecked Sendable {
     private let ownsDataDirectory: Bool
     let logPath: String
     private(set) var port = 0
+    /// The metrics listener's port (a free one: `--metrics-address 127.0.0.1:0` unless the test names another).
+    private(set) var metricsPort = 0
 
     /// The binary `swift test` built beside the test bundle.
     static var binary: String {
@@ -17,6 +19,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts a server on a fresh data directory, or on `dataDirectory`, which it then leaves in place.
     /// `environment` is all it sees besides PATH and HOME; where it sets `DOCINTAKE_DATA_DIR`,
     /// `DOCINTAKE_PORT` or `LOG_LEVEL`, the matching flag is left out so that the variable counts.
+    /// `/metrics` gets a free port of its own unless `arguments` name one.
     init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) throws {
         ownsDataDirectory = dataDirectory == nil && environment["DOCINTAKE_DATA_DIR"] == nil
         self.dataDirectory = environment["DOCINTAKE_DATA_DIR"] ?? dataDirectory
@@ -28,6 +31,9 @@ final class ServerProcess: @unchecked Sendable {
         if environment["DOCINTAKE_DATA_DIR"] == nil { flags += ["--data-dir", self.dataDirectory] }
         if environment["DOCINTAKE_PORT"] == nil { flags += ["--port", "0"] }
         if environment["LOG_LEVEL"] == nil { flags += ["--log-level", "info"] }
+        if !arguments.contains("--metrics-address") && environment["DOCINTAKE_METRICS_ADDRESS"] == nil {
+            flags += ["--metrics-address", "127.0.0.1:0"]
+        }
         process.arguments = flags + arguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(environment) { $1 }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -35,9 +41,12 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = logFile
         try process.run()
         for _ in 0..<100 {
-            if let line = try log(matching: "port=") {
-                port = Int(line.components(separatedBy: "port=")[1].prefix { $0.isNumber }) ?? 0
-                if port > 0 { return }
+            if let line = try log(matching: "port") {
+                port = Self.number(after: "port", in: line)
+                metricsPort = try log().split(separator: "\n").first { $0.contains("metrics listening") }
+                    .map { Self.number(after: "metrics_port", in: $0) } ?? 0
+                let metricsOff = zip(arguments, arguments.dropFirst()).contains { $0 == ("--metrics-address", "none") }
+                if port > 0 && (metricsPort > 0 || metricsOff) { return }
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -45,7 +54,16 @@ final class ServerProcess: @unchecked Sendable {
         throw TestFailure("docintake serve did not report its port; log: \(try log())")
     }
 
+    /// The number logged as `key=N` (text) or `"key":"N"` (JSON); 0 when absent.
+    private static func number(after key: String, in line: some StringProtocol) -> Int {
+        for marker in [" \(key)=", "\"\(key)\":\"", "\"\(key)\":"] {
+            if let range = line.range(of: marker) { return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
+        }
+        return 0
+    }
+
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
     func log() throws -> String { try String(contentsOfFile: logPath, encoding: .utf8) }
 

@@ -8,8 +8,11 @@ import Storage
 /// A real DocIntake server on an ephemeral loopback port with its own data directory.
 struct TestServer: Sendable {
     let port: Int
+    /// The metrics listener's port (a free one of its own).
+    let metricsPort: Int
     let dataDirectory: String
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
     /// Runs `body` against a fresh server, then shuts it down and removes its data.
     static func with<T: Sendable>(
@@ -24,24 +27,32 @@ struct TestServer: Sendable {
         var logger = Logger(label: "docintake-test")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (metricsPorts, metricsContinuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
                                                 retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
         configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
+        configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         let app = try DocIntakeServer.makeApplication(
             configuration,
             stores: try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults), logger: logger,
-            onServerRunning: { continuation.yield($0) })
+            onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 // A server that fails to start must not leave the test waiting for its port.
-                defer { continuation.finish() }
+                defer {
+                    continuation.finish()
+                    metricsContinuation.finish()
+                }
                 try await group.run()
             }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("server did not start") }
-            let server = TestServer(port: port, dataDirectory: directory)
+            var metricsIterator = metricsPorts.makeAsyncIterator()
+            guard let port = await iterator.next(), let metricsPort = await metricsIterator.next() else {
+                throw TestFailure("server did not start")
+            }
+            let server = TestServer(port: port, metricsPort: metricsPort, dataDirectory: directory)
             do {
                 let result = try await body(server)
                 await group.triggerGracefulShutdown()

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Debian's nginx in front of a DocIntake server, configured with `deploy/nginx.conf` itself: the
+/// lines marked `# TLS` give way to a plain loopback listener, and the upstream is the server's
+/// port. Everything nginx writes stays in a temp directory, removed on `stop()`.
+final class NginxProxy: @unchecked Sendable {
+    static let binary = "/usr/sbin/nginx"
+    let process = Process()
+    let directory: String
+    let port: Int
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static var shippedConfiguration: String {
+        get throws {
+            var url = URL(fileURLWithPath: #filePath)
+            for _ in 0..<4 { url.deleteLastPathComponent() }
+            return try String(contentsOf: url.appendingPathComponent("deploy/nginx.conf"), encoding: .utf8)
+        }
+    }
+
+    /// The shipped file for a test: no `# TLS` line, a loopback listener, the given upstream.
+    static func testConfiguration(_ shipped: String, listenPort: Int, upstreamPort: Int) throws -> String {
+        var lines: [String] = []
+        for line in shipped.components(separatedBy: "\n") where !line.contains("# TLS") {
+            lines.append(line)
+            if line == "server {" { lines.append("    listen 127.0.0.1:\(listenPort);") }
+        }
+        let configuration = lines.joined(separator: "\n")
+        guard configuration.contains("server 127.0.0.1:8080;"), configuration.contains("listen 127.0.0.1:\(listenPort);") else {
+            throw TestFailure("deploy/nginx.conf no longer has the upstream or server block the test derives from")
+        }
+        return configuration.replacingOccurrences(of: "server 127.0.0.1:8080;", with: "server 127.0.0.1:\(upstreamPort);")
+    }
+
+    init(upstreamPort: Int) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw TestFailure("\(Self.binary) is missing: install Debian's nginx (.ci/run does)")
+        }
+        directory = NSTemporaryDirectory() + "docintake-nginx-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        port = try Loopback.freePort()
+        try Self.testConfiguration(try Self.shippedConfiguration, listenPort: port, upstreamPort: upstreamPort)
+            .write(toFile: directory + "/docintake.conf", atomically: true, encoding: .utf8)
+        let main = """
+            daemon off;
+            master_process off;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log info;
+            events { worker_connections 64; }
+            http {
+                access_log \(directory)/access.log;
+                client_body_temp_path \(directory)/body;
+                proxy_temp_path \(directory)/proxy;
+                fastcgi_temp_path \(directory)/fastcgi;
+                uwsgi_temp_path \(directory)/uwsgi;
+                scgi_temp_path \(directory)/scgi;
+                include \(directory)/docintake.conf;
+            }
+            """
+        try main.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if Loopback.accepts(port) { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let log = (try? errorLog()) ?? ""
+        stop()
+        throw TestFailure("nginx did not start: \(log)")
+    }
+
+    func errorLog() throws -> String { try String(contentsOfFile: directory + "/error.log", encoding: .utf8) }
+
+    /// SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM, and
+    /// nginx without its master process never unblocks it. Nothing of nginx's needs keeping.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
