@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Foundation
 import DocIntake
 import Hummingbird
@@ -76,6 +77,15 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--metrics-address: not host:port or none: \(metricsAddress)")
         }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format: text or json, not \(logFormat)") }
+        // The peer address is compared as text: a host name here would never match, silently.
+        for proxy in trustedProxies where !Self.isIPAddress(proxy) {
+            throw ValidationError("--trusted-proxy: an IP address such as 127.0.0.1, not \(proxy)")
+        }
+    }
+
+    private static func isIPAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 
     func run() async throws {

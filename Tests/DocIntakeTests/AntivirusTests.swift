@@ -98,7 +98,7 @@ import Testing
                     #expect(try stores.metadata.documents(applicationId: id).filter { $0.slot == "opening_permit" }.count == 1)
 
                     // The operator sees the signature: in the metrics (and the log).
-                    let metrics = try await Curl.run([server.baseURL + "/metrics"])
+                    let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])
                     #expect(metrics.text.contains("docintake_antivirus_found_total{signature=\"\(ClamdProcess.signature)\"} 3"),
                             "\(metrics.text.split(separator: "\n").filter { $0.contains("antivirus") })")
 

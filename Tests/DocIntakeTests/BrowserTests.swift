@@ -56,7 +56,7 @@ import Testing
         let server = try await offPool { try ServerProcess(arguments: ["--min-upload-rate", "65536", "--rate-window", "2s"]) }
         defer { server.stop() }
         let summary = try await PythonScript.json(
-            OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/retry_browser.py").path, [server.baseURL],
+            OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/retry_browser.py").path, [server.baseURL, server.metricsURL],
             as: [String: any Sendable].self)
         #expect(summary["status"] as? Int == 408, "the page sees the refusal: \(summary)")
         #expect(summary["refusals"] as? Int == 1, "the server refused the upload once, not once per resend: \(summary)")

@@ -49,7 +49,7 @@ import Testing
             let cases: [(method: String, path: String, allow: String?)] = [
                 ("DELETE", "/healthz", "GET, HEAD"),
                 ("GET", "/api/v1/applications", "POST"),
-                ("POST", "/api/v1/applications/abc", "GET, HEAD"),
+                ("POST", "/api/v1/applications/abc", "GET, HEAD, PATCH"),
                 ("GET", "/api/v1/applications/abc/documents/opening_permit", "PUT"),
                 ("PUT", "/api/v1/review/applications/abc/decision", "POST"),
                 ("GET", "/nowhere", nil),
@@ -169,7 +169,8 @@ import Testing
             let download = try await Curl.run(["-H", "Authorization: Bearer \(token)",
                                                server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_notification"])
             #expect(download.status == 200)
-            #expect(download.headers.contains("Content-Disposition: attachment; filename=\"document\"; filename*=UTF-8''document\r\n"),
+            // Saved with the extension of what it is (issue 13): a PDF.
+            #expect(download.headers.contains("Content-Disposition: attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf\r\n"),
                     "\(download.headers)")
         }
     }

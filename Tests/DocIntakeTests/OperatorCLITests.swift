@@ -229,6 +229,7 @@ import Testing
         "--idle-timeout": "soon", "--upload-timeout": "soon", "--min-upload-rate": "-1", "--rate-window": "soon",
         "--max-concurrent-uploads": "0", "--retention-interval": "soon", "--clamd": "clamd.example", "--clamd-timeout": "soon",
         "--public-url": "ftp://docintake.example", "--contact": " ", "--max-image-side": "0", "--max-image-pixels": "0",
+        "--metrics-address": "everywhere", "--trusted-proxy": "proxy.example", "--log-format": "xml",
     ]
 
     /// Each environment variable the README documents reaches its option: a value the option

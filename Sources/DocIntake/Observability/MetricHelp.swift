@@ -12,6 +12,7 @@ enum MetricHelp {
         "docintake_connection_refusals_total": "Requests refused for the way the client sent them (deadlines, rate, limits), by reason.",
         "docintake_lingering_closes_total": "Connections closed after an early answer, by what ended the lingering close.",
         "docintake_notices_total": "Notice (email) delivery attempts by kind and outcome.",
+        "docintake_antivirus_found_total": "Documents refused because clamd found malware in them, by signature name.",
         "hb_requests": "HTTP requests answered, by endpoint, method and status.",
         "hb_request_errors": "HTTP requests that ended in an error, by endpoint, method and error.",
         "http_server_request_duration": "Time to answer an HTTP request, in seconds, by endpoint, method and status.",

@@ -3,7 +3,7 @@
 the browser holds a kept-alive connection), then uploads over a throttled link until the server
 refuses it as too slow, and counts the refusals the server recorded.
 
-usage: retry_browser.py BASE_URL
+usage: retry_browser.py BASE_URL METRICS_URL
 Prints a JSON summary: the status the page saw, the refusals counted, the seconds it took."""
 import json
 import re
@@ -14,7 +14,7 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-base = sys.argv[1]
+base, metrics_url = sys.argv[1], sys.argv[2]
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
@@ -37,7 +37,7 @@ try:
     """)
     elapsed = time.time() - started
     driver.delete_network_conditions()
-    metrics = requests.get(base + "/metrics").text
+    metrics = requests.get(metrics_url).text
     refusals = sum(int(float(value)) for value in re.findall(r'docintake_connection_refusals_total\{reason="upload_too_slow"\} (\S+)', metrics))
     print(json.dumps({"status": status, "refusals": refusals, "seconds": round(elapsed, 1)}))
 finally:
