@@ -14,9 +14,27 @@ import Testing
         try await ask(baseURL: server.baseURL, receipt: receipt, email: email)
     }
 
-    static func ask(baseURL: String, receipt: String, email: String) async throws -> Curl.Result {
+    static func ask(baseURL: String, receipt: String, email: String, forwardedFor: String? = nil) async throws -> Curl.Result {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["receipt_number": receipt, "contact_email": email]), as: UTF8.self)
-        return try await Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", body, baseURL + "/api/v1/access-links"])
+        let forwarded = forwardedFor.map { ["-H", "X-Forwarded-For: \($0)"] } ?? []
+        return try await Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", body] + forwarded + [baseURL + "/api/v1/access-links"])
+    }
+
+    /// Behind the reverse proxy, each applicant has an allowance of their own, not one shared by
+    /// everyone the proxy forwards; a client that is not a trusted proxy cannot name another.
+    @Test func behindATrustedProxyTheLimitIsPerRealClient() async throws {
+        let server = try await offPool { try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"]) }
+        defer { server.stop() }
+        for number in 1...12 {
+            let result = try await Self.ask(baseURL: server.baseURL, receipt: "20261207-00000\(number % 10)\(number / 10)",
+                                            email: "x@example.jp", forwardedFor: "192.0.2.\(number)")
+            #expect(result.status == 202, "client \(number) has an allowance of its own: \(result.status)")
+        }
+        for number in 1...11 {
+            let result = try await Self.ask(baseURL: server.baseURL, receipt: "20261207-10000\(number % 10)\(number / 10)",
+                                            email: "x@example.jp", forwardedFor: "198.51.100.7")
+            #expect(result.status == (number <= 10 ? 202 : 429), "request \(number) of one real client")
+        }
     }
 
     @Test func aLostTokenIsReplacedByAFreshLinkThatLeadsToTheStatusPage() async throws {

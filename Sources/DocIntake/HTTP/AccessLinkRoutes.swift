@@ -6,6 +6,9 @@ import Hummingbird
 /// counts every request alike.
 struct AccessLinkRoutes: Sendable {
     let service: AccessLinkService
+    /// Behind these (the reverse proxy), the client is the address the proxy names: otherwise every
+    /// applicant would share the proxy's one allowance.
+    let trustedProxies: Set<String>
 
     struct Input: Decodable {
         var receiptNumber: String
@@ -34,7 +37,9 @@ struct AccessLinkRoutes: Sendable {
             do {
                 let body = try await request.body.collect(upTo: 16 * 1024)
                 guard let input = try? JSONDecoder().decode(Input.self, from: Data(buffer: body)) else { throw Problem.invalidAccessLinkRequest }
-                let client = context.channel.remoteAddress?.ipAddress ?? "unknown"
+                let client = RequestLogMiddleware.clientAddress(
+                    peer: context.channel.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor],
+                    trustedProxies: trustedProxies)
                 try await service.request(receiptNumber: input.receiptNumber, email: input.contactEmail, client: client)
                 // Neither the 受付番号 nor the address: the log must not tell which pairs exist.
                 context.logger.info("access link requested")

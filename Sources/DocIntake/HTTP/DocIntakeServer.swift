@@ -48,7 +48,8 @@ public enum DocIntakeServer {
         }
         ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
             .register(on: router)
-        AccessLinkRoutes(service: AccessLinkService(metadata: stores.metadata, limiter: AccessLinkLimiter(), clock: { .now }))
+        AccessLinkRoutes(service: AccessLinkService(metadata: stores.metadata, limiter: AccessLinkLimiter(), clock: { .now }),
+                         trustedProxies: Set(configuration.trustedProxies))
             .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
         ReadinessRoutes(metadata: stores.metadata, antivirus: configuration.antivirus).register(on: router)
