@@ -214,6 +214,11 @@ import Testing
             if result.status < 200 { ledger.uploadCut() } else { ledger.problem("upload answered \(result.status): \(result.text)") }
             return
         }
+        // The kill can land between the 201's head and its body: the client never got the
+        // acknowledgement (its token included), so that upload was cut, not acknowledged.
+        let declared = result.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+        if let declared, result.body.count < declared { return ledger.uploadCut() }
         let json = result.json
         guard let id = json["id"] as? String, let token = json["access_token"] as? String,
               let documents = json["documents"] as? [[String: Any]]
