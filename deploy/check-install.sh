@@ -15,7 +15,9 @@ if [ "${1:-}" = "--inside" ]; then
   mount -t tmpfs tmpfs "$toolchain"
   [ ! -e "$toolchain/usr/bin/swift" ] || fail "the toolchain is still visible"
   bin=$root/usr/local/bin
-  "$bin/docintake" --help | grep -q "serve" || fail "docintake --help"
+  # Output is captured before grep: with pipefail, `grep -q` leaving early fails the writer (SIGPIPE).
+  help=$("$bin/docintake" --help) || fail "docintake --help"
+  grep -q "serve" <<<"$help" || fail "docintake --help"
   "$bin/docintake-review" --help >/dev/null || fail "docintake-review --help"
   "$bin/docintake" serve --data-dir "$root/data" --port 0 --metrics-address none > "$root/serve.log" 2>&1 &
   server=$!
@@ -36,9 +38,11 @@ if [ "${1:-}" = "--inside" ]; then
     -F "opening_notification=@Fixtures/uploads/tiny-reportlab.pdf" -F "opening_permit=@Fixtures/uploads/scan-pillow.png" \
     "http://127.0.0.1:$port/api/v1/applications")
   [ "$status" = 201 ] || fail "upload answered $status: $(cat "$root/receipt.json")"
-  curl -sf "http://127.0.0.1:$port/" | grep -q '<form' || fail "the web form (resources beside the binary) is not served"
+  page=$(curl -sf "http://127.0.0.1:$port/") || fail "the web form (resources beside the binary) is not served"
+  grep -q '<form' <<<"$page" || fail "the web form (resources beside the binary) is not served"
   kill "$server"; wait "$server" || true
-  "$bin/docintake" retention --data-dir "$root/data" --dry-run | grep -q "DRY RUN" || fail "retention --dry-run"
+  dry=$("$bin/docintake" retention --data-dir "$root/data" --dry-run) || fail "retention --dry-run"
+  grep -q "DRY RUN" <<<"$dry" || fail "retention --dry-run"
   echo "check-install: the installed binaries ran without $toolchain"
   exit 0
 fi
@@ -53,7 +57,8 @@ second=$(bash deploy/install.sh)
 echo "$second"
 grep -q "nothing changed" <<<"$second" || fail "the second run changed something"
 [ "$(snapshot)" = "$before" ] || fail "the second run changed the installed files"
-if ldd "$PREFIX/bin/docintake" | grep -q 'libswift'; then fail "docintake links the Swift runtime dynamically"; fi
+libraries=$(ldd "$PREFIX/bin/docintake")
+if grep -q 'libswift' <<<"$libraries"; then fail "docintake links the Swift runtime dynamically"; fi
 
 toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
 unshare -m "$0" --inside "$root" "$toolchain"
