@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
     var retentionInterval: String?
 
     @Option(help: ArgumentHelp(
+        "With --clamd, scan the stored documents of undecided applications again at this interval, e.g. 6h (off by default). "
+            + "Env: DOCINTAKE_RESCAN_INTERVAL",
+        discussion: "One rescan runs at a time across every server sharing the database. Units: s, m, h, d."))
+    var rescanInterval: String?
+
+    @Option(help: ArgumentHelp(
         "Where GET /metrics is served, host:port, a listener of its own; none turns it off. Env: DOCINTAKE_METRICS_ADDRESS",
         discussion: "The public port does not answer /metrics. Port 0 picks a free one and logs it."))
     var metricsAddress: String = Environment.value("DOCINTAKE_METRICS_ADDRESS") ?? "127.0.0.1:9464"
@@ -55,6 +61,10 @@ struct Serve: AsyncParsableCommand {
         retentionInterval ?? Environment.value("DOCINTAKE_RETENTION_INTERVAL")
     }
 
+    private var rescanIntervalText: String? {
+        rescanInterval ?? Environment.value("DOCINTAKE_RESCAN_INTERVAL")
+    }
+
     @OptionGroup(title: "Notices (emails)") var mail: MailOptions
 
     @OptionGroup(title: "Retention rules (with --retention-interval)") var retention: RetentionPolicyOptions
@@ -71,6 +81,12 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if let retentionInterval = retentionIntervalText, DurationText.parse(retentionInterval) == nil {
             throw ValidationError("--retention-interval: not a duration such as 24h: \(retentionInterval)")
+        }
+        if let rescanInterval = rescanIntervalText {
+            guard let interval = DurationText.parse(rescanInterval), interval > .zero else {
+                throw ValidationError("--rescan-interval: not a duration such as 6h: \(rescanInterval)")
+            }
+            guard try antivirus.client() != nil else { throw ValidationError("--rescan-interval needs --clamd") }
         }
         _ = try connection.limits()
         guard metricsAddress == "none" || ListenAddress(parsing: metricsAddress) != nil else {
@@ -100,6 +116,7 @@ struct Serve: AsyncParsableCommand {
         configuration.scanLimits.maxImageSide = maxImageSide
         configuration.scanLimits.maxImagePixels = maxImagePixels
         configuration.antivirus = try antivirus.client()
+        configuration.rescanInterval = rescanIntervalText.flatMap(DurationText.parse)
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)

@@ -73,10 +73,15 @@ public enum DocIntakeServer {
         if let interval = configuration.retentionInterval {
             let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy,
                                    outboxDirectory: configuration.dataDirectory + "/outbox")
-            application.addServices(RetentionService(
-                job: job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger,
-                initialDelay: min(interval, .seconds(5))))
+            application.addServices(PeriodicJobService.retention(
+                job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
             logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
+        }
+        if let interval = configuration.rescanInterval, let clamd = configuration.antivirus {
+            let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
+            application.addServices(PeriodicJobService.rescan(
+                job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
+            logger.notice("stored documents are rescanned inside the server", metadata: ["interval": "\(interval)"])
         }
         if let address = configuration.metricsAddress {
             application.addServices(metricsApplication(address, metadata: stores.metadata, logger: logger, onRunning: onMetricsRunning))

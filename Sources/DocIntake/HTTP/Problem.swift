@@ -62,6 +62,18 @@ extension Problem {
             self.init(status: .conflict, code: "status_conflict",
                       detail: "現在の状態（\(japanese)）ではこの操作はできません。",
                       detailEn: "This is not possible while the application is \(status).")
+        case ApplicantError.quarantinedDocuments(let slots):
+            let names = slots.map { "「\($0.japaneseName)」" }.joined(separator: "と")
+            self.init(status: .conflict, code: "quarantined",
+                      detail: "\(names)は再検査でウイルスが検出されたため隔離されています。パソコンをウイルス対策ソフトで確認したうえで、"
+                        + "元の書類からファイルを作り直して差し替えてから、再申請してください。",
+                      detailEn: "A rescan found malware in \(slots.map(\.rawValue).joined(separator: " and ")), which is quarantined. "
+                        + "Check your computer with antivirus software, make the file again from the original, replace it, then resubmit.",
+                      errors: slots.map { slot in
+                          FieldError(field: slot.rawValue, code: "quarantined",
+                                     message: "ウイルスが検出されたため隔離されています。ファイルを作り直して差し替えてください。",
+                                     messageEn: "Quarantined: malware was found in it. Make the file again and replace it.")
+                      })
         case ApplicantError.nothingChanged:
             self.init(status: .conflict, code: "nothing_changed",
                       detail: "差戻し後、書類の差し替えも申請内容の修正も行われていません。このまま再申請する場合は確認のうえ、もう一度再申請してください。",
@@ -110,6 +122,12 @@ extension Problem {
             self.init(status: .conflict, code: "status_conflict",
                       detail: "現在の状態（\(japanese)）からは「\(requested)」できません。",
                       detailEn: "Cannot \(requested) an application that is \(current).")
+        case .quarantined(let slot):
+            self.init(status: .conflict, code: "quarantined",
+                      detail: "この書類（\(slot.japaneseName)）は再検査でウイルスが検出されたため隔離されています。ダウンロードできません。"
+                        + "申請は申請者に差し戻され、新しいファイルを待っています。",
+                      detailEn: "This document (\(slot.rawValue)) is quarantined: a rescan found malware in it, so it is never served. "
+                        + "The application went back to the applicant for a new file.")
         case .rangeNotSatisfiable(let size):
             self.init(status: .rangeNotSatisfiable, code: "range_not_satisfiable",
                       detail: "指定された範囲は書類の大きさ（\(size) バイト）を超えています。",

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
 
     /// clamd, which scans every document as it arrives; nil (the default) for no virus scan.
     public var antivirus: ClamdClient?
+    /// How often the server scans the stored documents of undecided applications again with
+    /// clamd's current signatures (once at a time across servers); nil (the default) never.
+    public var rescanInterval: Duration?
     /// The scanner's bounds on hostile documents, e.g. the PNG dimension limits (`--max-image-side`, `--max-image-pixels`).
     public var scanLimits = ScanLimits()
 

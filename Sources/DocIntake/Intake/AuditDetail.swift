@@ -47,6 +47,8 @@ enum AuditAction {
     static let approve = "approve"
     static let reject = "reject"
     static let withdraw = "withdraw"
+    /// A rescan found malware in a stored document (internal: it names the signature).
+    static let quarantine = "quarantine"
 }
 
 extension Array where Element == AuditEntry {

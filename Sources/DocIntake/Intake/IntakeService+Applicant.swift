@@ -85,6 +85,9 @@ extension IntakeService {
         let metadata = self.metadata
         do {
             try await Blocking.run {
+                let quarantined = try metadata.documents(applicationId: id)
+                    .filter { $0.supersededAt == nil && $0.quarantinedAt != nil }.compactMap { DocumentSlot(rawValue: $0.slot) }
+                if !quarantined.isEmpty { throw ApplicantError.quarantinedDocuments(quarantined) }
                 let changes = try metadata.auditLog(applicationId: id).changesSinceLastReturn
                 if changes.isEmpty && !confirmedUnchanged && record.status == ApplicationStatus.returned.rawValue {
                     throw ApplicantError.nothingChanged
@@ -119,4 +122,6 @@ enum ApplicantError: Error, Sendable, Equatable {
     case wrongStatus(String)
     /// A resubmission that changes nothing since the return, not confirmed as such.
     case nothingChanged
+    /// A resubmission while these slots' current documents are quarantined (a rescan found malware).
+    case quarantinedDocuments([DocumentSlot])
 }

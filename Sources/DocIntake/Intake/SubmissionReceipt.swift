@@ -28,6 +28,8 @@ struct DocumentSummary: Sendable, Codable, Equatable {
     var type: String
     var uploadedAt: Date?
     var supersededAt: Date?
+    /// When a rescan found malware in it (隔離): it is never served, and the applicant is asked for a new file.
+    var quarantinedAt: Date?
 
     init(_ record: DocumentRecord) {
         slot = record.slot
@@ -37,11 +39,13 @@ struct DocumentSummary: Sendable, Codable, Equatable {
         type = record.detectedType
         uploadedAt = record.uploadedAt
         supersededAt = record.supersededAt
+        quarantinedAt = record.quarantinedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case slot, filename, size, sha256, type
         case uploadedAt = "uploaded_at"
         case supersededAt = "superseded_at"
+        case quarantinedAt = "quarantined_at"
     }
 }

@@ -9,7 +9,7 @@ import Storage
 /// reads the latest record of each job when scraped, so its `/metrics` shows the last result
 /// whichever process produced it.
 enum JobRunMetrics {
-    static let jobs = ["retention", "scrub"]
+    static let jobs = ["retention", "scrub", "rescan"]
 
     static func encode(_ counts: [String: Double]) -> String {
         let encoder = JSONEncoder()

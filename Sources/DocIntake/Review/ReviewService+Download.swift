@@ -40,6 +40,8 @@ extension ReviewService {
                   let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
                   let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewError.notFound }
+            // Never the bytes, not even a HEAD's length of them: the audit log has what the rescan found.
+            guard document.quarantinedAt == nil else { throw ReviewError.quarantined(slot) }
             let range = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? nil : range
             if let range, !range.isSatisfiable(size: document.size) { throw ReviewError.rangeNotSatisfiable(size: document.size) }
             let offset = range?.offset ?? 0

@@ -165,6 +165,8 @@ enum ReviewError: Error, Sendable, Equatable {
     case reasonRequired
     case conflict(current: String, requested: String)
     case rangeNotSatisfiable(size: Int64)
+    /// The slot's current document is quarantined: a rescan found malware in it.
+    case quarantined(DocumentSlot)
 }
 
 extension String {

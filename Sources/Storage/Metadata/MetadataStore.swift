@@ -131,7 +131,24 @@ public protocol MetadataStore: Sendable {
     /// Every delivered notice, oldest first: the retention job deletes their `.eml` files.
     func deliveredNotices() throws -> [OutboxMessage]
 
-    // MARK: Job runs
+    // MARK: Rescan
+
+    /// Quarantines an application's infected current documents and, when its status is one of
+    /// `returnFrom`, returns it to its applicant: all in one write transaction.
+    func quarantine(_ quarantine: DocumentQuarantine) throws -> DocumentQuarantineOutcome
+
+    // MARK: Job runs and leases
+
+    /// Takes (or renews) the lease on `job` for `holder` until `expiresAt`, unless another holder
+    /// has one that runs past `now`. Returns whether `holder` now holds it.
+    func acquireJobLease(job: String, holder: String, now: Date, expiresAt: Date) throws -> Bool
+
+    /// Gives up `holder`'s lease on `job`, if it still has it.
+    func releaseJobLease(job: String, holder: String) throws
+
+    /// The lease on `job` as stored, expired or not.
+    func jobLease(job: String) throws -> JobLease?
+
 
     /// Records a finished maintenance run.
     func recordJobRun(_ run: JobRunRecord) throws

@@ -136,6 +136,15 @@ extension SQLiteMetadataStore {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "CREATE INDEX outbox_due ON outbox(nextAttemptAt) WHERE sentAt IS NULL")
         }
+        // Rescanning stored documents (issue 22): quarantine, and one rescan at a time across servers.
+        migrator.registerMigration("v4") { db in
+            try db.alter(table: "documents") { t in t.add(column: "quarantinedAt", .datetime) }
+            try db.create(table: "job_leases") { t in
+                t.primaryKey("job", .text)
+                t.column("holder", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -170,19 +170,24 @@ public final class SQLiteMetadataStore: MetadataStore {
             guard from.contains(application.status) else {
                 throw MetadataStoreError.statusConflict(current: application.status)
             }
-            var audit = audit
-            audit.fromStatus = application.status
-            audit.toStatus = to
-            application.status = to
-            application.updatedAt = audit.at
-            application.statusChangedAt = audit.at
-            try application.update(db, columns: [Column("status"), Column("updatedAt"), Column("statusChangedAt")])
-            try audit.insert(db)
-            if var notice {
-                notice.eventKey = Self.eventKey(notice, audit)
-                try notice.insert(db)
-            }
+            try Self.move(&application, to: to, audit: audit, notice: notice, in: db)
             return application
+        }
+    }
+
+    /// The writes of a status change, inside the caller's transaction.
+    static func move(_ application: inout ApplicationRecord, to: String, audit: AuditEntry, notice: OutboxMessage?, in db: Database) throws {
+        var audit = audit
+        audit.fromStatus = application.status
+        audit.toStatus = to
+        application.status = to
+        application.updatedAt = audit.at
+        application.statusChangedAt = audit.at
+        try application.update(db, columns: [Column("status"), Column("updatedAt"), Column("statusChangedAt")])
+        try audit.insert(db)
+        if var notice {
+            notice.eventKey = eventKey(notice, audit)
+            try notice.insert(db)
         }
     }
 

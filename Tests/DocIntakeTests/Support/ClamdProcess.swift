@@ -67,6 +67,18 @@ final class ClamdProcess: @unchecked Sendable {
         throw TestFailure("clamd did not answer PING: \(log.suffix(2000))")
     }
 
+    /// A signature published after documents were stored, as freshclam would bring it: written to
+    /// the database, and clamd restarted to load it (as NotifyClamd's reload does). Its name as
+    /// clamd reports it is `<name>.UNOFFICIAL`.
+    func addSignature(name: String, matching bytes: Data) async throws {
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        try Data("\(name):0:*:\(hex)\n".utf8).write(to: URL(fileURLWithPath: directory + "/db/\(name).ndb"))
+        try await offPool {
+            self.stop()
+            try self.start()
+        }
+    }
+
     /// SIGKILL: clamd gone mid-scan, as a crash would leave it.
     func kill() {
         guard let process, process.isRunning else { return }

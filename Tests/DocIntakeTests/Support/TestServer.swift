@@ -20,7 +20,7 @@ struct TestServer: Sendable {
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
-        _ body: @Sendable (TestServer) async throws -> T
+        rescanInterval: Duration? = nil, _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
@@ -32,6 +32,7 @@ struct TestServer: Sendable {
                                                 retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
         configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
+        configuration.rescanInterval = rescanInterval
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         let app = try DocIntakeServer.makeApplication(
             configuration,

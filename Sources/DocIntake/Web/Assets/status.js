@@ -86,15 +86,27 @@
     const documents = document.getElementById("documents");
     documents.textContent = "";
     // In slot order, whichever was replaced last.
-    (view.documents || []).filter(function (d) { return !d.superseded_at; }).sort(function (a, b) {
+    const currentDocuments = (view.documents || []).filter(function (d) { return !d.superseded_at; }).sort(function (a, b) {
       return slotOrder.indexOf(a.slot) - slotOrder.indexOf(b.slot);
-    }).forEach(function (d) {
+    });
+    currentDocuments.forEach(function (d) {
       const row = D.element("tr");
-      [slots[d.slot] || d.slot, d.filename, D.sizeText(d.size), when(d.uploaded_at)].forEach(function (text) {
+      const name = d.quarantined_at ? d.filename + "（隔離中：差し替えが必要です）" : d.filename;
+      [slots[d.slot] || d.slot, name, D.sizeText(d.size), when(d.uploaded_at)].forEach(function (text) {
         row.appendChild(D.element("td", text));
       });
+      if (d.quarantined_at) row.className = "quarantined";
       documents.appendChild(row);
     });
+    // A rescan with newer signatures found malware in a stored document: ask for a new file.
+    const quarantined = currentDocuments.filter(function (d) { return d.quarantined_at; });
+    const quarantine = document.getElementById("quarantine-notice");
+    quarantine.hidden = !quarantined.length;
+    quarantine.textContent = quarantined.length
+      ? quarantined.map(function (d) { return "「" + (slots[d.slot] || d.slot) + "」"; }).join("と")
+        + "から、最新のウイルス定義による再検査でウイルスが検出されました。この書類は隔離され、審査には使われません。"
+        + "お使いのパソコンをウイルス対策ソフトで確認したうえで、元の書類からファイルを作り直し、下の「書類の差し替え」で差し替えてから再申請してください。"
+      : "";
     document.getElementById("documents-table").hidden = !documents.children.length;
 
     const fields = document.getElementById("fields");

@@ -26,6 +26,9 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var uploadedAt: Date
     /// When a replacement made it historical; nil while current.
     public var supersededAt: Date?
+    /// When a rescan with newer signatures found malware in it (隔離): it is never served again,
+    /// and its applicant is asked for a new file. Nil for every document that was never found.
+    public var quarantinedAt: Date?
 
     /// A newly uploaded, current document.
     public init(
