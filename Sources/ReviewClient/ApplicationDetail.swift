@@ -116,11 +116,14 @@ public struct ApplicationDetail: Sendable, Codable, Equatable {
         public var uploadedAt: Date?
         /// When a later upload replaced it; nil while it is current.
         public var supersededAt: Date?
+        /// When a rescan found malware in it; the server never serves it, and the applicant was asked for a new file.
+        public var quarantinedAt: Date?
 
         enum CodingKeys: String, CodingKey {
             case slot, filename, size, sha256, type
             case uploadedAt = "uploaded_at"
             case supersededAt = "superseded_at"
+            case quarantinedAt = "quarantined_at"
         }
     }
 

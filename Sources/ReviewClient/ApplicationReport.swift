@@ -51,7 +51,10 @@ public enum ApplicationReport {
         lines.append("Documents")
         if application.documents.isEmpty { lines.append("  (none)") }
         for document in application.documents {
-            let state = document.supersededAt.map { "superseded \(DisplayTime.jst($0))" } ?? "current"
+            var state = document.supersededAt.map { "superseded \(DisplayTime.jst($0))" } ?? "current"
+            if let quarantined = document.quarantinedAt {
+                state += ", QUARANTINED \(DisplayTime.jst(quarantined)) (a rescan found malware; not served)"
+            }
             lines.append("  \(clean(CodeLabel.slots[document.slot] ?? document.slot))  \(state)")
             lines.append("    name      \(clean(document.filename))")
             lines.append("    type      \(clean(document.type)), \(document.size) bytes")
