@@ -70,7 +70,7 @@ fi
 
 scratch=$(mktemp)
 trap 'rm -f "$scratch"' EXIT
-for unit in docintake.service docintake-retention.service docintake-retention.timer; do
+for unit in docintake.service docintake-retention.service docintake-retention.timer docintake-rescan.service docintake-rescan.path; do
   # The units name /usr/local/bin and /var/lib/docintake; another PREFIX or STATE_DIR goes in.
   sed -e "s|/usr/local/bin/|$PREFIX/bin/|g" -e "s|/var/lib/docintake|$STATE_DIR|g" "deploy/$unit" > "$scratch"
   put 0644 "$scratch" "$UNIT_DIR/$unit"
