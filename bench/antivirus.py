@@ -146,7 +146,7 @@ class Clamd:
             f.write(f"DocIntake.Test.EICAR:0:*:{EICAR.hex()}\n")
         with open(self.dir + "/clamd.conf", "w") as f:
             f.write(f"LocalSocket {self.socket}\nDatabaseDirectory {self.dir}/db\nForeground yes\nLogFile {self.dir}/clamd.log\n"
-                    "StreamMaxLength 110M\nMaxFileSize 110M\nMaxScanSize 220M\nAlertExceedsMax yes\n")
+                    "StreamMaxLength 110M\nMaxFileSize 1100M\nMaxScanSize 1200M\nAlertExceedsMax yes\n")
         self.proc = subprocess.Popen(["/usr/sbin/clamd", "-c", self.dir + "/clamd.conf"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60

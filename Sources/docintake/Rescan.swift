@@ -32,7 +32,7 @@ struct Rescan: AsyncParsableCommand {
         let report: RescanReport
         do {
             report = try await job.run(by: .person(OperatorIdentity.currentUser()), logger: Logger(label: "docintake.rescan"))
-        } catch let error as RescanError {
+        } catch let error as RescanError where error.isAlreadyRunning {
             FileHandle.standardError.write(Data("docintake rescan: \(error)\n".utf8))
             throw ExitCode(75)
         } catch {

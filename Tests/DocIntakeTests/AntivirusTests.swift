@@ -134,6 +134,35 @@ import Testing
         }
     }
 
+    /// clamd counts what it unpacks. With the limits docs/antivirus.md gives, a workbook whose one
+    /// sheet inflates to 300 MB (as a 40 MB spreadsheet from openpyxl does) is scanned whole and
+    /// passes; with the 220M scan limit the docs gave before, AlertExceedsMax refused it as malware.
+    @Test func clamdsLimitsScanAWorkbookThatUnpacksToHundredsOfMegabytes() async throws {
+        try await Self.withSamples { samples in
+            let path = samples.directory + "/large-sheet.xlsx"
+            let script = """
+                import sys, zipfile
+                with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as book:
+                    with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                        sheet.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+                        written, row = 0, 0
+                        while written < 300 * 1024 * 1024:
+                            rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r * 7919 % 100003}</v></c><c r="B{r}" t="s"><v>{r % 977}</v></c></row>'
+                                           for r in range(row, row + 10000)).encode()
+                            sheet.write(rows)
+                            written += len(rows)
+                            row += 10000
+                        sheet.write(b"</sheetData></worksheet>")
+                """
+            let made = try await Program.run("/usr/bin/env", ["python3", "-c", script, path])
+            guard made.status == 0 else { throw TestFailure("python3 zipfile: \(made.stderr)") }
+            try await ClamdProcess.with { clamd in
+                let verdict = try await ClamdClient(endpoint: clamd.endpoint, timeout: .seconds(120)).scan(fileAt: path)
+                #expect(verdict == .clean)
+            }
+        }
+    }
+
     @Test func clamdDownMeans503AndNothingStoredThenRecoveryWithoutARestart() async throws {
         try await Self.withSamples { samples in
             try await ClamdProcess.with { clamd in

@@ -206,6 +206,11 @@ public enum RescanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The lease ran out while this run was busy (a stall longer than the lease) and another took it.
     case leaseLost
 
+    /// Another run holds the lease: nothing was done, and nothing needs to be.
+    public var isAlreadyRunning: Bool {
+        if case .alreadyRunning = self { true } else { false }
+    }
+
     public var description: String {
         switch self {
         case .alreadyRunning(let holder, let until):

@@ -72,7 +72,7 @@ extension PeriodicJobService {
                     "interrupted": .stringConvertible(report.interrupted),
                     "duration_seconds": .stringConvertible(report.durationSeconds),
                 ])
-            } catch let error as RescanError {
+            } catch let error as RescanError where error.isAlreadyRunning {
                 logger.info("rescan skipped", metadata: ["why": .string(error.description)])
             } catch {
                 logger.error("rescan failed; it runs again at the next interval", metadata: ["error": "\(error)"])

@@ -35,8 +35,8 @@ final class ClamdProcess: @unchecked Sendable {
             Foreground yes
             LogFile \(directory)/clamd.log
             StreamMaxLength 110M
-            MaxFileSize 110M
-            MaxScanSize 220M
+            MaxFileSize 1100M
+            MaxScanSize 1200M
             AlertExceedsMax yes
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/clamd.conf"))
