@@ -228,6 +228,7 @@ import Testing
         "--mail-from": "not-an-address", "--sendmail": "/nonexistent/sendmail", "--header-timeout": "soon",
         "--idle-timeout": "soon", "--upload-timeout": "soon", "--min-upload-rate": "-1", "--rate-window": "soon",
         "--max-concurrent-uploads": "0", "--retention-interval": "soon", "--clamd": "clamd.example", "--clamd-timeout": "soon",
+        "--rescan-interval": "soon",
         "--public-url": "ftp://docintake.example", "--contact": " ", "--max-image-side": "0", "--max-image-pixels": "0",
         "--metrics-address": "everywhere", "--trusted-proxy": "proxy.example", "--log-format": "xml",
     ]

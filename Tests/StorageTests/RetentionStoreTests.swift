@@ -18,12 +18,12 @@ import Testing
             try pool.write { db in try SQLiteMetadataStoreTests.application(id: "old").insert(db) }
         }
         let store = try SQLiteMetadataStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4"])
         #expect(try store.application(id: "old") != nil)
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        for table in ["legal_holds", "deletion_records", "job_runs"] {
+        for table in ["legal_holds", "deletion_records", "job_runs", "job_leases"] {
             #expect(tables.contains(table), "missing table \(table)")
         }
     }
