@@ -1,4 +1,4 @@
-/// Text measured in terminal columns, as the operator's tables need it: East Asian wide and
+/// Text measured in terminal columns, as the operator's tables and the reviewer client need it: East Asian wide and
 /// fullwidth characters (Japanese names) take two columns, combining marks none.
 public enum DisplayWidth {
     /// The columns `text` takes.

@@ -26,4 +26,10 @@ public enum CertificateFeePayment: String, Sendable, Codable, CaseIterable {
     public var japaneseName: String {
         self == .deductFromFees ? "診療報酬支払額から控除" : "払込請求書による振込み"
     }
+
+    /// The method with the form's number for it (`2: 払込請求書による振込み`), as the receipt,
+    /// the status page and the reviewer client show a stored value.
+    public var numberedName: String {
+        "\((Self.allCases.firstIndex(of: self) ?? 0) + 1): \(japaneseName)"
+    }
 }

@@ -1,4 +1,4 @@
-/// Where an application stands in review.
+/// Where an application stands in review (`Status` in openapi.yaml; domain.md, States).
 public enum ApplicationStatus: String, Sendable, Codable, CaseIterable {
     /// 受付
     case submitted

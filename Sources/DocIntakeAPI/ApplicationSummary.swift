@@ -6,7 +6,8 @@ public struct ApplicationSummary: Sendable, Codable, Equatable {
     public var id: String
     /// The receipt number the applicant was given (受付番号).
     public var receiptNumber: String
-    /// `submitted`, `under_review`, `approved`, `returned`, `rejected` or `withdrawn`.
+    /// An `ApplicationStatus` raw value; a string, so that a status the client does not know is
+    /// shown as sent rather than failing the whole listing.
     public var status: String
     /// `workplace_clinic`, `medical`, …
     public var institutionKind: String
@@ -16,10 +17,26 @@ public struct ApplicationSummary: Sendable, Codable, Equatable {
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
-    /// How many current documents it has.
+    /// How many current documents it has (the server always sends it).
     public var documentCount: Int?
     /// When the applicant last resubmitted it after a return (再申請), if ever.
     public var resubmittedAt: Date?
+
+    /// One row.
+    public init(
+        id: String, receiptNumber: String, status: String, institutionKind: String, institutionName: String,
+        createdAt: Date, updatedAt: Date, documentCount: Int?, resubmittedAt: Date?
+    ) {
+        self.id = id
+        self.receiptNumber = receiptNumber
+        self.status = status
+        self.institutionKind = institutionKind
+        self.institutionName = institutionName
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.documentCount = documentCount
+        self.resubmittedAt = resubmittedAt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, status

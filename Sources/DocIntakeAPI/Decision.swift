@@ -1,4 +1,5 @@
-/// A reviewer's verdict on an application under review.
+/// A reviewer's verdict on an application under review: the `decision` of
+/// `POST /api/v1/review/applications/{id}/decision`.
 public enum Decision: String, Sendable, CaseIterable, Codable {
     /// 審査完了: the master account is registered.
     case approve
@@ -9,4 +10,13 @@ public enum Decision: String, Sendable, CaseIterable, Codable {
 
     /// Whether the server refuses this decision without a reason.
     public var needsReason: Bool { self != .approve }
+
+    /// The status the application moves to.
+    public var resultingStatus: ApplicationStatus {
+        switch self {
+        case .approve: .approved
+        case .return: .returned
+        case .reject: .rejected
+        }
+    }
 }

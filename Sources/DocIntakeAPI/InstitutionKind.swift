@@ -11,15 +11,14 @@ public enum InstitutionKind: String, Sendable, Codable, CaseIterable {
     /// 職域診療所: uploads two documents and is reviewed (審査) before registration.
     case workplaceClinic = "workplace_clinic"
 
-    /// 点数表コード, the third digit of the full 10-digit 医療機関コード. Nil where domain.md
-    /// marks it unknown (the manual's screenshot for 職域診療所 is unreadable).
-    public var scoreTableCode: String? {
+    /// The kind as the portal names it, for people.
+    public var japaneseName: String {
         switch self {
-        case .medical: "1"
-        case .dental: "3"
-        case .pharmacy: "4"
-        case .homeNursing: "6"
-        case .workplaceClinic: DomainFacts.workplaceClinicScoreTableCode
+        case .medical: "医科"
+        case .dental: "歯科"
+        case .pharmacy: "調剤（薬局）"
+        case .homeNursing: "訪問看護"
+        case .workplaceClinic: "職域診療所"
         }
     }
 

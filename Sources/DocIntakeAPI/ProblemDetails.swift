@@ -1,50 +1,39 @@
-/// The body of an `application/problem+json` error (RFC 9457) as the DocIntake server writes it:
-/// a stable code and the explanation in Japanese (`detail`) and English (`detail_en`).
+/// The body of an `application/problem+json` error (RFC 9457; `Problem` in openapi.yaml): a stable
+/// machine code and what to do, in Japanese (`detail`) and English (`detail_en`), with every field
+/// error at once. The server always sends every property; they are optional so that the reviewer
+/// client still reads a problem that a proxy or an older server wrote without some of them.
 public struct ProblemDetails: Sendable, Codable, Equatable {
-    /// The HTTP status the server reported inside the body.
+    /// `/problems/<code>`.
+    public var type: String?
+    /// A short summary, the HTTP reason phrase.
+    public var title: String?
+    /// The HTTP status, repeated inside the body.
     public var status: Int?
     /// A stable machine code such as `status_conflict`.
     public var code: String?
-    /// A short summary, the HTTP reason phrase.
-    public var title: String?
     /// The explanation in Japanese.
     public var detail: String?
     /// The explanation in English.
     public var detailEn: String?
     /// The field errors, every one at once.
-    public var errors: [FieldProblem]?
+    public var errors: [FieldMessage]?
 
-    /// One field's error.
-    public struct FieldProblem: Sendable, Codable, Equatable {
-        /// The field's API name.
-        public var field: String?
-        /// A stable machine code such as `required`.
-        public var code: String?
-        /// The message in Japanese.
-        public var message: String?
-        /// The message in English.
-        public var messageEn: String?
-
-        enum CodingKeys: String, CodingKey {
-            case field, code, message
-            case messageEn = "message_en"
-        }
+    /// A problem body.
+    public init(
+        type: String? = nil, title: String? = nil, status: Int? = nil, code: String? = nil, detail: String? = nil,
+        detailEn: String? = nil, errors: [FieldMessage]? = nil
+    ) {
+        self.type = type
+        self.title = title
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.detailEn = detailEn
+        self.errors = errors
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, code, title, detail, errors
+        case type, title, status, code, detail, errors
         case detailEn = "detail_en"
-    }
-
-    /// The lines a person should read: both languages, then each field error.
-    var explanation: [String] {
-        var lines: [String] = []
-        if let detail, !detail.isEmpty { lines.append(detail) }
-        if let detailEn, !detailEn.isEmpty { lines.append(detailEn) }
-        for error in errors ?? [] {
-            let text = [error.message, error.messageEn].compactMap { $0 }.joined(separator: " / ")
-            lines.append("  \(error.field ?? "?"): \(text)")
-        }
-        return lines.map(TerminalText.clean)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 original
 /// (RFC 6266 / RFC 8187), so Japanese file names survive the download.
-enum ContentDisposition {
+enum AttachmentHeader {
     /// A nameless document (`filename=""` on upload) is offered as `document` in both forms.
     static func attachment(filename: String) -> String {
         let name = filename.isEmpty ? "document" : filename

@@ -1,4 +1,5 @@
 import Antivirus
+import DisplayText
 import Foundation
 import Scanner
 

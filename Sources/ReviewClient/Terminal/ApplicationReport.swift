@@ -1,3 +1,5 @@
+import DisplayText
+
 /// One application as a report for people: status, fields, warnings, documents and history.
 public enum ApplicationReport {
     /// The report, several sections separated by blank lines. Every value from the server is
@@ -16,11 +18,11 @@ public enum ApplicationReport {
         lines.append("")
         lines.append("Fields")
         let rows = application.fields.rows
-        let nameWidth = rows.map { TerminalText.width($0.name) }.max() ?? 0
-        let labelWidth = rows.map { TerminalText.width($0.label) }.max() ?? 0
+        let nameWidth = rows.map { DisplayWidth.of($0.name) }.max() ?? 0
+        let labelWidth = rows.map { DisplayWidth.of($0.label) }.max() ?? 0
         for row in rows {
-            let name = TerminalText.pad(row.name, to: nameWidth)
-            let label = TerminalText.pad(row.label, to: labelWidth)
+            let name = DisplayWidth.pad(row.name, to: nameWidth)
+            let label = DisplayWidth.pad(row.label, to: labelWidth)
             lines.append("  \(name)  \(label)  \(row.value.map { clean(CodeLabel.field(row.name, $0)) } ?? "-")")
         }
 
@@ -55,7 +57,7 @@ public enum ApplicationReport {
             if let quarantined = document.quarantinedAt {
                 state += ", QUARANTINED \(DisplayTime.jst(quarantined)) (a rescan found malware; not served)"
             }
-            lines.append("  \(clean(CodeLabel.slots[document.slot] ?? document.slot))  \(state)")
+            lines.append("  \(clean(CodeLabel.slot(document.slot)))  \(state)")
             lines.append("    name      \(clean(document.filename))")
             lines.append("    type      \(clean(document.type)), \(document.size) bytes")
             lines.append("    sha256    \(clean(document.sha256))")

@@ -1,3 +1,5 @@
+import DisplayText
+
 /// The review queue as a table for people.
 public enum ApplicationTable {
     /// One row per application under a header: ID (what `show`, `claim` and `decide` take),
@@ -14,11 +16,11 @@ public enum ApplicationTable {
             ].map(TerminalText.clean)
         }
         let widths = header.indices.map { column in
-            ([header] + rows).map { TerminalText.width($0[column]) }.max() ?? 0
+            ([header] + rows).map { DisplayWidth.of($0[column]) }.max() ?? 0
         }
         return ([header] + rows).map { row in
             row.indices.map { column in
-                column == row.count - 1 ? row[column] : TerminalText.pad(row[column], to: widths[column])
+                column == row.count - 1 ? row[column] : DisplayWidth.pad(row[column], to: widths[column])
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
