@@ -52,11 +52,12 @@ struct ReviewService: Sendable {
         return try await Blocking.run {
             let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
             let page = listed.prefix(limit)
+            let resubmissions = try metadata.lastAudit(action: AuditAction.resubmit, applicationIds: page.map(\.record.id))
             let items = try page.map { entry in
                 ApplicationSummary(
                     entry.record,
                     documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count,
-                    resubmittedAt: try metadata.auditLog(applicationId: entry.record.id).lastResubmission)
+                    resubmittedAt: resubmissions[entry.record.id])
             }
             return ApplicationPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
         }
