@@ -44,6 +44,12 @@ public struct DocumentDownloader: Sendable {
     ///
     /// The `.part` name carries the document's SHA-256, and a resume sends it as `If-Range`, so
     /// bytes of a version the applicant has since replaced are never continued with the new one.
+    ///
+    /// - Parameters:
+    ///   - document: A current document of `application` (see `documents(of:slot:)`).
+    ///   - application: Its application, whose 受付番号 starts the saved file's name.
+    /// - Returns: The saved file's path, size and verified SHA-256.
+    /// - Throws: `ReviewError`; `.integrity` when the bytes do not match the server's digest.
     public func download(_ document: DocumentSummary, of application: ApplicationDetail) async throws -> SavedDocument {
         let plannedName = FileNameSanitiser.downloadName(
             receiptNumber: application.receiptNumber, slot: document.slot, original: document.filename)

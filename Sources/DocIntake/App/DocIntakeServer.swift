@@ -8,10 +8,17 @@ import Storage
 public enum DocIntakeServer {
     /// Opens the stores under the data directory (migrating the schema forward, refusing one a
     /// newer version wrote), sweeps temp files left by a crash, and builds the HTTP application,
-    /// with the periodic retention job when configured. `onServerRunning` receives the bound port.
-    /// `stores`, when given, are used instead of opening the data directory's own (they must be
-    /// under `configuration.dataDirectory`), e.g. with `FileSystemFaults` injected.
-    /// `onMetricsRunning` receives the metrics listener's port.
+    /// with the periodic retention job when configured.
+    ///
+    /// - Parameters:
+    ///   - configuration: The data directory, listeners, limits and periodic jobs.
+    ///   - stores: Used instead of opening the data directory's own (they must be under
+    ///     `configuration.dataDirectory`), e.g. with `FileSystemFaults` injected.
+    ///   - logger: The server's logger; requests log through it.
+    ///   - onServerRunning: Receives the bound public port.
+    ///   - onMetricsRunning: Receives the metrics listener's port.
+    /// - Returns: The application, to run as a service. `/metrics` shows the counters once the
+    ///   executable has bootstrapped swift-metrics with `Observability.registry`.
     public static func makeApplication(
         _ configuration: ServerConfiguration, stores: Stores? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
