@@ -1,6 +1,7 @@
 @testable import DocIntake
 import DocIntakeAPI
 import Foundation
+import Storage
 import Testing
 
 /// The wire types the server writes and the reviewer client reads (Sources/DocIntakeAPI) against
@@ -45,6 +46,33 @@ import Testing
         status: .unprocessableContent, code: "validation_failed", detail: "入力内容に誤りがあります。", detailEn: "Some fields are not valid.",
         errors: [FieldError(field: "contact_email", code: "format", message: "形式が正しくありません。", messageEn: "Not an email address.")])
 
+    /// The applicant's side, built from records as the server builds it: a receipt, and the status
+    /// page's view with a journey whose steps carry a reason (差戻し) and a note (申請内容の修正).
+    static let receipt = SubmissionReceipt(
+        id: "app-1", receiptNumber: "20261207-7KQ2MX", status: .submitted, accessToken: "dia_token", warnings: [warning],
+        documents: [document])
+
+    static func applicantView() throws -> ApplicantView {
+        let record = ApplicationRecord(
+            id: "app-1", receiptNumber: "20261207-7KQ2MX", status: "returned", institutionKind: "workplace_clinic",
+            prefectureCode: "13", institutionCode: "1234567", institutionName: "検証診療所", applicationKind: "new",
+            termsAgreed: true, lineType: "1", customerIdType: "CAF", customerId: "1234567890", fletsV6Confirmed: true,
+            plannedStartMonth: "2027-04", plannedTestMonth: "2027-03", secretNumberHash: "pbkdf2-sha256$1$x$y",
+            certificateFeePayment: "invoice", contactEmail: "clinic@example.jp", accessTokenHash: "hash",
+            warnings: String(decoding: try JSONResponse.encoder.encode([warning]), as: UTF8.self), createdAt: at)
+        var stored = DocumentRecord(
+            applicationId: "app-1", slot: "opening_permit", blobSha256: sha256, size: 1024, originalFilename: "開設許可書の写し.png",
+            detectedType: "png", mimeType: "image/png", uploadedAt: at)
+        stored.supersededAt = at
+        stored.quarantinedAt = at
+        let audit = [
+            AuditEntry(applicationId: "app-1", at: at, actor: "reviewer:sato", action: AuditAction.return, reason: "不鮮明"),
+            AuditEntry(applicationId: "app-1", at: at, actor: "applicant", action: AuditAction.correctFields,
+                       detail: AuditDetail(changes: [.init(field: "institution_name", old: "旧", new: "新")]).json()),
+        ]
+        return ApplicantView(record, documents: [stored], audit: audit)
+    }
+
     static func sample(_ name: String, _ pointer: String, _ value: some Encodable) throws -> [String: Any] {
         ["name": name, "pointer": pointer, "instance": try JSONSerialization.jsonObject(with: try JSONResponse.encoder.encode(value))]
     }
@@ -58,6 +86,8 @@ import Testing
         [
             try sample("ApplicationDetail", "/components/schemas/Application", detail),
             try sample("ApplicationPage", "/components/schemas/ApplicationPage", page),
+            try sample("SubmissionReceipt", "/components/schemas/SubmissionReceipt", receipt),
+            try sample("ApplicantView", "/components/schemas/ApplicantApplication", try applicantView()),
             try sample("DocumentSummary", "/components/schemas/Document", document),
             try sample("FieldMessage", "/components/schemas/Warning", warning),
             try sample("ProblemDetails", "/components/schemas/Problem", problem.details),

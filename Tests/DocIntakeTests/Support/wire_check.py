@@ -6,9 +6,10 @@ SAMPLES_JSON is a list of {"name", "pointer", "instance"} (a sample value of a t
 optional property set, as the server encodes it), {"name", "pointer", "enum"} (every case of an
 enum) or {"name", "pointer", "properties"} (names that must be exactly the schema's properties). `pointer` is a JSON pointer into the document ("/components/schemas/Application").
 An instance must validate against its schema (formats included), and every object in it must have
-exactly the properties the schema declares, both ways: a property the type has and the document
-lacks is a failure even where the schema allows additional properties, and so is a property the
-document declares and the type lacks (writeOnly ones excepted: a response never carries them).
+exactly the properties the schema declares, both ways (an array's items together): a property the
+type has and the document lacks is a failure even where the schema allows additional properties, and
+so is a property the document declares and the type lacks (writeOnly ones excepted: a response never
+carries them).
 An enum's cases must be the schema's, both ways. Prints a JSON summary; exits 1 on any failure."""
 import json
 import sys
@@ -41,23 +42,34 @@ def resolve(schema):
     return schema
 
 
-def compare(name, schema, instance, where):
-    """The property names of `instance` against `schema`'s, recursively, both ways."""
+def compare_keys(name, schema, sent, where):
     global checked
+    declared = {key for key, value in schema["properties"].items() if not resolve(value).get("writeOnly")}
+    checked += 1
+    for extra in sorted(sent - declared):
+        failures.append(f"{name}: {where or '(top)'}.{extra} is sent but openapi.yaml does not declare it")
+    for absent in sorted(declared - sent):
+        failures.append(f"{name}: {where or '(top)'}.{absent} is declared in openapi.yaml but the type does not send it")
+
+
+def compare(name, schema, instance, where, whole=True):
+    """The property names of `instance` against `schema`'s, recursively, both ways. The items of
+    an array are compared together: each property must be sent by one of them (a journey step
+    has a reason or a note, never both)."""
     schema = resolve(schema)
     if isinstance(instance, dict) and "properties" in schema:
-        declared = {key for key, value in schema["properties"].items() if not resolve(value).get("writeOnly")}
-        checked += 1
-        for extra in sorted(set(instance) - declared):
-            failures.append(f"{name}: {where or '(top)'}.{extra} is sent but openapi.yaml does not declare it")
-        for absent in sorted(declared - set(instance)):
-            failures.append(f"{name}: {where or '(top)'}.{absent} is declared in openapi.yaml but the type does not send it")
+        if whole:
+            compare_keys(name, schema, set(instance), where)
         for key, value in instance.items():
             if key in schema["properties"]:
                 compare(name, schema["properties"][key], value, f"{where}.{key}")
     elif isinstance(instance, list) and "items" in schema:
+        items = resolve(schema["items"])
+        objects = [item for item in instance if isinstance(item, dict)]
+        if objects and "properties" in items:
+            compare_keys(name, items, set().union(*objects), f"{where}[]")
         for index, item in enumerate(instance):
-            compare(name, schema["items"], item, f"{where}[{index}]")
+            compare(name, items, item, f"{where}[{index}]", whole=False)
 
 
 for sample in samples:
