@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "docintake-review",
             dependencies: [
-                "DocIntakeAPI", "ReviewClient",
+                "ReviewClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "ReviewClientTests",
             dependencies: [
-                "DisplayText", "DocIntakeAPI", "ReviewClient",
+                "DisplayText", "ReviewClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
