@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Hummingbird's own dependencies, named because DocIntake imports HTTPTypes and NIOHTTPTypes.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
@@ -41,7 +44,20 @@ let package = Package(
         /// PNG image data and ZIP entries ~40× faster than the hand-written inflater it replaced (BENCHMARKS.md).
         .target(
             name: "Scanner",
-            dependencies: ["CMagic", .product(name: "CompressNIO", package: "compress-nio")],
+            dependencies: [
+                "CMagic", .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The JSON the server writes and the reviewer client reads, declared once (openapi.yaml's schemas).
+        /// Foundation only, so that a client needs nothing of the server to speak the API.
+        .target(
+            name: "DocIntakeAPI",
+            swiftSettings: swiftSettings
+        ),
+        /// Text measured in terminal columns, for the operator's and the reviewers' tables.
+        .target(
+            name: "DisplayText",
             swiftSettings: swiftSettings
         ),
         /// A bounded, streaming multipart/form-data parser.
@@ -71,9 +87,11 @@ let package = Package(
         .target(
             name: "DocIntake",
             dependencies: [
-                "Scanner", "Storage", "Multipart", "Antivirus",
+                "DocIntakeAPI", "DisplayText", "Scanner", "Storage", "Multipart", "Antivirus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,8 +110,12 @@ let package = Package(
         .executableTarget(
             name: "docintake",
             dependencies: [
-                "DocIntake", "Antivirus", "Scanner",
+                "DocIntake", "DisplayText", "Antivirus", "Scanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,7 +123,7 @@ let package = Package(
         .target(
             name: "ReviewClient",
             dependencies: [
-                "CWriteback",
+                "CWriteback", "DisplayText", "DocIntakeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,12 +141,19 @@ let package = Package(
         ),
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"], exclude: ["HeldOut/heldout.py"]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart"], exclude: ["Differential"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "AntivirusTests", dependencies: ["Antivirus"]),
         .testTarget(
             name: "ReviewClientTests",
             dependencies: [
-                "ReviewClient",
+                "DisplayText", "ReviewClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,11 +164,14 @@ let package = Package(
         .testTarget(
             name: "DocIntakeTests",
             dependencies: [
-                "DocIntake", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review",
+                "DocIntake", "DocIntakeAPI", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Notices/eml_read.py", "Browser"]
+            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Support/wire_check.py", "Notices/eml_read.py", "Browser"]
         ),
     ]
 )

@@ -29,7 +29,7 @@ public struct DocumentDownloader: Sendable {
     }
 
     /// The current documents to fetch: every one, or the one in `slot`.
-    public func documents(of application: ApplicationDetail, slot: String?) throws(ReviewError) -> [ApplicationDetail.Document] {
+    public func documents(of application: ApplicationDetail, slot: String?) throws(ReviewError) -> [DocumentSummary] {
         let current = application.currentDocuments
         guard let slot else { return current }
         let matching = current.filter { $0.slot == slot }
@@ -44,7 +44,13 @@ public struct DocumentDownloader: Sendable {
     ///
     /// The `.part` name carries the document's SHA-256, and a resume sends it as `If-Range`, so
     /// bytes of a version the applicant has since replaced are never continued with the new one.
-    public func download(_ document: ApplicationDetail.Document, of application: ApplicationDetail) async throws -> SavedDocument {
+    ///
+    /// - Parameters:
+    ///   - document: A current document of `application` (see `documents(of:slot:)`).
+    ///   - application: Its application, whose 受付番号 starts the saved file's name.
+    /// - Returns: The saved file's path, size and verified SHA-256.
+    /// - Throws: `ReviewError`; `.integrity` when the bytes do not match the server's digest.
+    public func download(_ document: DocumentSummary, of application: ApplicationDetail) async throws -> SavedDocument {
         let plannedName = FileNameSanitiser.downloadName(
             receiptNumber: application.receiptNumber, slot: document.slot, original: document.filename)
         let part = try PartFile(path: directory + "/" + Self.partName(plannedName, document))
@@ -59,7 +65,7 @@ public struct DocumentDownloader: Sendable {
     }
 
     /// `<final name>.<first 16 hex digits of the SHA-256>.part`.
-    static func partName(_ plannedName: String, _ document: ApplicationDetail.Document) -> String {
+    static func partName(_ plannedName: String, _ document: DocumentSummary) -> String {
         "\(plannedName).\(document.sha256.prefix(16)).part"
     }
 
@@ -75,7 +81,7 @@ public struct DocumentDownloader: Sendable {
     /// Hashes what the temp file already holds, asks for the rest, and reconciles the two when
     /// the server sends the whole document or cannot serve the range.
     private func start(
-        _ document: ApplicationDetail.Document, of application: ApplicationDetail, into part: PartFile, plannedName: String
+        _ document: DocumentSummary, of application: ApplicationDetail, into part: PartFile, plannedName: String
     ) async throws -> Transfer {
         if part.size >= document.size, part.size > 0 {
             notice("\(part.path) is not shorter than the document, so it cannot be part of it; starting over")
@@ -114,7 +120,7 @@ public struct DocumentDownloader: Sendable {
     /// Streams the body into the temp file while hashing it, then renames the file into place
     /// only if every byte arrived and the hash matches.
     private func finish(
-        _ transfer: inout Transfer, _ document: ApplicationDetail.Document, of application: ApplicationDetail,
+        _ transfer: inout Transfer, _ document: DocumentSummary, of application: ApplicationDetail,
         into part: PartFile, plannedName: String
     ) async throws -> SavedDocument {
         let resumedFrom = part.size

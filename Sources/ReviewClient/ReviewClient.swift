@@ -43,6 +43,13 @@ public struct ReviewClient: Sendable {
     /// Every application with `status` (a comma-separated list, or `all`; the server's default,
     /// submitted and under review, when nil), oldest first, following the cursor to the end; or,
     /// given a `receiptNumber` (受付番号), only the application that has it, whatever its status.
+    ///
+    /// - Parameters:
+    ///   - status: `submitted`, `under_review`, …, several separated by commas, or `all`; nil for
+    ///     the server's default.
+    ///   - receiptNumber: A 受付番号; when given, `status` does not narrow the answer.
+    /// - Returns: Every row of every page, oldest first; a status this client does not know is kept as sent.
+    /// - Throws: `ReviewError`, including `.invalidResponse` when the server repeats a page cursor.
     public func applications(status: String?, receiptNumber: String? = nil) async throws -> [ApplicationSummary] {
         var all: [ApplicationSummary] = []
         var cursor: String?
@@ -73,6 +80,12 @@ public struct ReviewClient: Sendable {
     }
 
     /// Records a decision. The server requires a reason for return and reject.
+    ///
+    /// - Parameters:
+    ///   - id: The application's ID or its 受付番号.
+    ///   - decision: Approve, return (差戻し) or reject (却下).
+    ///   - reason: Shown to the applicant in the notice; required unless approving.
+    /// - Returns: The application after the decision.
     public func decide(id: String, _ decision: Decision, reason: String?) async throws -> ApplicationDetail {
         struct Body: Encodable {
             let decision: Decision

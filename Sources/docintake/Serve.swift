@@ -4,6 +4,8 @@ import Foundation
 import DocIntake
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import Scanner
 
 struct Serve: AsyncParsableCommand {
@@ -106,6 +108,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Observability.registry))
         var logger = Logger(label: "docintake")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = ServerConfiguration(

@@ -90,7 +90,7 @@ import Testing
             let messages = Dictionary(uniqueKeysWithValues: (invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { error in
                 (error["field"] as? String).map { ($0, error["message"] as? String ?? "") }
             })
-            #expect(messages["customer_id"] == FormMessages.Problem.customerIdFormat.ja, "the form's own message")
+            #expect(messages["customer_id"] == FormMessages.Message.customerIdFormat.ja, "the form's own message")
             #expect(messages["secret_number"] == FormMessages.secretNotCorrectable.ja)
             #expect(try await returned.correct(["customer_id": "0987654321", "customer_id_confirmation": "0987654320"])
                 .fieldCodes == ["customer_id_confirmation": "mismatch"])

@@ -114,7 +114,7 @@ import Testing
             #expect(result.status == 422, "\(result.text)")
             #expect(result.fieldCodes == ["institution_name": "format", "contact_email": "format"])
             let message = (result.json["errors"] as? [[String: Any]])?.first { $0["field"] as? String == "institution_name" }?["message"]
-            #expect(message as? String == FormMessages.Problem.notUTF8.ja)
+            #expect(message as? String == FormMessages.Message.notUTF8.ja)
             #expect(!result.text.contains("\u{FFFD}"))
             #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
         }

@@ -176,6 +176,6 @@ import Testing
     }
 
     @Test func aStoredEmptyNameIsOfferedAsDocumentInBothForms() {
-        #expect(ContentDisposition.attachment(filename: "") == "attachment; filename=\"document\"; filename*=UTF-8''document")
+        #expect(AttachmentHeader.attachment(filename: "") == "attachment; filename=\"document\"; filename*=UTF-8''document")
     }
 }

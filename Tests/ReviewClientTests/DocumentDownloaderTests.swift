@@ -9,7 +9,7 @@ import Testing
     static let bytes = Checksums.sample(count: 10_000)
     static let filename = "開設許可書の写し.png"
     static let finalName = "20261126-7KQ2MX_opening_permit_開設許可書の写し.png"
-    static let document = ApplicationDetail.Document(
+    static let document = DocumentSummary(
         slot: "opening_permit", filename: filename, size: Int64(bytes.count), sha256: Checksums.sha256Hex(bytes), type: "png")
     static let partName = finalName + "." + Checksums.sha256Hex(bytes).prefix(16) + ".part"
     static let application = ApplicationDetail(

@@ -1,3 +1,4 @@
+import DisplayText
 import Foundation
 import Testing
 @testable import ReviewClient
@@ -8,10 +9,10 @@ struct OutputTests {
     }
 
     @Test func japaneseTakesTwoColumns() {
-        #expect(TerminalText.width("開設abc") == 7)
-        #expect(TerminalText.width("ｶﾀｶﾅ") == 4, "half-width katakana is narrow")
-        #expect(TerminalText.width("が") == 2)
-        #expect(TerminalText.pad("審査", to: 6) == "審査  ")
+        #expect(DisplayWidth.of("開設abc") == 7)
+        #expect(DisplayWidth.of("ｶﾀｶﾅ") == 4, "half-width katakana is narrow")
+        #expect(DisplayWidth.of("が") == 2)
+        #expect(DisplayWidth.pad("審査", to: 6) == "審査  ")
     }
 
     @Test func theTableAlignsColumnsAndPutsTheNameLast() throws {

@@ -57,6 +57,28 @@ import Testing
         #expect(try store.auditLog(applicationId: app.id).map(\.action) == ["submit"])
     }
 
+    /// A listing page's last resubmissions in one query: per application the last appended entry
+    /// with the action (not the latest clock reading), only for the ids asked, none without one.
+    @Test func lastAuditIsTheLastAppendedEntryPerApplication() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+        let (twice, never, unasked) = (Self.application(), Self.application(receipt: "20261126-BCDEFG"), Self.application(receipt: "20261126-CDEFGH"))
+        let start = Date(timeIntervalSince1970: 1_796_000_000)
+        for app in [twice, never, unasked] {
+            try store.insertApplication(app, documents: [], audit: AuditEntry(applicationId: app.id, at: start, actor: "applicant", action: "submit"),
+                                        notice: nil) {}
+        }
+        // The second resubmission carries an earlier clock reading: the last appended one still counts.
+        for (app, at) in [(twice, start + 300), (twice, start + 200), (unasked, start + 400)] {
+            try store.appendAudit(AuditEntry(applicationId: app.id, at: at, actor: "applicant", action: "resubmit"))
+        }
+        try store.appendAudit(AuditEntry(applicationId: never.id, at: start + 500, actor: "applicant", action: "correct"))
+        let last = try store.lastAudit(action: "resubmit", applicationIds: [twice.id, never.id])
+        #expect(last == [twice.id: start + 200])
+        #expect(last[twice.id] == (try store.auditLog(applicationId: twice.id).last { $0.action == "resubmit" }?.at))
+        #expect(try store.lastAudit(action: "resubmit", applicationIds: []).isEmpty)
+    }
+
     /// The SQLITE_FULL mapping behind every 507 of the metadata side: an injected full database
     /// at COMMIT is `.noSpace`, another result code is not, and nothing of either is written.
     @Test(arguments: [(MetadataFaults.sqliteFull, true), (ResultCode.SQLITE_IOERR.rawValue, false)])

@@ -6,13 +6,6 @@ public enum DomainFacts {
     /// 点数表コード of a 職域診療所: unknown (domain.md: the manual's screenshot is unreadable).
     public static let workplaceClinicScoreTableCode: String? = nil
 
-    /// 電気通信回線種別 codes. `1` is from the manual; `2` and `3` are [public, uncertain].
-    public static let lineTypes: [String: String] = [
-        "1": "IP-VPN回線事業者（NTTなど、ただし、CTC・QTnetを除く）",
-        "2": "IP-VPN回線事業者（CTC・QTnet）",
-        "3": "IPsec+IKE サービス事業者",
-    ]
-
     /// The line type for which お客さまID is required.
     public static let lineTypeRequiringCustomerId = "1"
 

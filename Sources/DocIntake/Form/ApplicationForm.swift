@@ -15,28 +15,7 @@ struct ApplicationForm: Sendable, Equatable {
     var certificateFeePayment: CertificateFeePayment
     var contactEmail: String
     /// Accepted, but worth telling the applicant (e.g. a check-digit mismatch).
-    var warnings: [FormWarning]
-}
-
-/// The form's field names, in the form's order (domain.md).
-enum FormField: String, CaseIterable, Sendable {
-    case institutionKind = "institution_kind"
-    case prefectureCode = "prefecture_code"
-    case institutionCode = "institution_code"
-    case institutionName = "institution_name"
-    case applicationKind = "application_kind"
-    case termsAgreed = "terms_agreed"
-    case lineType = "line_type"
-    case customerIdType = "customer_id_type"
-    case customerId = "customer_id"
-    case customerIdConfirmation = "customer_id_confirmation"
-    case fletsV6Confirmed = "flets_v6_confirmed"
-    case plannedStartMonth = "planned_start_month"
-    case plannedTestMonth = "planned_test_month"
-    case secretNumber = "secret_number"
-    case secretNumberConfirmation = "secret_number_confirmation"
-    case certificateFeePayment = "certificate_fee_payment"
-    case contactEmail = "contact_email"
+    var warnings: [FieldMessage]
 }
 
 extension ApplicationForm {
@@ -57,7 +36,7 @@ extension ApplicationForm {
         }
 
         let institutionCode = FormValue.normalised(raw(.institutionCode))
-        var warnings: [FormWarning] = []
+        var warnings: [FieldMessage] = []
         if let institutionCode {
             if !FormValue.isDigits(institutionCode, count: 7) {
                 errors.add(.institutionCode, .format)
@@ -83,7 +62,7 @@ extension ApplicationForm {
 
         let lineType = FormValue.normalised(raw(.lineType))
         if let lineType {
-            if DomainFacts.lineTypes[lineType] == nil { errors.add(.lineType, .invalidChoice) }
+            if LineTypes.names[lineType] == nil { errors.add(.lineType, .invalidChoice) }
         } else {
             errors.add(.lineType, .selectRequired)
         }
@@ -168,11 +147,11 @@ struct FormErrors: Error, Sendable, Equatable {
 
     var isEmpty: Bool { errors.isEmpty }
 
-    mutating func add(_ field: FormField, _ problem: FormMessages.Problem) {
+    mutating func add(_ field: FormField, _ problem: FormMessages.Message) {
         add(field.rawValue, problem)
     }
 
-    mutating func add(_ field: String, _ problem: FormMessages.Problem) {
+    mutating func add(_ field: String, _ problem: FormMessages.Message) {
         add(FieldError(field: field, code: problem.code, message: problem.ja, messageEn: problem.en))
     }
 

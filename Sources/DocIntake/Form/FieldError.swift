@@ -1,7 +1,8 @@
 import Scanner
 
-/// One invalid form field, reported with every other one in a single response.
-struct FieldError: Sendable, Equatable, Codable {
+/// One invalid form field, reported with every other one in a single response; it goes on the
+/// wire as `FieldMessage` (`Problem.details`).
+struct FieldError: Sendable, Equatable {
     /// The form field (or file part) name.
     var field: String
     /// A stable machine code: `required`, `format`, `mismatch`, `not_allowed`, `too_long`, `invalid_choice`,
@@ -18,11 +19,6 @@ struct FieldError: Sendable, Equatable, Codable {
         self.message = message
         self.messageEn = messageEn
     }
-
-    enum CodingKeys: String, CodingKey {
-        case field, code, message
-        case messageEn = "message_en"
-    }
 }
 
 extension FieldError {
@@ -30,18 +26,5 @@ extension FieldError {
     init(_ slot: DocumentSlot, _ rejection: Rejection) {
         self.init(field: slot.rawValue, code: rejection.reason.rawValue, message: "\(slot.japaneseName): \(rejection.messageJa)",
                   messageEn: rejection.messageEn)
-    }
-}
-
-/// Something accepted but worth telling the applicant, such as a check-digit mismatch.
-struct FormWarning: Sendable, Equatable, Codable {
-    var field: String
-    var code: String
-    var message: String
-    var messageEn: String
-
-    enum CodingKeys: String, CodingKey {
-        case field, code, message
-        case messageEn = "message_en"
     }
 }

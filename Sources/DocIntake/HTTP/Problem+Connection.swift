@@ -35,8 +35,3 @@ extension Problem {
         detail: "現在送信が集中しているため受け付けできません。しばらく待ってから再度送信してください。",
         detailEn: "The server is receiving too many uploads at once. Nothing was stored; try again shortly.")
 }
-
-extension Duration {
-    /// Whole seconds, for messages.
-    var wholeSeconds: Int64 { components.seconds }
-}

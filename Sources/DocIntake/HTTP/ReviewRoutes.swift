@@ -45,7 +45,7 @@ struct ReviewRoutes: Sendable {
                     return Problem.decisionTooLarge(limit: Self.maxDecisionBytes).response(closeConnection: true)
                 }
                 guard let input = try? JSONDecoder().decode(DecisionInput.self, from: Data(buffer: body)),
-                      let decision = ReviewDecision(rawValue: input.decision)
+                      let decision = Decision(rawValue: input.decision)
                 else { throw Problem.invalidDecision }
                 return try JSONResponse.make(try await review.decide(
                     try context.parameters.require("id"), decision: decision, reason: input.reason, by: reviewer))
@@ -53,7 +53,7 @@ struct ReviewRoutes: Sendable {
         }
         applications.get(":id/documents/:slot") { request, context in
             try await authorised(request, context) { reviewer in
-                guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else { throw ReviewError.notFound }
+                guard let slot = DocumentSlot(rawValue: try context.parameters.require("slot")) else { throw ReviewRefusal.notFound }
                 let id = try context.parameters.require("id")
                 // A HEAD sends no byte of the document: it has no Range (RFC 9110 §14.2) and is not audited.
                 let isHead = request.method == .head
@@ -105,7 +105,7 @@ struct ReviewRoutes: Sendable {
             .contentType: document.mimeType,
             .contentLength: String(document.size - download.offset),
             .eTag: "\"\(digest.hex)\"",
-            .contentDisposition: ContentDisposition.attachment(filename: savedName),
+            .contentDisposition: AttachmentHeader.attachment(filename: savedName),
             .cacheControl: "no-store",
             .acceptRanges: "bytes",
         ]
@@ -141,8 +141,8 @@ struct ReviewRoutes: Sendable {
             Self.integrityFailures.increment()
             context.logger.error("refusing download: blob failed verification", metadata: ["sha256": .string(digest.hex)])
             return Problem.integrityFailure.response()
-        } catch ReviewError.rangeNotSatisfiable(let size) {
-            var response = Problem(ReviewError.rangeNotSatisfiable(size: size)).response()
+        } catch ReviewRefusal.rangeNotSatisfiable(let size) {
+            var response = Problem(ReviewRefusal.rangeNotSatisfiable(size: size)).response()
             response.headers[.contentRange] = "bytes */\(size)"
             return response
         } catch {

@@ -8,15 +8,15 @@ struct ApplicantView: Sendable, Codable, Equatable {
     var id: String
     var receiptNumber: String
     var status: String
-    var fields: ApplicationView.Fields
-    var warnings: [FormWarning]
+    var fields: ApplicationDetail.Fields
+    var warnings: [FieldMessage]
     var documents: [DocumentSummary]
     var history: [JourneyEntry]
     var createdAt: Date
     var updatedAt: Date
 
     init(_ record: ApplicationRecord, documents: [DocumentRecord], audit: [AuditEntry]) {
-        let full = ApplicationView(record, documents: documents, audit: [])
+        let full = ApplicationDetail(record, documents: documents, audit: [])
         id = full.id
         receiptNumber = full.receiptNumber
         status = full.status

@@ -1,8 +1,9 @@
 import Foundation
 import Storage
 
-/// The JSON an applicant's change leaves in its audit entry's `detail`: which document was
-/// replaced, or which fields were corrected from what to what. The 秘密の番号 is never among them.
+/// The JSON an applicant's change or a reviewer's download leaves in its audit entry's `detail`:
+/// which document was replaced or read (from which byte), or which fields were corrected from what
+/// to what. The 秘密の番号 is never among them.
 struct AuditDetail: Sendable, Codable, Equatable {
     /// The replaced document's slot.
     var slot: String?
@@ -10,6 +11,8 @@ struct AuditDetail: Sendable, Codable, Equatable {
     var sha256: String?
     /// The corrected fields, in the form's order.
     var changes: [FieldChange]?
+    /// The byte a download started from (0: the whole document).
+    var offset: Int64?
 
     /// One corrected field: its stored value before and after (nil: empty).
     struct FieldChange: Sendable, Codable, Equatable {
@@ -23,10 +26,11 @@ struct AuditDetail: Sendable, Codable, Equatable {
         self = entry.detail.flatMap { try? JSONDecoder().decode(Self.self, from: Data($0.utf8)) } ?? Self()
     }
 
-    init(slot: String? = nil, sha256: String? = nil, changes: [FieldChange]? = nil) {
+    init(slot: String? = nil, sha256: String? = nil, changes: [FieldChange]? = nil, offset: Int64? = nil) {
         self.slot = slot
         self.sha256 = sha256
         self.changes = changes
+        self.offset = offset
     }
 
     func json() -> String {

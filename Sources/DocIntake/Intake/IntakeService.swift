@@ -140,7 +140,7 @@ struct IntakeService: Sendable {
                 contactEmail: form.contactEmail, accessTokenHash: token.hash, warnings: warnings, createdAt: now)
             let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "submit",
                                    toStatus: ApplicationStatus.submitted.rawValue)
-            let outbox = OutboxMessage(applicationId: id, kind: "submission",
+            let outbox = OutboxMessage(applicationId: id, kind: NoticeKind.submission.rawValue,
                                        recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
                                        createdAt: now)
             do {
@@ -166,8 +166,7 @@ struct IntakeService: Sendable {
 extension FormErrors {
     mutating func addRepeated(_ fields: [String]) {
         for field in Set(fields) {
-            add(field, FormMessages.Problem(code: "duplicate_field", ja: "同じ項目が2回送信されました。1回だけ送信してください。",
-                                            en: "This field was sent more than once. Send it once."))
+            add(field, FormMessages.Message.duplicateField)
         }
     }
 

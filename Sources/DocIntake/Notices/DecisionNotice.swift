@@ -14,3 +14,10 @@ struct DecisionNotice: Codable, Sendable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
+
+extension DecisionNotice {
+    /// The values the approval, return and rejection templates read.
+    var templateContext: [String: Any] {
+        ["receiptNumber": receiptNumber, "institutionName": institutionName, "reason": reason ?? ""]
+    }
+}

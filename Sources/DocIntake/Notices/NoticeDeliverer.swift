@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Storage
 
@@ -125,5 +126,21 @@ public struct NoticeDeliverer: Service {
             applicationId: notice.applicationId, tokenHash: token.hash,
             audit: AuditEntry(applicationId: notice.applicationId, at: now, actor: "system", action: "access_token_reissued"))
         return token.value
+    }
+}
+
+/// What one `deliverDue()` did.
+public struct NoticeRound: Sendable, Equatable {
+    /// Notices handed to the transport and marked sent.
+    public var sent = 0
+    /// Notices whose attempt failed; each is due again after its backoff.
+    public var failed = 0
+}
+
+/// `docintake_notices_total{kind,outcome}`: delivery attempts by notice kind and outcome
+/// (`sent` or `failed`).
+enum NoticeMetrics {
+    static func record(kind: String, outcome: String) {
+        Counter(label: "docintake_notices_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
     }
 }

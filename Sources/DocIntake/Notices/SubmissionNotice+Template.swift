@@ -16,7 +16,7 @@ extension SubmissionNotice {
                 [
                     "name": DocumentSlot(rawValue: document.slot)?.japaneseName ?? document.slot,
                     "filename": document.filename,
-                    "size": NoticeText.size(document.size),
+                    "size": FileSizeText.bytesText(document.size),
                 ]
             },
         ]

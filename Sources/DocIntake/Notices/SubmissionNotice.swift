@@ -28,7 +28,7 @@ struct SubmissionNotice: Codable, Sendable {
         reviewed = form.institutionKind == .workplaceClinic
         applicationKind = form.applicationKind.japaneseName
         institutionName = form.institutionName
-        lineType = DomainFacts.lineTypes[form.lineType] ?? form.lineType
+        lineType = LineTypes.names[form.lineType] ?? form.lineType
         customerId = form.customerId.map { (form.customerIdType?.rawValue ?? "") + $0 }
         plannedStartMonth = form.plannedStartMonth
         plannedTestMonth = form.plannedTestMonth

@@ -1,23 +1,14 @@
 import Metrics
 import Prometheus
 import Storage
-import Synchronization
 
-/// Metrics exported for Prometheus at `GET /metrics`. swift-metrics can be bootstrapped once per
-/// process, so every server in the process shares one registry.
+/// Metrics exported for Prometheus at `GET /metrics`. The executable bootstraps swift-metrics
+/// with this registry (`MetricsSystem.bootstrap(PrometheusMetricsFactory(registry:))`), once per
+/// process as swift-metrics allows, so every server in the process shares it; a library never
+/// bootstraps a process-wide system.
 public enum Observability {
-    private static let bootstrapped = Mutex<PrometheusCollectorRegistry?>(nil)
-
-    /// The process's registry, bootstrapping swift-metrics on first use.
-    public static var registry: PrometheusCollectorRegistry {
-        bootstrapped.withLock { registry in
-            if let registry { return registry }
-            let created = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: created))
-            registry = created
-            return created
-        }
-    }
+    /// The process's registry, which `GET /metrics` renders.
+    public static let registry = PrometheusCollectorRegistry()
 }
 
 /// Counts of uploads by outcome and, for rejections, by reason.

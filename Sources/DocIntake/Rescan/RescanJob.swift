@@ -133,7 +133,7 @@ public struct RescanJob: Sendable {
             notice: OutboxMessage(
                 applicationId: application.id, kind: NoticeKind.return.rawValue, recipient: application.contactEmail,
                 payload: try DecisionNotice(receiptNumber: application.receiptNumber, institutionName: application.institutionName,
-                                            decision: ReviewDecision.return.rawValue, reason: reason).json(),
+                                            decision: Decision.return.rawValue, reason: reason).json(),
                 createdAt: now))
         let metadata = self.metadata
         let outcome = try await Blocking.run { try metadata.quarantine(quarantine) }

@@ -39,11 +39,11 @@ extension ReviewService {
             guard try metadata.application(id: id) != nil,
                   let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
                   let digest = BlobDigest(hex: document.blobSha256)
-            else { throw ReviewError.notFound }
+            else { throw ReviewRefusal.notFound }
             // Never the bytes, not even a HEAD's length of them: the audit log has what the rescan found.
-            guard document.quarantinedAt == nil else { throw ReviewError.quarantined(slot) }
+            guard document.quarantinedAt == nil else { throw ReviewRefusal.quarantined(slot) }
             let range = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? nil : range
-            if let range, !range.isSatisfiable(size: document.size) { throw ReviewError.rangeNotSatisfiable(size: document.size) }
+            if let range, !range.isSatisfiable(size: document.size) { throw ReviewRefusal.rangeNotSatisfiable(size: document.size) }
             let offset = range?.offset ?? 0
             let reader = try blobs.open(digest)
             // A blob of the wrong length is corrupt; finding it now keeps Content-Length honest.
@@ -52,7 +52,7 @@ extension ReviewService {
             if audited {
                 try metadata.appendAudit(AuditEntry(
                     applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
-                    detail: #"{"slot":"\#(slot.rawValue)","sha256":"\#(digest.hex)","offset":\#(offset)}"#))
+                    detail: AuditDetail(slot: slot.rawValue, sha256: digest.hex, offset: offset).json()))
             }
             return DocumentDownload(document: document, digest: digest, offset: offset, reader: .init(reader))
         }

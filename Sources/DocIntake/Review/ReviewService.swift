@@ -18,22 +18,22 @@ struct ReviewService: Sendable {
     /// The reviewer a bearer token belongs to. An applicant's token is `.forbidden`, anything
     /// else unknown (or revoked) is `.unauthorized`.
     func reviewer(token: String?) async throws -> ReviewerRecord {
-        guard let token else { throw ReviewError.unauthorized }
+        guard let token else { throw ReviewRefusal.unauthorized }
         let metadata = self.metadata
         if let reviewer = try await Blocking.run({ try metadata.activeReviewer(tokenHash: AccessToken.hash(token)) }) {
             return reviewer
         }
-        throw token.hasPrefix(AccessToken.applicantPrefix) ? ReviewError.forbidden : ReviewError.unauthorized
+        throw token.hasPrefix(AccessToken.applicantPrefix) ? ReviewRefusal.forbidden : ReviewRefusal.unauthorized
     }
 
     /// One page of applications in `statuses` (nil: every status), oldest first; or, given a
     /// `receiptNumber`, the one application with that 受付番号, whatever its status (none: empty).
     func list(
         statuses: Set<ApplicationStatus>?, after cursor: String?, limit: Int, receiptNumber: String? = nil
-    ) async throws -> ReviewListPage {
+    ) async throws -> ApplicationPage {
         // Checked for every request, so that a bad cursor is a 400 whichever way the list is asked for.
         let position = try cursor.map { encoded in
-            guard let position = Int64(encoded), position >= 0 else { throw ReviewError.invalidCursor }
+            guard let position = Int64(encoded), position >= 0 else { throw ReviewRefusal.invalidCursor }
             return position
         }
         let metadata = self.metadata
@@ -41,24 +41,25 @@ struct ReviewService: Sendable {
             return try await Blocking.run {
                 guard let number = ReceiptNumber.normalised(receiptNumber), let id = try metadata.applicationId(receiptNumber: number),
                       let record = try metadata.application(id: id)
-                else { return ReviewListPage(applications: [], nextCursor: nil) }
-                let item = ReviewListPage.Item(
+                else { return ApplicationPage(applications: [], nextCursor: nil) }
+                let item = ApplicationSummary(
                     record, documentCount: try metadata.documents(applicationId: id).filter { $0.supersededAt == nil }.count,
                     resubmittedAt: try metadata.auditLog(applicationId: id).lastResubmission)
-                return ReviewListPage(applications: [item], nextCursor: nil)
+                return ApplicationPage(applications: [item], nextCursor: nil)
             }
         }
         let limit = min(max(limit, 1), 200)
         return try await Blocking.run {
             let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
             let page = listed.prefix(limit)
+            let resubmissions = try metadata.lastAudit(action: AuditAction.resubmit, applicationIds: page.map(\.record.id))
             let items = try page.map { entry in
-                ReviewListPage.Item(
+                ApplicationSummary(
                     entry.record,
                     documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count,
-                    resubmittedAt: try metadata.auditLog(applicationId: entry.record.id).lastResubmission)
+                    resubmittedAt: resubmissions[entry.record.id])
             }
-            return ReviewListPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
+            return ApplicationPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
         }
     }
 
@@ -66,39 +67,39 @@ struct ReviewService: Sendable {
     func resolve(_ handle: String) async throws -> String {
         let metadata = self.metadata
         guard let id = try await Blocking.run({ try ApplicationHandle.resolve(handle, in: metadata) }) else {
-            throw ReviewError.notFound
+            throw ReviewRefusal.notFound
         }
         return id
     }
 
     /// Everything about one application (named by id or 受付番号): fields (never the 秘密の番号),
     /// documents current and superseded, and its history.
-    func detail(_ handle: String) async throws -> ApplicationView {
+    func detail(_ handle: String) async throws -> ApplicationDetail {
         let metadata = self.metadata
         let id = try await resolve(handle)
         return try await Blocking.run {
-            guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
-            return ApplicationView(record, documents: try metadata.documents(applicationId: id),
+            guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
+            return ApplicationDetail(record, documents: try metadata.documents(applicationId: id),
                                    audit: try metadata.auditLog(applicationId: id))
         }
     }
 
     /// Takes an application into review: `submitted` → `under_review`.
-    func claim(_ handle: String, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func claim(_ handle: String, by reviewer: ReviewerRecord) async throws -> ApplicationDetail {
         try await move(try await resolve(handle), from: [.submitted], to: .underReview, action: "claim", reviewer: reviewer, reason: nil, notice: nil)
     }
 
     /// Approves, returns (差戻し) or rejects (却下) an application and queues the matching notice.
-    func decide(_ handle: String, decision: ReviewDecision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationView {
+    func decide(_ handle: String, decision: Decision, reason: String?, by reviewer: ReviewerRecord) async throws -> ApplicationDetail {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        if decision != .approve && reason == nil { throw ReviewError.reasonRequired }
+        if decision != .approve && reason == nil { throw ReviewRefusal.reasonRequired }
         let current = try await detail(handle)
         let id = current.id
         // 職域診療所 applications are reviewed (審査) first; the other kinds have nothing to review.
         let reviewed = current.fields.institutionKind == InstitutionKind.workplaceClinic.rawValue
         // A return asks for new documents, which only a workplace clinic sends.
         if !reviewed && decision == .return {
-            throw ReviewError.conflict(current: current.status, requested: decision.rawValue)
+            throw ReviewRefusal.conflict(current: current.status, requested: decision.rawValue)
         }
         let from: Set<ApplicationStatus> = reviewed ? [.underReview] : [.submitted, .underReview]
         return try await move(id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
@@ -107,16 +108,16 @@ struct ReviewService: Sendable {
 
     private func move(
         _ id: String, from: Set<ApplicationStatus>, to: ApplicationStatus, action: String, reviewer: ReviewerRecord,
-        reason: String?, notice kind: String?
-    ) async throws -> ApplicationView {
+        reason: String?, notice kind: NoticeKind?
+    ) async throws -> ApplicationDetail {
         let now = clock()
         let metadata = self.metadata
         let audit = AuditEntry(applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: action, reason: reason)
         do {
             try await Blocking.run {
-                guard let record = try metadata.application(id: id) else { throw ReviewError.notFound }
+                guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
                 let notice = try kind.map { kind in
-                    OutboxMessage(applicationId: id, kind: kind,
+                    OutboxMessage(applicationId: id, kind: kind.rawValue,
                                   recipient: record.contactEmail,
                                   payload: try DecisionNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName,
                                                               decision: action, reason: reason).json(),
@@ -125,50 +126,21 @@ struct ReviewService: Sendable {
                 try metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
             }
         } catch MetadataStoreError.statusConflict(let current) {
-            throw ReviewError.conflict(current: current, requested: action)
+            throw ReviewRefusal.conflict(current: current, requested: action)
         } catch MetadataStoreError.notFound {
-            throw ReviewError.notFound
+            throw ReviewRefusal.notFound
         }
         return try await detail(id)
     }
 }
 
-/// A reviewer's decision.
-enum ReviewDecision: String, Sendable, Codable, CaseIterable {
-    case approve
-    case `return`
-    case reject
-
-    var resultingStatus: ApplicationStatus {
+extension Decision {
+    /// The notice the applicant gets.
+    var noticeKind: NoticeKind {
         switch self {
-        case .approve: .approved
-        case .return: .returned
-        case .reject: .rejected
+        case .approve: .approval
+        case .return: .return
+        case .reject: .rejection
         }
     }
-
-    var noticeKind: String {
-        switch self {
-        case .approve: "approval"
-        case .return: "return"
-        case .reject: "rejection"
-        }
-    }
-}
-
-/// Why a review request was refused.
-enum ReviewError: Error, Sendable, Equatable {
-    case unauthorized
-    case forbidden
-    case notFound
-    case invalidCursor
-    case reasonRequired
-    case conflict(current: String, requested: String)
-    case rangeNotSatisfiable(size: Int64)
-    /// The slot's current document is quarantined: a rescan found malware in it.
-    case quarantined(DocumentSlot)
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

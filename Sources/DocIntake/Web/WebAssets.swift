@@ -71,10 +71,10 @@ struct WebAssets: Sendable {
     static func templateValues(maxFileSize: Int64) -> [String: String] {
         let prefectures = DomainFacts.prefectures.sorted { $0.key < $1.key }
             .map { #"<option value="\#(escape($0.key))">\#(escape($0.key)) \#(escape($0.value))</option>"# }
-        let lineTypes = DomainFacts.lineTypes.sorted { $0.key < $1.key }.map {
+        let lineTypes = LineTypes.names.sorted { $0.key < $1.key }.map {
             #"<label class="choice"><input type="radio" name="line_type" value="\#(escape($0.key))" aria-describedby="line_type-error"> \#(escape($0.key)): \#(escape($0.value))</label>"#
         }
-        let lineTypeOptions = DomainFacts.lineTypes.sorted { $0.key < $1.key }
+        let lineTypeOptions = LineTypes.names.sorted { $0.key < $1.key }
             .map { #"<option value="\#(escape($0.key))">\#(escape($0.key)): \#(escape($0.value))</option>"# }
         return [
             "max_file_size": String(maxFileSize),
@@ -85,9 +85,34 @@ struct WebAssets: Sendable {
             "line_type_choices": lineTypes.joined(separator: "\n"),
             "line_type_requiring_customer_id": escape(DomainFacts.lineTypeRequiringCustomerId),
             "prefectures_json": escape(json(DomainFacts.prefectures)),
-            "line_types_json": escape(json(DomainFacts.lineTypes)),
+            "line_types_json": escape(json(LineTypes.names)),
             "prefix_rule_json": escape(prefixRuleJSON()),
+            "vocabulary_json": escape(vocabularyJSON()),
         ]
+    }
+
+    /// The portal's names for the codes the API sends, and the fields a returned application may
+    /// correct, for the pages' scripts: declared once in DocIntakeAPI, never copied into a script.
+    static func vocabularyJSON() -> String {
+        struct Vocabulary: Encodable {
+            let slots: [String: String]
+            let statuses: [String: String]
+            let institutionKinds: [String: String]
+            let applicationKinds: [String: String]
+            let certificateFeePayments: [String: String]
+            let correctable: [String]
+        }
+        func names<T: CaseIterable & RawRepresentable<String>>(_: T.Type, _ name: (T) -> String) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: T.allCases.map { ($0.rawValue, name($0)) })
+        }
+        let vocabulary = Vocabulary(
+            slots: names(DocumentSlot.self, \.japaneseName), statuses: names(ApplicationStatus.self, \.japaneseName),
+            institutionKinds: names(InstitutionKind.self, \.japaneseName), applicationKinds: names(ApplicationKind.self, \.japaneseName),
+            certificateFeePayments: names(CertificateFeePayment.self, \.numberedName), correctable: FormField.correctable.map(\.rawValue))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: (try? encoder.encode(vocabulary)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// The Scanner's prefix stage as the form's script applies it to a chosen file's first bytes,

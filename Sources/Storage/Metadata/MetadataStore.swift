@@ -25,6 +25,11 @@ public protocol MetadataStore: Sendable {
     /// The audit log of an application, oldest first.
     func auditLog(applicationId: String) throws -> [AuditEntry]
 
+    /// For each of `applicationIds` that has an audit entry with `action`, when the latest such
+    /// entry (the last one appended) was made: one query for a whole page of a listing, where
+    /// reading every row's audit log would be one query per row.
+    func lastAudit(action: String, applicationIds: [String]) throws -> [String: Date]
+
     /// Makes `document` the current one of its slot, marking the previous one superseded, if the
     /// application's status is one of `allowedStatuses`; otherwise throws `.statusConflict`.
     func replaceDocument(

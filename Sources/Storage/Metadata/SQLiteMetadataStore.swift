@@ -110,6 +110,19 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func lastAudit(action: String, applicationIds: [String]) throws -> [String: Date] {
+        guard !applicationIds.isEmpty else { return [:] }
+        return try pool.read { db in
+            // The last appended entry (the highest id), as auditLog(applicationId:).last would find it.
+            let marks = databaseQuestionMarks(count: applicationIds.count)
+            let entries = try AuditEntry.fetchAll(db, sql: """
+                SELECT * FROM audit_log WHERE id IN (
+                    SELECT MAX(id) FROM audit_log WHERE action = ? AND applicationId IN (\(marks)) GROUP BY applicationId)
+                """, arguments: StatementArguments([action] + applicationIds))
+            return Dictionary(entries.compactMap { entry in entry.applicationId.map { ($0, entry.at) } }, uniquingKeysWith: { $1 })
+        }
+    }
+
     public func replaceDocument(
         _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry,
         placingBlob: () throws -> Void

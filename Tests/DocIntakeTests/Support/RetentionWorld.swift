@@ -62,7 +62,7 @@ struct RetentionWorld: Sendable {
     }
 
     /// A reviewer's decision taken at `date` (claiming first where review requires it).
-    func decide(_ id: String, _ decision: ReviewDecision, at date: Date) async throws {
+    func decide(_ id: String, _ decision: Decision, at date: Date) async throws {
         let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata, clock: { date })
         let sato = try #require(try stores.metadata.reviewers().first)
         if try stores.metadata.application(id: id)?.institutionKind == InstitutionKind.workplaceClinic.rawValue {

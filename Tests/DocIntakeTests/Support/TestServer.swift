@@ -2,6 +2,8 @@ import Antivirus
 import DocIntake
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Storage
 
@@ -15,6 +17,10 @@ struct TestServer: Sendable {
     var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
     /// Runs `body` against a fresh server, then shuts it down and removes its data.
+    /// swift-metrics, bootstrapped once per process with the registry `GET /metrics` renders, as
+    /// `docintake serve` does: the library leaves that to the executable.
+    static let metrics: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Observability.registry))
+
     static func with<T: Sendable>(
         maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, dataDirectory: String? = nil,
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
@@ -22,6 +28,7 @@ struct TestServer: Sendable {
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
         rescanInterval: Duration? = nil, _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
+        Self.metrics
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
         var logger = Logger(label: "docintake-test")

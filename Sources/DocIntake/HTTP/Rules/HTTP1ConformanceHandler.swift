@@ -73,7 +73,7 @@ final class HTTP1ConformanceHandler: ChannelDuplexHandler, RemovableChannelHandl
         http10KeepAlive = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let body = ByteBuffer(bytes: (try? encoder.encode(problem)) ?? Data())
+        let body = ByteBuffer(bytes: (try? encoder.encode(problem.details)) ?? Data())
         let head = HTTPResponseHead(
             version: .http1_1, status: .init(statusCode: problem.status),
             headers: ["Content-Type": "application/problem+json; charset=utf-8", "Content-Length": "\(body.readableBytes)",

@@ -19,9 +19,10 @@ window.DocIntake = (function () {
     return grouped(bytes) + " バイト";
   }
 
-  const statusNames = {
-    submitted: "受付", under_review: "審査中", approved: "審査完了", returned: "差戻し", rejected: "却下", withdrawn: "取下げ",
-  };
+  // The portal's names for the codes the API sends, and the fields a returned application may
+  // correct: rendered by the server (WebAssets.vocabularyJSON) from the one place it declares them.
+  const vocabulary = JSON.parse(document.getElementById("main").dataset.vocabulary);
+  const statusNames = vocabulary.statuses;
 
   function element(tag, text, className) {
     const node = document.createElement(tag);
@@ -144,7 +145,7 @@ window.DocIntake = (function () {
   function tokenKey(id) { return "docintake-token:" + id; }
 
   return {
-    normalise: normalise, grouped: grouped, sizeText: sizeText, statusNames: statusNames, element: element,
+    normalise: normalise, grouped: grouped, sizeText: sizeText, vocabulary: vocabulary, statusNames: statusNames, element: element,
     addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, problemText: problemText, sniffPrefix: sniffPrefix,
     tokenKey: tokenKey,
   };

@@ -15,7 +15,7 @@
     confirm: document.getElementById("screen-confirm"),
     done: document.getElementById("screen-done"),
   };
-  const slots = { opening_notification: "開設届の写し", opening_permit: "開設許可書の写し" };
+  const slots = D.vocabulary.slots;
   const textFields = [
     "prefecture_code", "institution_code", "institution_name", "customer_id_type", "customer_id", "customer_id_confirmation",
     "planned_start_month", "planned_test_month", "secret_number", "secret_number_confirmation", "contact_email",

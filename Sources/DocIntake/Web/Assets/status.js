@@ -15,11 +15,11 @@
   const apiURL = "/api/v1/applications/" + encodeURIComponent(id);
   const tokenInput = document.getElementById("token");
   const message = document.getElementById("status-message");
-  const slots = { opening_notification: "開設届の写し", opening_permit: "開設許可書の写し" };
+  const slots = D.vocabulary.slots;
   const names = {
-    institution_kind: { medical: "医科", dental: "歯科", pharmacy: "調剤（薬局）", home_nursing: "訪問看護", workplace_clinic: "職域診療所" },
-    application_kind: { new: "新規", change: "変更" },
-    certificate_fee_payment: { deduct_from_fees: "1: 診療報酬支払額から控除", invoice: "2: 払込請求書による振込み" },
+    institution_kind: D.vocabulary.institution_kinds,
+    application_kind: D.vocabulary.application_kinds,
+    certificate_fee_payment: D.vocabulary.certificate_fee_payments,
     prefecture_code: JSON.parse(main.dataset.prefectures),
     line_type: JSON.parse(main.dataset.lineTypes),
   };
@@ -37,11 +37,8 @@
     rejected: "申請は却下されました。理由をご確認ください。",
     withdrawn: "差戻し後、一定期間再申請がなかったため、申請を取り下げとしました。",
   };
-  // The fields a returned application may correct (the server decides; this is the page's copy).
-  const correctable = [
-    "prefecture_code", "institution_code", "institution_name", "line_type", "customer_id_type", "customer_id",
-    "planned_start_month", "planned_test_month", "certificate_fee_payment", "contact_email",
-  ];
+  // The fields a returned application may correct, as the server decides them (FormField.correctable).
+  const correctable = D.vocabulary.correctable;
   const slotOrder = Object.keys(slots);
   let token = "";
   let current = null;
