@@ -37,11 +37,17 @@ let package = Package(
             pkgConfig: "libmagic",
             providers: [.apt(["libmagic-dev"])]
         ),
+        /// zlib itself, from Debian's zlib1g-dev (compress-nio links it too): the Scanner takes its CRC-32.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         /// What a file really is, judged by its bytes. compress-nio is the system zlib, which inflates
         /// PNG image data and ZIP entries ~40× faster than the hand-written inflater it replaced (BENCHMARKS.md).
         .target(
             name: "Scanner",
-            dependencies: ["CMagic", .product(name: "CompressNIO", package: "compress-nio")],
+            dependencies: ["CMagic", "CZlib", .product(name: "CompressNIO", package: "compress-nio")],
             swiftSettings: swiftSettings
         ),
         /// A bounded, streaming multipart/form-data parser.
