@@ -145,7 +145,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Notices/eml_read.py", "Browser"]
+            exclude: ["Support/rawclient.py", "Support/openapi_check.py", "Support/zip_entries.py", "Notices/eml_read.py", "Browser"]
         ),
     ]
 )
