@@ -143,6 +143,15 @@ struct ZIPStreamTests {
         // The walk went on past the refused entry, to the central directory.
         #expect(lyingReport.stopReason?.hasPrefix("reached the central directory") == true, "\(lyingReport.stopReason ?? "-")")
 
+        // Over the ratio the final stage allows, inflating stops long before the entry's 8 MiB.
+        var dense = Entry("xl/media/z.bin", deflated: Deflate.zeros(count: 8 << 20), of: [UInt8](repeating: 0, count: 8 << 20))
+        dense.descriptor = .signed
+        let denseBytes = ZIPBuilder(entries: OOXML.workbook() + [dense]).bytes
+        let ratio = ScanLimits(maxZipEntryRatio: 50)
+        let denseRecord = try #require(Self.report(denseBytes, pieces: [4096], limits: ratio).entries.last)
+        #expect(denseRecord.rejection?.reason == .zipUnsafe && denseRecord.uncompressedSize < 1 << 20, "\(denseRecord)")
+        #expect(try Self.scan(denseBytes, streamed: nil, limits: ratio).reason == .zipUnsafe)
+
         var stored = Entry("xl/media/a.bin", [UInt8](repeating: 7, count: 5000))
         stored.descriptor = .signed
         let storedReport = Self.report(ZIPBuilder(entries: OOXML.workbook() + [stored]).bytes, pieces: [4096])

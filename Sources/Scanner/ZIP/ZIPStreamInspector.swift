@@ -6,10 +6,13 @@
 /// record does not vouch for exactly as before. Whatever it cannot make sense of (a stored entry with
 /// a data descriptor, a header that is not one, ZIP64 without its sizes) just ends the recording.
 /// Inflating stops once the real total passes ``ScanLimits/maxZipUncompressedTotal``, so a bomb costs
-/// no more than the limit.
+/// no more than the limit; an entry also stops once it has expanded past the ratio the final stage allows
+/// (``ScanLimits/maxZipEntryRatio``), so a small bomb costs little more than its own bytes times that ratio.
 public struct ZIPStreamInspector {
-    /// A genuine workbook has dozens of entries; memory must not grow with a hostile archive's count.
-    static let maxRecordedEntries = 1 << 16
+    /// A genuine workbook has dozens of entries; memory must not grow with a hostile archive's count
+    /// or names (each up to 64 KiB): past either bound, recording stops.
+    static let maxRecordedEntries = 1 << 14
+    static let maxRecordedNameBytes = 1 << 20
     static let descriptorSignature: UInt32 = 0x0807_4B50
     /// The most a data descriptor and the signature after it take: signature, CRC, two 8-byte sizes, next signature.
     static let descriptorWindow = 28
@@ -38,6 +41,8 @@ public struct ZIPStreamInspector {
     }
 
     private let maxTotal: Int
+    private let maxRatio: UInt64
+    private let ratioExemptBelow: UInt64
     private var phase = Phase.header
     /// Header or descriptor bytes gathered so far; `bufferOffset` is where the first of them lies in the file.
     private var buffer: [UInt8] = []
@@ -48,10 +53,14 @@ public struct ZIPStreamInspector {
     private var skipLeft: UInt64 = 0
     /// Bytes decoded from every entry so far.
     private var total = 0
+    /// The bytes of every name recorded so far.
+    private var nameBytes = 0
 
     /// A parser that will stop inflating past `limits.maxZipUncompressedTotal` decoded bytes.
     public init(limits: ScanLimits = .init()) {
         maxTotal = limits.maxZipUncompressedTotal
+        maxRatio = UInt64(clamping: limits.maxZipEntryRatio)
+        ratioExemptBelow = UInt64(clamping: limits.zipRatioExemptBelow)
     }
 
     /// The next bytes of the file.
@@ -123,12 +132,13 @@ public struct ZIPStreamInspector {
     }
 
     private mutating func begin(header: [UInt8]) {
-        guard report.entries.count < Self.maxRecordedEntries else {
-            return stop("more than \(Self.maxRecordedEntries) entries")
+        let nameLength = Int(header.uint16LE(at: 26))
+        nameBytes += nameLength
+        guard report.entries.count < Self.maxRecordedEntries, nameBytes <= Self.maxRecordedNameBytes else {
+            return stop("more than \(Self.maxRecordedEntries) entries or \(Self.maxRecordedNameBytes) bytes of names")
         }
         let flags = header.uint16LE(at: 6)
         let method = header.uint16LE(at: 8)
-        let nameLength = Int(header.uint16LE(at: 26))
         let name = Array(header[30..<30 + nameLength])
         let start = bufferOffset
         let dataStart = start + UInt64(header.count)
@@ -202,17 +212,28 @@ public struct ZIPStreamInspector {
     // MARK: Entry data
 
     private mutating func decode(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int {
-        guard var entry else { return 0 }
+        guard var entry else {
+            stop("entry data without its entry")
+            return 0
+        }
         let piece = UnsafeRawBufferPointer(rebasing: entry.compressedSize.map { bytes.prefix(Int(min($0 - entry.consumed, UInt64(bytes.count)))) } ?? bytes)
         var used = piece.count
         let producedBefore = entry.produced
         defer { total += Int(entry.produced - producedBefore) }
+        // An entry expanding past the ratio is refused before inflating, unless its sizes lie: then it is
+        // refused at the size it states. Either way no record of it is needed, and inflating it costs.
+        let (bound, overflow) = (entry.consumed + UInt64(piece.count)).multipliedReportingOverflow(by: maxRatio)
+        let allowed = overflow ? .max : max(ratioExemptBelow, bound)
+        func output(_ decoded: UnsafeRawBufferPointer) throws {
+            entry.take(decoded)
+            if entry.produced > allowed { throw RatioExceeded() }
+        }
         do {
             if let inflater = entry.inflater {
                 if entry.compressedSize == nil {
-                    used = try inflater.feedToEnd(piece) { entry.take($0) }
+                    used = try inflater.feedToEnd(piece, output: output)
                 } else {
-                    try inflater.feed(piece) { entry.take($0) }
+                    try inflater.feed(piece, output: output)
                 }
             } else {
                 entry.take(piece)
@@ -222,7 +243,9 @@ public struct ZIPStreamInspector {
         } catch {
             entry.consumed += UInt64(used)
             let rejection: Rejection
-            if case InflateError.outputLimitExceeded = error {
+            if error is RatioExceeded {
+                rejection = Rejection(.zipUnsafe, detail: "ZIP entry at \(entry.localHeaderOffset): expands past ratio \(maxRatio)")
+            } else if case InflateError.outputLimitExceeded = error {
                 if let stated = entry.statedSize, let produced = entry.inflater?.produced, produced > Int(clamping: stated) {
                     rejection = Rejection(.zipUnsafe, detail: "ZIP entry at \(entry.localHeaderOffset): inflates to more than the \(stated) bytes its local header states")
                 } else {
@@ -235,7 +258,7 @@ public struct ZIPStreamInspector {
             }
             record(entry, rejection: rejection)
             guard let compressed = entry.compressedSize else {
-                stop("the entry at \(entry.localHeaderOffset) has a data descriptor, and its data is not deflate")
+                stop("the entry at \(entry.localHeaderOffset) has a data descriptor: where it ends is unknown")
                 return used
             }
             skipLeft = compressed - entry.consumed
@@ -311,6 +334,9 @@ public struct ZIPStreamInspector {
         stop("the data descriptor at \(bufferOffset) matches no layout")
     }
 }
+
+/// Inflating an entry stopped at the ratio bound.
+private struct RatioExceeded: Error {}
 
 private extension ZIPStreamInspector.Entry {
     mutating func take(_ decoded: UnsafeRawBufferPointer) {
