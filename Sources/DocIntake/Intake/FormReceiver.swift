@@ -169,8 +169,8 @@ private final class FileInProgress {
             case .rejected(let rejection): throw IntakeError.documentRejected(slot, rejection)
             case .candidate(let candidate):
                 prefixDecided = true
-                if candidate == .zip {
-                    // The bytes before this piece all went into `prefix`: the check starts at the file's first byte.
+                // The bytes before this piece all went into `prefix`: the check starts at the file's first byte.
+                if candidate == .zip, prefix.count >= staged.byteCount {
                     let check = ZIPStreamCheck(scanner: scanner)
                     await check.append(prefix.prefix(Int(staged.byteCount)))
                     zipCheck = check
