@@ -8,7 +8,7 @@ import Synchronization
 /// block), so an inflater that falls behind slows the upload instead of buffering it in memory:
 /// memory stays at one inflate window plus `limit` × ``chunkSize``.
 public final class ZIPStreamCheck: Sendable {
-    static let chunkSize = 256 * 1024
+    static let chunkSize = 64 * 1024
 
     private let queue = DispatchQueue(label: "docintake.zip-stream")
     private let slots: Slots
