@@ -216,7 +216,8 @@ public struct ZIPStreamInspector {
             stop("entry data without its entry")
             return 0
         }
-        let piece = UnsafeRawBufferPointer(rebasing: entry.compressedSize.map { bytes.prefix(Int(min($0 - entry.consumed, UInt64(bytes.count)))) } ?? bytes)
+        let rest = entry.compressedSize.map { Int(min($0 - entry.consumed, UInt64(bytes.count))) } ?? bytes.count
+        let piece = UnsafeRawBufferPointer(rebasing: bytes.prefix(rest))
         var used = piece.count
         let producedBefore = entry.produced
         defer { total += Int(entry.produced - producedBefore) }
@@ -247,7 +248,8 @@ public struct ZIPStreamInspector {
                 rejection = Rejection(.zipUnsafe, detail: "ZIP entry at \(entry.localHeaderOffset): expands past ratio \(maxRatio)")
             } else if case InflateError.outputLimitExceeded = error {
                 if let stated = entry.statedSize, let produced = entry.inflater?.produced, produced > Int(clamping: stated) {
-                    rejection = Rejection(.zipUnsafe, detail: "ZIP entry at \(entry.localHeaderOffset): inflates to more than the \(stated) bytes its local header states")
+                    rejection = Rejection(.zipUnsafe,
+                                          detail: "ZIP entry at \(entry.localHeaderOffset): inflates past the \(stated) bytes its header states")
                 } else {
                     record(entry, rejection: Rejection(.zipUnsafe, detail: "ZIP: entries inflate to more than \(maxTotal) bytes in all"))
                     stop("the real total passed \(maxTotal) bytes")
