@@ -93,6 +93,28 @@ struct ZIPStreamTests {
         }
     }
 
+    @Test("every held-out ZIP gets today's verdict, in detail, with what streaming found")
+    func heldOutKeepTheirVerdicts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zip-stream-heldout-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", HeldOutTests.script.path, directory.path]
+        try python.run()
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0, "heldout.py failed")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        var checked = 0
+        for name in names {
+            let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
+            guard bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { continue }
+            let today = try Self.scan(bytes, streamed: nil)
+            #expect(try Self.scan(bytes, streamed: Self.report(bytes, pieces: [1, 4096])) == today, "\(name)")
+            checked += 1
+        }
+        #expect(checked >= 5, "only \(checked) held-out ZIPs")
+    }
+
     @Test("lying, damaged, described, stored and prefixed archives get today's verdict")
     func hostileArchives() throws {
         var lying = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 8 << 20), of: [UInt8](repeating: 0, count: 1000))
