@@ -24,17 +24,25 @@ public struct DocumentScanner: Sendable {
 
     /// The final stage on a complete file on disk.
     ///
+    /// `streamed` is what a ``ZIPStreamInspector`` fed this file's bytes found while they arrived: the
+    /// ZIP entries it vouches for are not inflated again. It never changes the verdict, only its cost.
+    ///
     /// Bad content is always a verdict; this throws ``FileReadError`` only when the file cannot be opened or read.
-    public func scan(fileAt path: String) throws(FileReadError) -> Verdict {
+    public func scan(fileAt path: String, streamed: ZIPStreamReport? = nil) throws(FileReadError) -> Verdict {
         let file = try InputFile(path: path)
         let magicMime = MagicPool.shared.mimeType(ofDescriptor: file.descriptor)
-        return Verdict(result: try result(checking: file.reader), magicMime: magicMime)
+        return Verdict(result: try result(checking: file.reader, streamed: streamed), magicMime: magicMime)
+    }
+
+    /// A parser for this scanner's limits, to feed a ZIP candidate's bytes while they arrive.
+    public func zipStreamInspector() -> ZIPStreamInspector {
+        ZIPStreamInspector(limits: limits)
     }
 
     /// The structural checks' outcome: a ``Rejection`` is a result, only a read failure is an error.
-    func result(checking file: FileReader) throws(FileReadError) -> Result<DocumentType, Rejection> {
+    func result(checking file: FileReader, streamed: ZIPStreamReport? = nil) throws(FileReadError) -> Result<DocumentType, Rejection> {
         do {
-            return .success(try check(file))
+            return .success(try check(file, streamed: streamed))
         } catch let rejection as Rejection {
             return .failure(rejection)
         } catch let error as FileReadError {
@@ -44,7 +52,7 @@ public struct DocumentScanner: Sendable {
         }
     }
 
-    private func check(_ file: FileReader) throws -> DocumentType {
+    private func check(_ file: FileReader, streamed: ZIPStreamReport?) throws -> DocumentType {
         guard file.size > 0 else { throw Rejection(.empty, detail: "0 bytes") }
         let head = try file.read(at: 0, count: Self.prefixLength)
         switch PrefixSniffer.sniff(head, isComplete: true) {
@@ -59,7 +67,7 @@ public struct DocumentScanner: Sendable {
         case .candidate(.ole2):
             return try CFBCheck.check(file, limits: limits)
         case .candidate(.zip):
-            return try ZIPCheck.check(file, limits: limits)
+            return try ZIPCheck.check(file, limits: limits, streamed: streamed)
         }
     }
 }

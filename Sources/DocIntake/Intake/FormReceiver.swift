@@ -130,6 +130,7 @@ private enum PartInProgress {
     func discard() {
         if case .file(let file) = self {
             file.virusScan?.cancel()
+            file.zipCheck?.cancel()
             file.staged.discard()
         }
     }
@@ -143,6 +144,9 @@ private final class FileInProgress {
     let antivirus: ClamdClient?
     /// Opened with the first byte: a blank file input (no document at all) needs no clamd.
     private(set) var virusScan: ClamdStream?
+    /// A ZIP candidate's entries, inflated while the bytes arrive, so the final stage only compares
+    /// them with the central directory (a large workbook's entries take most of a second to inflate).
+    private(set) var zipCheck: ZIPStreamCheck?
     private var prefix: [UInt8] = []
     private var prefixDecided = false
 
@@ -163,11 +167,19 @@ private final class FileInProgress {
             prefix.append(contentsOf: bytes.prefix(DocumentScanner.prefixLength - prefix.count))
             switch scanner.sniff(prefix: prefix) {
             case .rejected(let rejection): throw IntakeError.documentRejected(slot, rejection)
-            case .candidate: prefixDecided = true
+            case .candidate(let candidate):
+                prefixDecided = true
+                // The bytes before this piece all went into `prefix`: the check starts at the file's first byte.
+                if candidate == .zip, prefix.count >= staged.byteCount {
+                    let check = ZIPStreamCheck(scanner: scanner)
+                    await check.append(prefix.prefix(Int(staged.byteCount)))
+                    zipCheck = check
+                }
             case .needMoreBytes: break
             }
         }
         try staged.write(bytes)
+        await zipCheck?.append(bytes)
         if let antivirus, !bytes.isEmpty {
             let scan = virusScan ?? antivirus.stream()
             virusScan = scan
@@ -196,11 +208,12 @@ private final class FileInProgress {
         }
         // clamd scans once the stream ends: it works while this side fsyncs and checks the structure.
         await virusScan?.finish()
+        let streamed = await zipCheck?.finish()
         let staged = self.staged
         let (sealed, verdict) = try await Blocking.run {
             let sealed = try staged.seal()
             do {
-                return (sealed, try scanner.scan(fileAt: sealed.path))
+                return (sealed, try scanner.scan(fileAt: sealed.path, streamed: streamed))
             } catch {
                 sealed.discard()
                 throw error

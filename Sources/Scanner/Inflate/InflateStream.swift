@@ -47,6 +47,18 @@ final class InflateStream {
         if isFinished, input.readableBytes > 0 { throw InflateError.invalid("data after the end of the stream") }
     }
 
+    /// Decodes what of `bytes` belongs to the stream, which may end inside them (a ZIP entry followed
+    /// by a data descriptor): returns how many bytes it used. After the end it uses none.
+    ///
+    /// A stream that ends exactly at the end of `bytes` is known to have ended only on the next call.
+    func feedToEnd(_ bytes: some Collection<UInt8>, output: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        guard !bytes.isEmpty, !isFinished else { return 0 }
+        input.clear()
+        input.writeBytes(bytes)
+        try run(output: output)
+        return bytes.count - input.readableBytes
+    }
+
     /// After the last piece: the stream must have ended, else it was cut short.
     func finish(output: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard !isFinished else { return }

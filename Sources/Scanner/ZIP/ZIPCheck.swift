@@ -30,7 +30,8 @@ enum ZIPCheck {
         var uncompressedTotal: UInt64 = 0
     }
 
-    static func check(_ file: FileReader, limits: ScanLimits) throws -> DocumentType {
+    /// `streamed`: what ``ZIPStreamInspector`` found while the file arrived; the entries it vouches for are not read again.
+    static func check(_ file: FileReader, limits: ScanLimits, streamed: ZIPStreamReport? = nil) throws -> DocumentType {
         let directory = try ZIPCentralDirectory(file: file)
         var survey = Survey()
         try directory.forEach { entry in try inspect(entry, into: &survey, directory: directory, limits: limits) }
@@ -59,14 +60,18 @@ enum ZIPCheck {
             throw Rejection(.typeNotAllowed, detail: "XLSX: a binary workbook (.xlsb)")
         }
         try requirePresent(types.parts(declaredAs: sheetMain), in: directory)
-        try inflateEveryEntry(of: directory, file: file, limits: limits)
+        try inflateEveryEntry(of: directory, file: file, limits: limits, streamed: streamed)
         return .xlsx
     }
 
     /// Reads every entry in full (constant memory): each must hold exactly what the central directory
     /// states, with a matching CRC-32, and no two entries' bytes may overlap (the overlapping-entry bomb).
     /// The stated sizes are bounded already; the real total is counted too, and passing the limit stops it.
-    private static func inflateEveryEntry(of directory: ZIPCentralDirectory, file: FileReader, limits: ScanLimits) throws {
+    ///
+    /// An entry that `streamed` vouches for was decoded from these very bytes while they arrived, and held
+    /// exactly what the directory states: reading it again would pass, so only its size is counted.
+    private static func inflateEveryEntry(of directory: ZIPCentralDirectory, file: FileReader, limits: ScanLimits,
+                                          streamed: ZIPStreamReport?) throws {
         var spans: [Range<UInt64>] = []
         try directory.forEach { entry in
             let data = try entry.dataRange(in: file, dataLimit: directory.end.directoryOffset)
@@ -76,15 +81,20 @@ enum ZIPCheck {
         for (previous, next) in zip(spans, spans.dropFirst()) where next.lowerBound < previous.upperBound {
             throw Rejection(.zipUnsafe, detail: "ZIP: entries at \(previous.lowerBound) and \(next.lowerBound) overlap")
         }
+        let vouched = streamed?.verifiedByOffset ?? [:]
         var total = 0
         try directory.forEach { entry in
-            try entry.streamContent(from: file, dataLimit: directory.end.directoryOffset) { bytes in
-                total += bytes.count
+            func count(_ bytes: Int) throws {
+                total += bytes
                 guard total <= limits.maxZipUncompressedTotal else {
                     throw Rejection(.zipUnsafe,
                                     detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
                 }
             }
+            if let seen = vouched[entry.localHeaderOffset], seen.vouches(for: entry) {
+                return try count(Int(seen.uncompressedSize))
+            }
+            try entry.streamContent(from: file, dataLimit: directory.end.directoryOffset) { try count($0.count) }
         }
     }
 

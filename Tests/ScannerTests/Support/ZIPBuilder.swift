@@ -11,6 +11,11 @@ struct ZIPBuilder {
         var flags: UInt16 = 0x0800
         /// The name written in the local header, when it should differ from the central one.
         var localName: [UInt8]?
+        /// Writes the CRC and sizes in a data descriptor after the data (flag bit 3), zeros in the local header.
+        var descriptor: Descriptor?
+
+        /// The layouts of a data descriptor.
+        enum Descriptor { case signed, unsigned }
 
         init(_ name: String, _ content: [UInt8]) {
             self.name = Array(name.utf8)
@@ -45,16 +50,24 @@ struct ZIPBuilder {
             let localName = entry.localName ?? entry.name
             archive.appendLE32(0x0403_4B50)
             archive.appendLE16(zip64 ? 45 : 20)
-            archive.appendLE16(Int(entry.flags))
+            let flags = Int(entry.flags) | (entry.descriptor == nil ? 0 : 0x8)
+            let described = entry.descriptor != nil
+            archive.appendLE16(flags)
             archive.appendLE16(Int(entry.method))
             archive.appendLE32(0)
-            archive.appendLE32(entry.crc)
-            archive.appendLE32(UInt32(entry.stored.count))
-            archive.appendLE32(UInt32(truncatingIfNeeded: entry.uncompressedSize))
+            archive.appendLE32(described ? 0 : entry.crc)
+            archive.appendLE32(described ? 0 : UInt32(entry.stored.count))
+            archive.appendLE32(described ? 0 : UInt32(truncatingIfNeeded: entry.uncompressedSize))
             archive.appendLE16(localName.count)
             archive.appendLE16(0)
             archive += localName
             archive += entry.stored
+            if let descriptor = entry.descriptor {
+                if descriptor == .signed { archive.appendLE32(0x0807_4B50) }
+                archive.appendLE32(entry.crc)
+                archive.appendLE32(UInt32(entry.stored.count))
+                archive.appendLE32(UInt32(truncatingIfNeeded: entry.uncompressedSize))
+            }
 
             var extra: [UInt8] = []
             if zip64 {
@@ -67,7 +80,7 @@ struct ZIPBuilder {
             central.appendLE32(0x0201_4B50)
             central.appendLE16(zip64 ? 45 : 20)
             central.appendLE16(zip64 ? 45 : 20)
-            central.appendLE16(Int(entry.flags))
+            central.appendLE16(flags)
             central.appendLE16(Int(entry.method))
             central.appendLE32(0)
             central.appendLE32(entry.crc)

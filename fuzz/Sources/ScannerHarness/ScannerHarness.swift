@@ -29,6 +29,30 @@ public enum ScannerHarness {
         if case .success(let type) = result, type != acceptedType[candidate] {
             fatalError("a \(candidate) candidate was accepted as \(type)")
         }
+        if candidate == .zip { checkStreamed(bytes, against: result) }
         return 0
+    }
+
+    /// The ZIP entries inflated while an upload arrives may save the final stage work, never change
+    /// its verdict: the input is fed to the inspector in pieces whose size its last byte picks (so the
+    /// fuzzer explores the split points too), and the verdict given its report must be the same, detail included.
+    static func checkStreamed(_ bytes: UnsafeRawBufferPointer, against result: Result<DocumentType, Rejection>) {
+        var inspector = scanner.zipStreamInspector()
+        let step = 1 + Int(bytes.last ?? 0) * 37
+        var start = 0
+        while start < bytes.count {
+            inspector.append(bytes[start..<min(bytes.count, start + step)])
+            start += step
+        }
+        let report = inspector.finish()
+        let streamed: Result<DocumentType, Rejection>
+        do {
+            streamed = try scanner.structuralResult(ofDescriptor: file.descriptor, streamed: report)
+        } catch {
+            fatalError("reading the scratch file failed: \(error)")
+        }
+        guard streamed == result else {
+            fatalError("the streamed report changed the verdict: \(result) without it, \(streamed) with it")
+        }
     }
 }
