@@ -9,7 +9,7 @@ enum Blocking {
     /// (one thread per core, two here) a status page's database read queued behind two uploads'
     /// fsyncs and hashes, seen as a 10 s stall of a 404 while 100 MiB uploads were committing.
     static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: max(16, 4 * System.coreCount))
+        let pool = NIOThreadPool(numberOfThreads: max(16, 4 * ProcessInfo.processInfo.activeProcessorCount))
         pool.start()
         return pool
     }()
