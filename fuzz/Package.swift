@@ -8,7 +8,7 @@ import PackageDescription
 let package = Package(
     name: "DocIntakeFuzz",
     dependencies: [
-        .package(name: "DocIntake", path: ".."),
+        .package(name: "DocIntake", path: "..")
     ],
     targets: [
         /// Feeds one input to one structural checker of the Scanner through a tmpfs scratch file.

@@ -12,7 +12,7 @@ public enum ClamdEndpoint: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("tcp:") {
             let rest = text.dropFirst("tcp:".count)
             guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
-                  (1...65535).contains(port), colon > rest.startIndex
+                (1...65535).contains(port), colon > rest.startIndex
             else { return nil }
             var host = rest[..<colon]
             // An IPv6 literal comes in brackets, as in a URL; getaddrinfo takes it without.

@@ -99,12 +99,18 @@ public struct ApplicationDetail: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case institutionKind = "institution_kind", prefectureCode = "prefecture_code"
-            case institutionCode = "institution_code", institutionName = "institution_name"
-            case applicationKind = "application_kind", lineType = "line_type"
-            case customerIdType = "customer_id_type", customerId = "customer_id"
-            case plannedStartMonth = "planned_start_month", plannedTestMonth = "planned_test_month"
-            case certificateFeePayment = "certificate_fee_payment", contactEmail = "contact_email"
+            case institutionKind = "institution_kind"
+            case prefectureCode = "prefecture_code"
+            case institutionCode = "institution_code"
+            case institutionName = "institution_name"
+            case applicationKind = "application_kind"
+            case lineType = "line_type"
+            case customerIdType = "customer_id_type"
+            case customerId = "customer_id"
+            case plannedStartMonth = "planned_start_month"
+            case plannedTestMonth = "planned_test_month"
+            case certificateFeePayment = "certificate_fee_payment"
+            case contactEmail = "contact_email"
         }
     }
 

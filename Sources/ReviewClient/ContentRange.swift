@@ -18,9 +18,9 @@ public struct ContentRange: Sendable, Equatable {
         guard rangeAndLength.count == 2 else { return nil }
         let bounds = rangeAndLength[0].split(separator: "-", omittingEmptySubsequences: false)
         guard bounds.count == 2,
-              let first = Self.number(bounds[0]), let last = Self.number(bounds[1]),
-              let complete = Self.number(rangeAndLength[1]),
-              first <= last, last < complete
+            let first = Self.number(bounds[0]), let last = Self.number(bounds[1]),
+            let complete = Self.number(rangeAndLength[1]),
+            first <= last, last < complete
         else { return nil }
         self.first = first
         self.last = last

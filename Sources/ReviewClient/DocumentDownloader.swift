@@ -127,9 +127,10 @@ public struct DocumentDownloader: Sendable {
         // The server's Content-Disposition names the document it is actually sending; the listing
         // named the .part file, because that had to be found before the request went out.
         let disposition = transfer.response.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.init)
-        let finalName = disposition?.filename.map {
-            FileNameSanitiser.downloadName(receiptNumber: application.receiptNumber, slot: document.slot, original: $0)
-        } ?? plannedName
+        let finalName =
+            disposition?.filename.map {
+                FileNameSanitiser.downloadName(receiptNumber: application.receiptNumber, slot: document.slot, original: $0)
+            } ?? plannedName
         let finalPath = directory + "/" + finalName
         let total = transfer.total
         let truncated = { ReviewError.integrity(.truncated(file: finalPath, partFile: part.path, received: part.size, expected: total)) }

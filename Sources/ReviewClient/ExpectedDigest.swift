@@ -40,7 +40,7 @@ public struct ExpectedDigest: Sendable, Equatable {
             // Parameters follow the byte sequence after `;`, and `;` is not a base64 character.
             let bare = item.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
             guard bare.count >= 2, bare.hasPrefix(":"), bare.hasSuffix(":"),
-                  let data = Data(base64Encoded: String(bare.dropFirst().dropLast())), data.count == 32
+                let data = Data(base64Encoded: String(bare.dropFirst().dropLast())), data.count == 32
             else { return nil }
             return Array(data)
         }

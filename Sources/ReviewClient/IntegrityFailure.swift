@@ -23,7 +23,8 @@ public enum IntegrityFailure: Sendable, Equatable {
                 """
         case let .truncated(file, partFile, received, expected):
             let of = expected.map { " of \($0)" } ?? ""
-            let kept = received > 0
+            let kept =
+                received > 0
                 ? "The bytes received are kept in \(partFile) and the next run resumes from them.\n" : ""
             return """
                 integrity failure: the transfer of \(file) stopped after \(received)\(of) bytes, so it was not saved.

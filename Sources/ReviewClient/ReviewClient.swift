@@ -110,17 +110,20 @@ public struct ReviewClient: Sendable {
 
     /// The error a non-success response stands for, with the server's problem details if it sent any.
     func error(for response: HTTPClientResponse, subject: String) async -> ReviewError {
-        let problem: ProblemDetails? = if let data = try? await Self.collect(response, limit: 1024 * 1024) {
-            try? ReviewJSON.decode(ProblemDetails.self, from: data)
-        } else {
-            nil
-        }
+        let problem: ProblemDetails? =
+            if let data = try? await Self.collect(response, limit: 1024 * 1024) {
+                try? ReviewJSON.decode(ProblemDetails.self, from: data)
+            } else {
+                nil
+            }
         switch response.status.code {
         case 401: return .unauthorized(problem)
         case 403: return .forbidden(problem, applicantToken: token.isApplicantToken)
         case 404: return .notFound(subject: subject, problem)
         case 409: return .conflict(problem)
-        case 300..<400: return .invalidResponse("a redirect (HTTP \(response.status.code)) to \(response.headers.first(name: "Location") ?? "nowhere"); check --server")
+        case 300..<400:
+            return .invalidResponse(
+                "a redirect (HTTP \(response.status.code)) to \(response.headers.first(name: "Location") ?? "nowhere"); check --server")
         default: return .httpError(status: Int(response.status.code), problem)
         }
     }

@@ -50,7 +50,8 @@ public enum ReviewError: Error, Sendable, Equatable {
         case .missingServer:
             return "no server: pass --server URL or set DOCINTAKE_SERVER."
         case .invalidServer(let text):
-            return "invalid server URL \"\(TerminalText.clean(text))\": give an http:// or https:// URL with a host, e.g. https://docintake.example.jp"
+            return
+                "invalid server URL \"\(TerminalText.clean(text))\": give an http:// or https:// URL with a host, e.g. https://docintake.example.jp"
         case .missingToken:
             return "no reviewer token: set DOCINTAKE_TOKEN (or pass --token). An operator creates one with `docintake reviewer add NAME`."
         case .malformedToken:
@@ -65,7 +66,8 @@ public enum ReviewError: Error, Sendable, Equatable {
                 "the server refused the token (401): it is missing, unknown or revoked. Ask an operator for a new reviewer token.",
                 problem)
         case let .forbidden(problem, applicantToken):
-            let cause = applicantToken
+            let cause =
+                applicantToken
                 ? "this is an applicant's token (dia_…); the review API needs a reviewer token (dir_…)"
                 : "this token may not use the review API; it needs a reviewer token (dir_…)"
             return Self.withDetail("access denied (403): \(cause).", problem)

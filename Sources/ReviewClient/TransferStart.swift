@@ -31,7 +31,8 @@ enum TransferStart: Equatable {
             }
             guard range.first == requestedOffset, range.last == range.complete - 1 else {
                 throw .invalidResponse(
-                    "asked for \(file) from byte \(requestedOffset) to the end, but the server sent bytes \(range.first)-\(range.last)/\(range.complete)")
+                    "asked for \(file) from byte \(requestedOffset) to the end, but the server sent bytes \(range.first)-\(range.last)/\(range.complete)"
+                )
             }
             return .resume(offset: range.first, size: range.complete, digest: try ExpectedDigest.from(headers, file: file))
         case 416 where requestedOffset > 0:

@@ -11,8 +11,11 @@ extension DocumentScanner {
     /// fuzzer on our own structural checks (and off a C library's ASan reports).
     ///
     /// Behind `@_spi(Fuzzing)` so that the service cannot call it by accident.
-    public func structuralResult(ofDescriptor descriptor: Int32, streamed: ZIPStreamReport? = nil) throws(FileReadError)
-        -> Result<DocumentType, Rejection> {
+    public func structuralResult(
+        ofDescriptor descriptor: Int32, streamed: ZIPStreamReport? = nil
+    ) throws(FileReadError)
+        -> Result<DocumentType, Rejection>
+    {
         let path = "/dev/fd/\(descriptor)"
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw FileReadError(path: path, operation: "fstat", code: errno) }

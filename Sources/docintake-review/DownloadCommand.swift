@@ -40,8 +40,9 @@ struct DownloadCommand: AsyncParsableCommand {
             // A new reviewer's first `--output ~/review` should just work.
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            throw ReviewError.fileSystem(operation: "create the output directory", path: output,
-                                         errno: Int32((error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EEXIST))
+            throw ReviewError.fileSystem(
+                operation: "create the output directory", path: output,
+                errno: Int32((error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EEXIST))
         }
         try await connection.withClient { client in
             let downloader = try DocumentDownloader(client: client, directory: output, showProgress: StandardError.isTerminal)

@@ -11,9 +11,10 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: ArgumentHelp(
-        "Statuses, comma-separated: submitted, under_review, approved, returned, rejected, withdrawn; or all.",
-        valueName: "statuses"))
+    @Option(
+        help: ArgumentHelp(
+            "Statuses, comma-separated: submitted, under_review, approved, returned, rejected, withdrawn; or all.",
+            valueName: "statuses"))
     var status: String?
 
     @Option(help: ArgumentHelp("Only the application with this 受付番号, whatever its status.", valueName: "receipt-number"))

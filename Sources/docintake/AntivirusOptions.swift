@@ -4,9 +4,10 @@ import DocIntake
 
 /// `--clamd` and its timeout, shared by `serve` and `identify`.
 struct AntivirusOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "clamd's socket, unix:/PATH or tcp:HOST:PORT: every document is scanned as it arrives (none by default). Env: DOCINTAKE_CLAMD",
-        discussion: "clamd.conf must set StreamMaxLength, MaxFileSize and MaxScanSize above --max-file-size, and AlertExceedsMax yes."))
+    @Option(
+        help: ArgumentHelp(
+            "clamd's socket, unix:/PATH or tcp:HOST:PORT: every document is scanned as it arrives (none by default). Env: DOCINTAKE_CLAMD",
+            discussion: "clamd.conf must set StreamMaxLength, MaxFileSize and MaxScanSize above --max-file-size, and AlertExceedsMax yes."))
     var clamd: String?
 
     @Option(help: "The longest clamd may take for any one step, e.g. 60s; then the upload gets 503. Env: DOCINTAKE_CLAMD_TIMEOUT")

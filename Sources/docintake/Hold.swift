@@ -44,13 +44,15 @@ struct Hold: ParsableCommand {
             let entries = try LegalHoldAdmin(metadata: try data.stores().metadata).list()
             func column(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
             let byWidth = max(entries.map(\.hold.setBy.count).max() ?? 0, 2)
-            print([column("ID", 36), column("RECEIPT", 15), column("STATUS", 12), column("SET AT (JST)", 25), column("BY", byWidth), "REASON"]
-                .joined(separator: "  "))
+            print(
+                [column("ID", 36), column("RECEIPT", 15), column("STATUS", 12), column("SET AT (JST)", 25), column("BY", byWidth), "REASON"]
+                    .joined(separator: "  "))
             for entry in entries {
-                print([
-                    column(entry.hold.applicationId, 36), column(entry.receiptNumber, 15), column(entry.status, 12),
-                    column(OperatorDate.format(entry.hold.setAt), 25), column(entry.hold.setBy, byWidth), entry.hold.reason,
-                ].joined(separator: "  "))
+                print(
+                    [
+                        column(entry.hold.applicationId, 36), column(entry.receiptNumber, 15), column(entry.status, 12),
+                        column(OperatorDate.format(entry.hold.setAt), 25), column(entry.hold.setBy, byWidth), entry.hold.reason,
+                    ].joined(separator: "  "))
             }
         }
     }

@@ -24,8 +24,9 @@ struct Identify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = await IdentifyReport.make(files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize,
-                                         antivirus: try antivirus.client())
+        let report = await IdentifyReport.make(
+            files: files, scanner: DocumentScanner(), maxFileSize: maxFileSize,
+            antivirus: try antivirus.client())
         print(json ? report.jsonLines() : report.table(), terminator: "")
         throw ExitCode(report.exitCode)
     }

@@ -17,8 +17,9 @@ struct Notices: AsyncParsableCommand {
     func run() async throws {
         let metadata = try data.stores().metadata
         if deliver {
-            let deliverer = try NoticeDeliverer(metadata: metadata, dataDirectory: data.dataDir, configuration: mail.configuration,
-                                                logger: Logger(label: "docintake"))
+            let deliverer = try NoticeDeliverer(
+                metadata: metadata, dataDirectory: data.dataDir, configuration: mail.configuration,
+                logger: Logger(label: "docintake"))
             let round = try await deliverer.deliverDue()
             print("delivered \(round.sent), failed \(round.failed)")
         }

@@ -17,9 +17,10 @@ struct Retention: ParsableCommand {
     @Flag(help: "Print what would be done; change nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp(
-        "Apply the rules as of this date (ISO 8601, e.g. 2031-04-01T00:00:00+09:00; a bare date means midnight Japan time).",
-        discussion: "Grace periods are still measured against the real clock."))
+    @Option(
+        help: ArgumentHelp(
+            "Apply the rules as of this date (ISO 8601, e.g. 2031-04-01T00:00:00+09:00; a bare date means midnight Japan time).",
+            discussion: "Grace periods are still measured against the real clock."))
     var now: String?
 
     @Flag(help: "Print the summary as JSON.")
@@ -32,8 +33,9 @@ struct Retention: ParsableCommand {
     func run() throws {
         let stores = try data.stores()
         let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
-        let summary = try job.run(now: now.flatMap(OperatorDate.parse), dryRun: dryRun,
-                                  by: .person(OperatorIdentity.currentUser()))
+        let summary = try job.run(
+            now: now.flatMap(OperatorDate.parse), dryRun: dryRun,
+            by: .person(OperatorIdentity.currentUser()))
         print(json ? summary.json() : summary.text(), terminator: "")
         if !summary.succeeded { throw ExitCode.failure }
     }

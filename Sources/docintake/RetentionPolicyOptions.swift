@@ -26,7 +26,8 @@ struct RetentionPolicyOptions: ParsableArguments {
     }
 
     var policy: RetentionPolicy {
-        RetentionPolicy(approvedYears: approvedYears, rejectedDays: rejectedDays, returnedDays: returnedDays,
-                        blobGrace: graceHours * 3600, stagingGrace: graceHours * 3600, noticeFileDays: noticeFileDays)
+        RetentionPolicy(
+            approvedYears: approvedYears, rejectedDays: rejectedDays, returnedDays: returnedDays,
+            blobGrace: graceHours * 3600, stagingGrace: graceHours * 3600, noticeFileDays: noticeFileDays)
     }
 }

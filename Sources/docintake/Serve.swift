@@ -1,7 +1,7 @@
 import ArgumentParser
-import Glibc
-import Foundation
 import DocIntake
+import Foundation
+import Glibc
 import Hummingbird
 import Logging
 import Metrics
@@ -32,31 +32,37 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error. Env: LOG_LEVEL")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
-    @Option(help: ArgumentHelp(
-        "Run the retention job inside the server at this interval, e.g. 24h (off by default). Env: DOCINTAKE_RETENTION_INTERVAL",
-        discussion: "Units: s, m, h, d."))
+    @Option(
+        help: ArgumentHelp(
+            "Run the retention job inside the server at this interval, e.g. 24h (off by default). Env: DOCINTAKE_RETENTION_INTERVAL",
+            discussion: "Units: s, m, h, d."))
     var retentionInterval: String?
 
-    @Option(help: ArgumentHelp(
-        "With --clamd, scan the stored documents of undecided applications again at this interval, e.g. 6h (off by default). "
-            + "Env: DOCINTAKE_RESCAN_INTERVAL",
-        discussion: "One rescan runs at a time across every server sharing the database. Units: s, m, h, d."))
+    @Option(
+        help: ArgumentHelp(
+            "With --clamd, scan the stored documents of undecided applications again at this interval, e.g. 6h (off by default). "
+                + "Env: DOCINTAKE_RESCAN_INTERVAL",
+            discussion: "One rescan runs at a time across every server sharing the database. Units: s, m, h, d."))
     var rescanInterval: String?
 
-    @Option(help: ArgumentHelp(
-        "Where GET /metrics is served, host:port, a listener of its own; none turns it off. Env: DOCINTAKE_METRICS_ADDRESS",
-        discussion: "The public port does not answer /metrics. Port 0 picks a free one and logs it."))
+    @Option(
+        help: ArgumentHelp(
+            "Where GET /metrics is served, host:port, a listener of its own; none turns it off. Env: DOCINTAKE_METRICS_ADDRESS",
+            discussion: "The public port does not answer /metrics. Port 0 picks a free one and logs it."))
     var metricsAddress: String = Environment.value("DOCINTAKE_METRICS_ADDRESS") ?? "127.0.0.1:9464"
 
     @Option(help: "Log format: text, or json (one object per line, for log shippers). Env: DOCINTAKE_LOG_FORMAT")
     var logFormat: String = Environment.value("DOCINTAKE_LOG_FORMAT") ?? "text"
 
-    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
-        "The address of a reverse proxy whose X-Forwarded-For names the client (repeatable). Env: DOCINTAKE_TRUSTED_PROXIES (comma-separated)",
-        discussion: "From any other peer X-Forwarded-For is ignored: anyone can send one."))
-    var trustedProxies: [String] = Environment.value("DOCINTAKE_TRUSTED_PROXIES").map {
-        $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    } ?? []
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "The address of a reverse proxy whose X-Forwarded-For names the client (repeatable). Env: DOCINTAKE_TRUSTED_PROXIES (comma-separated)",
+            discussion: "From any other peer X-Forwarded-For is ignored: anyone can send one."))
+    var trustedProxies: [String] =
+        Environment.value("DOCINTAKE_TRUSTED_PROXIES").map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        } ?? []
 
     /// The flag, else the environment: an optional option cannot take the environment as its default.
     private var retentionIntervalText: String? {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Antivirus
 
 @Suite struct ClamdParsingTests {
@@ -7,7 +8,9 @@ import Testing
         #expect(ClamdEndpoint(parsing: "tcp:127.0.0.1:3310") == .tcp(host: "127.0.0.1", port: 3310))
         #expect(ClamdEndpoint(parsing: "tcp:[::1]:3310") == .tcp(host: "::1", port: 3310))
         #expect(ClamdEndpoint(parsing: "tcp:[::1]:3310")?.description == "tcp:[::1]:3310")
-        for bad in ["", "unix:relative.sock", "tcp:host", "tcp:host:0", "tcp:host:99999", "tcp::3310", "tcp:[]:3310", "http://clamd:3310", "/run/clamd.ctl"] {
+        for bad in [
+            "", "unix:relative.sock", "tcp:host", "tcp:host:0", "tcp:host:99999", "tcp::3310", "tcp:[]:3310", "http://clamd:3310", "/run/clamd.ctl",
+        ] {
             #expect(ClamdEndpoint(parsing: bad) == nil, "\(bad)")
         }
         #expect(ClamdEndpoint(parsing: "tcp:localhost:3310")?.description == "tcp:localhost:3310")

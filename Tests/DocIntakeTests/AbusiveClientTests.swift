@@ -25,10 +25,12 @@ import Testing
         // Warm the code paths once so the idle figure includes them.
         _ = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])
         let idle = try server.memory("VmRSS")
-        let output = try await Program.run("/usr/bin/env", [
-            "python3", script, "--port", "\(server.port)", "--data-dir", server.dataDirectory,
-            "--pid", "\(server.process.processIdentifier)", "--max-uploads", "4", "--wait", "60", "--attack", name,
-        ])
+        let output = try await Program.run(
+            "/usr/bin/env",
+            [
+                "python3", script, "--port", "\(server.port)", "--data-dir", server.dataDirectory,
+                "--pid", "\(server.process.processIdentifier)", "--max-uploads", "4", "--wait", "60", "--attack", name,
+            ])
         #expect(output.status == 0, "\(output.stderr)")
         let line = try #require(output.stdout.split(separator: "\n").last, "no output: \(output.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: any Sendable])
@@ -39,8 +41,10 @@ import Testing
 
     /// What every attack must show: it ended within `bound` seconds, memory stayed within 64 MiB
     /// of idle, no temp file is left, and healthz was answered throughout, never failing.
-    static func expectBounded(_ run: (result: [String: any Sendable], idleKiB: Int), within bound: Double,
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectBounded(
+        _ run: (result: [String: any Sendable], idleKiB: Int), within bound: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let result = run.result
         let seconds = result["seconds"] as? Double
         #expect(seconds != nil, "did not end: \(result)", sourceLocation: sourceLocation)
@@ -70,11 +74,11 @@ import Testing
     /// Each malformed or oversized request: the attack's name in bench/abuse.py, the status it
     /// must end with, and the problem code where the answer carries one.
     static let refusals: [(attack: String, status: Int, code: String?)] = [
-        ("tiny-parts", 400, "malformed_multipart"),                   // 100,000 tiny parts
-        ("huge-header-line", 400, nil),                               // a 1 MiB header line
+        ("tiny-parts", 400, "malformed_multipart"),  // 100,000 tiny parts
+        ("huge-header-line", 400, nil),  // a 1 MiB header line
         ("missing-closing-boundary", 400, "malformed_multipart"),
-        ("content-length-short", 400, nil),                           // Content-Length below the body
-        ("content-length-long", 408, "upload_stalled"),               // above it: ends at the idle timeout
+        ("content-length-short", 400, nil),  // Content-Length below the body
+        ("content-length-long", 408, "upload_stalled"),  // above it: ends at the idle timeout
         ("chunked-oversize", 413, nil),
         ("boundary-never-appears", 400, "malformed_multipart"),
     ]

@@ -17,7 +17,8 @@ import Testing
     static func ask(baseURL: String, receipt: String, email: String, forwardedFor: String? = nil) async throws -> Curl.Result {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["receipt_number": receipt, "contact_email": email]), as: UTF8.self)
         let forwarded = forwardedFor.map { ["-H", "X-Forwarded-For: \($0)"] } ?? []
-        return try await Curl.run(["-X", "POST", "-H", "Content-Type: application/json", "-d", body] + forwarded + [baseURL + "/api/v1/access-links"])
+        return try await Curl.run(
+            ["-X", "POST", "-H", "Content-Type: application/json", "-d", body] + forwarded + [baseURL + "/api/v1/access-links"])
     }
 
     /// Behind the reverse proxy, each applicant has an allowance of their own, not one shared by
@@ -26,13 +27,15 @@ import Testing
         let server = try await offPool { try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"]) }
         defer { server.stop() }
         for number in 1...12 {
-            let result = try await Self.ask(baseURL: server.baseURL, receipt: "20261207-00000\(number % 10)\(number / 10)",
-                                            email: "x@example.jp", forwardedFor: "192.0.2.\(number)")
+            let result = try await Self.ask(
+                baseURL: server.baseURL, receipt: "20261207-00000\(number % 10)\(number / 10)",
+                email: "x@example.jp", forwardedFor: "192.0.2.\(number)")
             #expect(result.status == 202, "client \(number) has an allowance of its own: \(result.status)")
         }
         for number in 1...11 {
-            let result = try await Self.ask(baseURL: server.baseURL, receipt: "20261207-10000\(number % 10)\(number / 10)",
-                                            email: "x@example.jp", forwardedFor: "198.51.100.7")
+            let result = try await Self.ask(
+                baseURL: server.baseURL, receipt: "20261207-10000\(number % 10)\(number / 10)",
+                email: "x@example.jp", forwardedFor: "198.51.100.7")
             #expect(result.status == (number <= 10 ? 202 : 429), "request \(number) of one real client")
         }
     }
@@ -42,10 +45,11 @@ import Testing
             try ServerProcess(arguments: ["--log-level", "trace", "--public-url", Self.publicURL + "/", "--contact", Self.contact])
         }
         defer { server.stop() }
-        let submitted = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-            server.baseURL + "/api/v1/applications",
-        ])
+        let submitted = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                server.baseURL + "/api/v1/applications",
+            ])
         let id = try #require(submitted.json["id"] as? String)
         let receipt = try #require(submitted.json["receipt_number"] as? String)
         let oldToken = try #require(submitted.json["access_token"] as? String)

@@ -1,8 +1,9 @@
 import Antivirus
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// Every document passes a real clamd on its way in, on every path, and nothing is stored that
 /// clamd has not passed: not when it finds something, not when it is down or dies mid-scan.
@@ -25,7 +26,8 @@ import Testing
 
         /// A real workbook with one more (deflated) entry holding the EICAR string: clamd unpacks ZIP.
         func infectedXLSX() async throws -> String {
-            let eicar = directory + "/eicar.bin", path = directory + "/book-with-eicar.xlsx"
+            let eicar = directory + "/eicar.bin"
+            let path = directory + "/book-with-eicar.xlsx"
             try ClamdProcess.eicar.write(to: URL(fileURLWithPath: eicar))
             try FileManager.default.copyItem(atPath: Fixtures.path("permit-openpyxl.xlsx"), toPath: path)
             let script = "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'a', zipfile.ZIP_DEFLATED).write(sys.argv[2], 'xl/media/notes.txt')"
@@ -50,9 +52,10 @@ import Testing
     }
 
     func submit(_ server: TestServer, notification: String, permit: String = Fixtures.path("scan-pillow.png")) async throws -> Curl.Result {
-        try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(permit)", server.baseURL + "/api/v1/applications",
-        ])
+        try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(permit)", server.baseURL + "/api/v1/applications",
+            ])
     }
 
     func applicationCount(_ server: TestServer) throws -> Int {
@@ -99,8 +102,9 @@ import Testing
 
                     // The operator sees the signature: in the metrics (and the log).
                     let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])
-                    #expect(metrics.text.contains("docintake_antivirus_found_total{signature=\"\(ClamdProcess.signature)\"} 3"),
-                            "\(metrics.text.split(separator: "\n").filter { $0.contains("antivirus") })")
+                    #expect(
+                        metrics.text.contains("docintake_antivirus_found_total{signature=\"\(ClamdProcess.signature)\"} 3"),
+                        "\(metrics.text.split(separator: "\n").filter { $0.contains("antivirus") })")
 
                     let ready = try await Curl.run([server.baseURL + "/readyz"])
                     #expect(ready.status == 200)
@@ -192,11 +196,14 @@ import Testing
             let socketPath = samples.directory + "/hung.sock"
             let listener = Process()
             listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            listener.arguments = ["python3", "-c", """
+            listener.arguments = [
+                "python3", "-c",
+                """
                 import socket, sys
                 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64); held = []
                 while True: held.append(s.accept())
-                """, socketPath]
+                """, socketPath,
+            ]
             try listener.run()
             defer {
                 // SIGKILL: this process ignores SIGTERM (ServiceLifecycle's signal handling), and a
@@ -237,10 +244,11 @@ import Testing
             try await ClamdProcess.with { clamd in
                 try await TestServer.with(antivirus: ClamdClient(endpoint: clamd.endpoint, timeout: .seconds(10))) { server in
                     let large = try StoreAudit.pdf(in: samples.directory, tag: "slow", size: 8 * 1024 * 1024)
-                    async let upload = Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                        "--limit-rate", "2M", "-F", "opening_notification=@\(large.path)",
-                        "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
-                    ])
+                    async let upload = Curl.run(
+                        ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                            "--limit-rate", "2M", "-F", "opening_notification=@\(large.path)",
+                            "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
+                        ])
                     // The upload is in flight once its temp file exists; clamd is then holding a stream.
                     let deadline = Date().addingTimeInterval(20)
                     while (try server.tempFiles()).isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// What an applicant sees of their application (only their own journey, in Japanese), the
 /// corrections they may make after a return, and what a resubmission tells applicant and reviewer.
@@ -22,15 +23,17 @@ import Testing
             let token = try #require(created.json["access_token"] as? String)
             let stores = try server.stores()
             let reviewerToken = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato-internal")
-            let returned = Returned(server: server, id: id, applicant: ["-H", "Authorization: Bearer \(token)"],
-                                    reviewer: ["-H", "Authorization: Bearer \(reviewerToken)"])
+            let returned = Returned(
+                server: server, id: id, applicant: ["-H", "Authorization: Bearer \(token)"],
+                reviewer: ["-H", "Authorization: Bearer \(reviewerToken)"])
             #expect(try await Curl.run(returned.reviewer + ["-X", "POST", returned.reviewURL + "/claim"]).status == 200)
             #expect(try await Curl.run(returned.reviewer + [returned.reviewURL + "/documents/opening_permit"]).status == 200)
             try LegalHoldAdmin(metadata: stores.metadata).set(applicationId: id, reason: "訴訟対応の内部メモ", by: .person("root"))
-            let decided = try await Curl.run(returned.reviewer + [
-                "-X", "POST", "-H", "Content-Type: application/json",
-                "-d", #"{"decision":"return","reason":"開設許可書の写しが不鮮明です"}"#, returned.reviewURL + "/decision",
-            ])
+            let decided = try await Curl.run(
+                returned.reviewer + [
+                    "-X", "POST", "-H", "Content-Type: application/json",
+                    "-d", #"{"decision":"return","reason":"開設許可書の写しが不鮮明です"}"#, returned.reviewURL + "/decision",
+                ])
             #expect(decided.status == 200)
             return returned
         }
@@ -41,17 +44,21 @@ import Testing
         }
 
         func resubmit(confirmUnchanged: Bool = false) async throws -> Curl.Result {
-            try await Curl.run(applicant + ["-X", "POST", "-H", "Content-Type: application/json",
-                                            "-d", confirmUnchanged ? #"{"confirm_unchanged":true}"# : "{}", applicationURL + "/resubmit"])
+            try await Curl.run(
+                applicant + [
+                    "-X", "POST", "-H", "Content-Type: application/json",
+                    "-d", confirmUnchanged ? #"{"confirm_unchanged":true}"# : "{}", applicationURL + "/resubmit",
+                ])
         }
     }
 
     @Test func theApplicantSeesOnlyTheirOwnJourneyInJapanese() async throws {
         try await TestServer.with { server in
             let returned = try await Returned.make(server)
-            let replaced = try await Curl.run(returned.applicant + [
-                "-X", "PUT", "-F", "opening_permit=@\(Fixtures.path("開設許可書の写し.png"))", returned.applicationURL + "/documents/opening_permit",
-            ])
+            let replaced = try await Curl.run(
+                returned.applicant + [
+                    "-X", "PUT", "-F", "opening_permit=@\(Fixtures.path("開設許可書の写し.png"))", returned.applicationURL + "/documents/opening_permit",
+                ])
             #expect(replaced.status == 200)
             #expect(try await returned.correct(["institution_name": "株式会社テスト 診療所（修正）"]).status == 200)
             #expect(try await returned.resubmit().status == 200)
@@ -69,7 +76,8 @@ import Testing
             }
             let history = view.json["history"] as? [[String: Any]] ?? []
             #expect(history.compactMap { $0["label"] as? String } == ["受付", "審査開始", "差戻し", "書類の差し替え", "申請内容の修正", "再申請"])
-            #expect(history.compactMap { $0["event"] as? String }
+            #expect(
+                history.compactMap { $0["event"] as? String }
                     == ["received", "review_started", "returned", "document_replaced", "fields_corrected", "resubmitted"])
             #expect(history[2]["reason"] as? String == "開設許可書の写しが不鮮明です")
             #expect(history[3]["note"] as? String == "開設許可書の写し")
@@ -85,15 +93,20 @@ import Testing
                 "secret_number": "9999", "institution_kind": "medical",
             ])
             #expect(invalid.status == 422)
-            #expect(invalid.fieldCodes == ["customer_id": "format", "planned_start_month": "format",
-                                           "secret_number": "not_allowed", "institution_kind": "not_allowed"])
-            let messages = Dictionary(uniqueKeysWithValues: (invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { error in
-                (error["field"] as? String).map { ($0, error["message"] as? String ?? "") }
-            })
+            #expect(
+                invalid.fieldCodes == [
+                    "customer_id": "format", "planned_start_month": "format",
+                    "secret_number": "not_allowed", "institution_kind": "not_allowed",
+                ])
+            let messages = Dictionary(
+                uniqueKeysWithValues: (invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { error in
+                    (error["field"] as? String).map { ($0, error["message"] as? String ?? "") }
+                })
             #expect(messages["customer_id"] == FormMessages.Message.customerIdFormat.ja, "the form's own message")
             #expect(messages["secret_number"] == FormMessages.secretNotCorrectable.ja)
-            #expect(try await returned.correct(["customer_id": "0987654321", "customer_id_confirmation": "0987654320"])
-                .fieldCodes == ["customer_id_confirmation": "mismatch"])
+            #expect(
+                try await returned.correct(["customer_id": "0987654321", "customer_id_confirmation": "0987654320"])
+                    .fieldCodes == ["customer_id_confirmation": "mismatch"])
 
             let corrected = try await returned.correct([
                 "customer_id": "０９８７６５４３２１", "customer_id_confirmation": "0987654321", "planned_test_month": "2027-06",
@@ -152,10 +165,13 @@ import Testing
     @Test func theResubmissionNoticeSaysWhatChanged() async throws {
         try await TestServer.with { server in
             let returned = try await Returned.make(server)
-            #expect(try await Curl.run(returned.applicant + [
-                "-X", "PUT", "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-                returned.applicationURL + "/documents/opening_notification",
-            ]).status == 200)
+            #expect(
+                try await Curl.run(
+                    returned.applicant + [
+                        "-X", "PUT", "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+                        returned.applicationURL + "/documents/opening_notification",
+                    ]
+                ).status == 200)
             #expect(try await returned.correct(["contact_email": "new@example.jp"]).status == 200)
             #expect(try await returned.resubmit().status == 200)
             let notice = try #require(try server.stores().metadata.notices(applicationId: returned.id).first { $0.kind == "resubmission" })

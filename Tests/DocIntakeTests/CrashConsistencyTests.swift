@@ -3,6 +3,7 @@ import Foundation
 import Storage
 import Synchronization
 import Testing
+
 @testable import DocIntake
 
 /// SIGKILL of the real `docintake serve` binary at random moments while uploads and downloads
@@ -95,12 +96,15 @@ import Testing
             #expect(try StoreAudit.tempFiles(data).isEmpty, "round \(roundIndex): temp files survived start-up")
             if leftovers > 0 {
                 let log = try server.log()
-                #expect(log.contains("removed temp files left by an earlier run") && log.contains("count=\(leftovers)"),
-                        "round \(roundIndex): the start-up sweep of \(leftovers) files is not logged: \(log)")
+                #expect(
+                    log.contains("removed temp files left by an earlier run") && log.contains("count=\(leftovers)"),
+                    "round \(roundIndex): the start-up sweep of \(leftovers) files is not logged: \(log)")
             }
 
             ledger.stopping.store(false, ordering: .relaxed)
-            let acknowledgedBefore = ledger.acknowledged.count, downloadsBefore = ledger.downloads, cutBefore = ledger.cut
+            let acknowledgedBefore = ledger.acknowledged.count
+            let downloadsBefore = ledger.downloads
+            let cutBefore = ledger.cut
             round.killAfterMilliseconds = Int.random(in: 150...1800, using: &random)
             let roundSeed = random.next()
             let baseURL = server.baseURL
@@ -109,7 +113,8 @@ import Testing
                     workers.addTask {
                         var random = SeededGenerator(state: roundSeed &+ UInt64(worker))
                         while !ledger.stopping.load(ordering: .relaxed) {
-                            let notification = pool.randomElement(using: &random)!, permit = pool.randomElement(using: &random)!
+                            let notification = pool.randomElement(using: &random)!
+                            let permit = pool.randomElement(using: &random)!
                             try await Self.upload(baseURL: baseURL, notification: notification, permit: permit, ledger: ledger)
                         }
                     }
@@ -137,8 +142,9 @@ import Testing
                 try await workers.waitForAll()
             }
             try await offPool { server.process.waitUntilExit() }
-            #expect(server.process.terminationReason == .uncaughtSignal && server.process.terminationStatus == SIGKILL,
-                    "round \(roundIndex): the server was not killed by SIGKILL")
+            #expect(
+                server.process.terminationReason == .uncaughtSignal && server.process.terminationStatus == SIGKILL,
+                "round \(roundIndex): the server was not killed by SIGKILL")
             round.acknowledged = ledger.acknowledged.count - acknowledgedBefore
             round.downloadsVerified = ledger.downloads - downloadsBefore
             round.uploadsCut = ledger.cut - cutBefore
@@ -152,7 +158,9 @@ import Testing
         let acknowledged = ledger.acknowledged
         var verified = 0
         for application in acknowledged {
-            let view = try await Curl.run(["-H", "Authorization: Bearer \(application.token)", server.baseURL + "/api/v1/applications/\(application.id)"])
+            let view = try await Curl.run([
+                "-H", "Authorization: Bearer \(application.token)", server.baseURL + "/api/v1/applications/\(application.id)",
+            ])
             #expect(view.status == 200, "acknowledged application \(application.id) is gone: \(view.text)")
             for (slot, sha) in application.documents {
                 let served = try await StoreAudit.downloadedSHA256(baseURL: server.baseURL, reviewerToken: reviewer, id: application.id, slot: slot)
@@ -189,25 +197,30 @@ import Testing
         #expect(rounds.contains { $0.tempFilesLeft > 0 }, "no kill left a temp file: the start-up sweep was never tested")
 
         let seconds = Double(Self.milliseconds(ContinuousClock.now - started)) / 1000
-        print("CrashConsistencyTests: seed \(seed), \(rounds.count) SIGKILL rounds in \(String(format: "%.1f", seconds)) s, "
-              + "\(acknowledged.count) applications acknowledged (\(applications) stored), \(verified) documents re-downloaded and verified, "
-              + "\(ledger.downloads) downloads verified during the rounds, \(ledger.cut) uploads cut by a kill, "
-              + "temp files swept at start-ups: \(rounds.map(\.tempFilesLeft).reduce(0, +) + leftovers), "
-              + "orphan blob files (no row, kill between rename and COMMIT): \(orphans.count)")
+        print(
+            "CrashConsistencyTests: seed \(seed), \(rounds.count) SIGKILL rounds in \(String(format: "%.1f", seconds)) s, "
+                + "\(acknowledged.count) applications acknowledged (\(applications) stored), \(verified) documents re-downloaded and verified, "
+                + "\(ledger.downloads) downloads verified during the rounds, \(ledger.cut) uploads cut by a kill, "
+                + "temp files swept at start-ups: \(rounds.map(\.tempFilesLeft).reduce(0, +) + leftovers), "
+                + "orphan blob files (no row, kill between rename and COMMIT): \(orphans.count)")
         for (index, round) in rounds.enumerated() {
-            print("CrashConsistencyTests: round \(index): kill at \(round.killAfterMilliseconds) ms, \(round.acknowledged) acknowledged, "
-                  + "\(round.uploadsCut) cut, \(round.downloadsVerified) downloads, \(round.tempFilesLeft) temp files before restart, "
-                  + "restart \(round.restartMilliseconds) ms")
+            print(
+                "CrashConsistencyTests: round \(index): kill at \(round.killAfterMilliseconds) ms, \(round.acknowledged) acknowledged, "
+                    + "\(round.uploadsCut) cut, \(round.downloadsVerified) downloads, \(round.tempFilesLeft) temp files before restart, "
+                    + "restart \(round.restartMilliseconds) ms")
         }
     }
 
     /// One application with two documents; a 201 is recorded, a cut connection counted.
-    static func upload(baseURL: String, notification: (path: String, sha256: String), permit: (path: String, sha256: String),
-                       ledger: Ledger) async throws {
-        let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "--max-time", "60", "-F", "opening_notification=@\(notification.path)", "-F", "opening_permit=@\(permit.path)",
-            baseURL + "/api/v1/applications",
-        ])
+    static func upload(
+        baseURL: String, notification: (path: String, sha256: String), permit: (path: String, sha256: String),
+        ledger: Ledger
+    ) async throws {
+        let result = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "--max-time", "60", "-F", "opening_notification=@\(notification.path)", "-F", "opening_permit=@\(permit.path)",
+                baseURL + "/api/v1/applications",
+            ])
         guard result.status == 201 else {
             // 0 (no answer) or 100 (the last status curl saw was `100 Continue`): the kill cut the
             // connection. Anything else is an answer worth reporting.
@@ -221,7 +234,7 @@ import Testing
         if let declared, result.body.count < declared { return ledger.uploadCut() }
         let json = result.json
         guard let id = json["id"] as? String, let token = json["access_token"] as? String,
-              let documents = json["documents"] as? [[String: Any]]
+            let documents = json["documents"] as? [[String: Any]]
         else { return ledger.problem("a 201 without id, token or documents: \(result.text)") }
         let reported = documents.reduce(into: [String: String]()) { $0[$1["slot"] as? String ?? ""] = $1["sha256"] as? String }
         let sent = ["opening_notification": notification.sha256, "opening_permit": permit.sha256]
@@ -233,8 +246,10 @@ import Testing
     /// the kill says nothing.
     static func download(baseURL: String, reviewer: String, application: Acknowledged, ledger: Ledger) async throws {
         guard let (slot, sha) = application.documents.randomElement() else { return }
-        let result = try await Curl.run(["--max-time", "60", "-H", "Authorization: Bearer \(reviewer)",
-                                         "\(baseURL)/api/v1/review/applications/\(application.id)/documents/\(slot)"])
+        let result = try await Curl.run([
+            "--max-time", "60", "-H", "Authorization: Bearer \(reviewer)",
+            "\(baseURL)/api/v1/review/applications/\(application.id)/documents/\(slot)",
+        ])
         guard result.status == 200 else {
             if result.status != 0 { ledger.problem("download of \(application.id) \(slot) answered \(result.status)") }
             return

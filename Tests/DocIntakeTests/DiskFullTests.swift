@@ -2,6 +2,7 @@ import Foundation
 import Storage
 import Synchronization
 import Testing
+
 @testable import DocIntake
 
 /// A full disk (ENOSPC) or exhausted quota (EDQUOT) wherever it can surface: the upload gets a
@@ -21,7 +22,7 @@ import Testing
     /// Where an injected failure hits.
     enum Site: String, CaseIterable, Sendable {
         case creatingTheTempFile, writingMidStream, sealingFsync, makingTheBlobDirectory, renamingEDQUOT,
-             secondRenameAfterTheFirstWasPlaced, directoryFsyncAfterRename
+            secondRenameAfterTheFirstWasPlaced, directoryFsyncAfterRename
 
         /// The rule: which operation fails, counting occurrences where the site is the n-th one.
         func rule() -> @Sendable (FileSystemFaults.Operation) -> Int32? {
@@ -49,7 +50,12 @@ import Testing
     /// Counts the operations a rule has seen, to fail the n-th one.
     final class Occurrences: Sendable {
         private let count = Mutex(0)
-        func next() -> Int { count.withLock { $0 += 1; return $0 } }
+        func next() -> Int {
+            count.withLock {
+                $0 += 1
+                return $0
+            }
+        }
     }
 
     static let applications = "/api/v1/applications"
@@ -74,10 +80,11 @@ import Testing
             let notification = try StoreAudit.pdf(in: directory, tag: "notification-\(UUID())", size: 1 << 20)
             let permit = try StoreAudit.pdf(in: directory, tag: "permit-\(UUID())", size: 1 << 20)
             let upload = {
-                try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                    "-F", "opening_notification=@\(notification.path)", "-F", "opening_permit=@\(permit.path)",
-                    server.baseURL + Self.applications,
-                ])
+                try await Curl.run(
+                    ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                        "-F", "opening_notification=@\(notification.path)", "-F", "opening_permit=@\(permit.path)",
+                        server.baseURL + Self.applications,
+                    ])
             }
 
             faults.set(site.rule())
@@ -120,17 +127,20 @@ import Testing
         try await TestServer.with(blobFaults: faults.faults) { server in
             var fields = ApplicationFields.workplaceClinic
             fields["application_kind"] = "change"
-            let created = try await Curl.run(ApplicationFields.curlArguments(fields) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", server.baseURL + Self.applications,
-            ])
+            let created = try await Curl.run(
+                ApplicationFields.curlArguments(fields) + [
+                    "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", server.baseURL + Self.applications,
+                ])
             #expect(created.status == 201, "\(created.text)")
             let id = try #require(created.json["id"] as? String)
             let token = try #require(created.json["access_token"] as? String)
             let replacement = try StoreAudit.pdf(in: directory, tag: "replacement-\(UUID())", size: 512 * 1024)
             let put = {
-                try await Curl.run(["-X", "PUT", "-H", "Authorization: Bearer \(token)",
-                                    "-F", "opening_notification=@\(replacement.path)",
-                                    server.baseURL + Self.applications + "/\(id)/documents/opening_notification"])
+                try await Curl.run([
+                    "-X", "PUT", "-H", "Authorization: Bearer \(token)",
+                    "-F", "opening_notification=@\(replacement.path)",
+                    server.baseURL + Self.applications + "/\(id)/documents/opening_notification",
+                ])
             }
             // The rename succeeds, the directory fsync after it fails: the transaction rolls
             // back and the blob it had placed is removed again.
@@ -172,14 +182,17 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let fresh = try StoreAudit.pdf(in: directory, tag: "fresh-\(UUID())", size: 64 * 1024)
             let upload = {
-                try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                    "-F", "opening_notification=@\(fresh.path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                    server.baseURL + Self.applications,
-                ])
+                try await Curl.run(
+                    ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                        "-F", "opening_notification=@\(fresh.path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                        server.baseURL + Self.applications,
+                    ])
             }
             let download = {
-                try await Curl.run(["-H", "Authorization: Bearer \(reviewer)",
-                                    "\(server.baseURL)/api/v1/review/applications/\(earlierId)/documents/opening_permit"])
+                try await Curl.run([
+                    "-H", "Authorization: Bearer \(reviewer)",
+                    "\(server.baseURL)/api/v1/review/applications/\(earlierId)/documents/opening_permit",
+                ])
             }
 
             full.withLock { $0 = true }
@@ -219,7 +232,7 @@ import Testing
         guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)) != nil else { return false }
         defer { try? FileManager.default.removeItem(atPath: probe) }
         guard let mount = try? await Program.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", probe]),
-              mount.status == 0
+            mount.status == 0
         else { return false }
         _ = try? await Program.run("/bin/umount", ["-l", probe])
         return true
@@ -227,15 +240,18 @@ import Testing
 
     /// The real thing: the data directory on an 8 MiB tmpfs, filled up by another file. Runs where
     /// `mount` is permitted (root, CAP_SYS_ADMIN), and always when CI requires it.
-    @Test(.enabled("mount -t tmpfs is permitted, or DOCINTAKE_REQUIRE_TMPFS=1 requires it") {
-        tmpfsRequired ? true : await tmpfsMountable()
-    })
+    @Test(
+        .enabled("mount -t tmpfs is permitted, or DOCINTAKE_REQUIRE_TMPFS=1 requires it") {
+            tmpfsRequired ? true : await tmpfsMountable()
+        })
     func aRealFullFileSystemIs507UntilSpaceIsFreed() async throws {
         let mountPoint = NSTemporaryDirectory() + "docintake-tmpfs-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
         let mount = try await Program.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", mountPoint])
-        try #require(mount.status == 0, """
+        try #require(
+            mount.status == 0,
+            """
             mount -t tmpfs was refused (status \(mount.status)): \(mount.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); \
             DOCINTAKE_REQUIRE_TMPFS=1 requires the real small-filesystem test (run as root, or unset it to skip)
             """)
@@ -267,10 +283,11 @@ import Testing
             let blobsBefore = try StoreAudit.blobFiles(data)
             let big = try StoreAudit.pdf(in: documents, tag: "big-\(UUID())", size: 3 << 20)
             let upload = {
-                try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                    "-F", "opening_notification=@\(big.path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                    server.baseURL + Self.applications,
-                ])
+                try await Curl.run(
+                    ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                        "-F", "opening_notification=@\(big.path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                        server.baseURL + Self.applications,
+                    ])
             }
 
             // About 1 MiB left: the 3 MiB document runs out of space mid-stream.
@@ -296,8 +313,10 @@ import Testing
 
             // Every download is audited (domain rule), so with SQLite unable to write, a download
             // is refused with the same clear 507 rather than served unrecorded.
-            let unaudited = try await Curl.run(["-H", "Authorization: Bearer \(reviewer)",
-                                                "\(server.baseURL)/api/v1/review/applications/\(earlierId)/documents/opening_permit"])
+            let unaudited = try await Curl.run([
+                "-H", "Authorization: Bearer \(reviewer)",
+                "\(server.baseURL)/api/v1/review/applications/\(earlierId)/documents/opening_permit",
+            ])
             #expect(unaudited.status == 507, "\(unaudited.text)")
             #expect(unaudited.json["code"] as? String == "storage_full")
 
@@ -332,7 +351,7 @@ import Testing
             do {
                 try handle.write(contentsOf: block.prefix(size))
             } catch {
-                return try Self.available(mountPoint) // ENOSPC: full
+                return try Self.available(mountPoint)  // ENOSPC: full
             }
         }
     }

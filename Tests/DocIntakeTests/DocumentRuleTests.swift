@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 /// Every document rule of domain.md, through the real endpoint with real files.
@@ -16,12 +17,15 @@ import Testing
         return (try? JSONDecoder().decode([ManifestEntry].self, from: data)) ?? []
     }()
 
-    func submit(_ server: TestServer, notification: String, fields: [String: String] = ApplicationFields.workplaceClinic,
-                extra: [String] = []) async throws -> Curl.Result {
-        try await Curl.run(ApplicationFields.curlArguments(fields) + [
-            "-F", "opening_notification=@\(notification)",
-            "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-        ] + extra + [server.baseURL + "/api/v1/applications"])
+    func submit(
+        _ server: TestServer, notification: String, fields: [String: String] = ApplicationFields.workplaceClinic,
+        extra: [String] = []
+    ) async throws -> Curl.Result {
+        try await Curl.run(
+            ApplicationFields.curlArguments(fields) + [
+                "-F", "opening_notification=@\(notification)",
+                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+            ] + extra + [server.baseURL + "/api/v1/applications"])
     }
 
     @Test func everyFixtureGetsItsVerdictThroughTheEndpoint() async throws {
@@ -52,12 +56,14 @@ import Testing
 
     @Test func aSecondFileForASlotAndAnUnknownFilePartAreRefused() async throws {
         try await TestServer.with { server in
-            let duplicate = try await submit(server, notification: Fixtures.path("tiny-reportlab.pdf"),
-                                       extra: ["-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))"])
+            let duplicate = try await submit(
+                server, notification: Fixtures.path("tiny-reportlab.pdf"),
+                extra: ["-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))"])
             #expect(duplicate.status == 422)
             #expect(duplicate.json["code"] as? String == "duplicate_file")
-            let unknown = try await submit(server, notification: Fixtures.path("tiny-reportlab.pdf"),
-                                     extra: ["-F", "attachment3=@\(Fixtures.path("tiny-reportlab.pdf"))"])
+            let unknown = try await submit(
+                server, notification: Fixtures.path("tiny-reportlab.pdf"),
+                extra: ["-F", "attachment3=@\(Fixtures.path("tiny-reportlab.pdf"))"])
             #expect(unknown.status == 422)
             #expect(unknown.fieldCodes["attachment3"] == "unknown_part")
             #expect(try server.tempFiles().isEmpty)
@@ -66,9 +72,10 @@ import Testing
 
     @Test func aNewWorkplaceClinicApplicationNeedsBothDocuments() async throws {
         try await TestServer.with { server in
-            let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
-            ])
+            let result = try await Curl.run(
+                ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                    "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
+                ])
             #expect(result.status == 422)
             #expect(result.fieldCodes == ["opening_notification": "required"])
             #expect(try server.tempFiles().isEmpty)
@@ -81,7 +88,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         @Sendable func pdf(size: Int64) throws -> String {
-            let head = Array("%PDF-1.4\n".utf8), tail = Array("\n%%EOF\n".utf8)
+            let head = Array("%PDF-1.4\n".utf8)
+            let tail = Array("\n%%EOF\n".utf8)
             let bytes = head + [UInt8](repeating: 0x20, count: Int(size) - head.count - tail.count) + tail
             let path = "\(directory)/\(size).pdf"
             try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -117,8 +125,10 @@ import Testing
             let json = try await Curl.run(["-H", "Content-Type: application/json", "--data", "{}", server.baseURL + "/api/v1/applications"])
             #expect(json.status == 415)
             #expect(json.json["code"] as? String == "not_multipart")
-            let broken = try await Curl.run(["-H", "Content-Type: multipart/form-data; boundary=abc", "--data-binary", "--abc\r\nnonsense",
-                                       server.baseURL + "/api/v1/applications"])
+            let broken = try await Curl.run([
+                "-H", "Content-Type: multipart/form-data; boundary=abc", "--data-binary", "--abc\r\nnonsense",
+                server.baseURL + "/api/v1/applications",
+            ])
             #expect(broken.status == 400)
             #expect(broken.json["code"] as? String == "malformed_multipart")
         }

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 /// One request, one answer with every error in it: a clinic fixes everything in one round trip
 /// instead of one thing per 100 MB upload.
 @Suite struct EveryErrorAtOnceTests {
-    func post(_ server: TestServer, fields: [String: String], files: [(slot: String, path: String)],
-              filesFirst: Bool = false) async throws -> Curl.Result {
+    func post(
+        _ server: TestServer, fields: [String: String], files: [(slot: String, path: String)],
+        filesFirst: Bool = false
+    ) async throws -> Curl.Result {
         let fileArguments = files.flatMap { ["-F", "\($0.slot)=@\($0.path)"] }
         let fieldArguments = ApplicationFields.curlArguments(fields)
         let arguments = filesFirst ? fileArguments + fieldArguments : fieldArguments + fileArguments
@@ -21,16 +24,19 @@ import Testing
             fields["prefecture_code"] = "48"
             fields["customer_id_confirmation"] = "1234567899"
             fields["contact_email"] = "clinic-at-example.jp"
-            let result = try await post(server, fields: fields, files: [
-                ("opening_notification", Fixtures.path("tiny-reportlab.pdf")),
-                ("opening_permit", Fixtures.path("macro-libreoffice.xlsm")),
-            ])
+            let result = try await post(
+                server, fields: fields,
+                files: [
+                    ("opening_notification", Fixtures.path("tiny-reportlab.pdf")),
+                    ("opening_permit", Fixtures.path("macro-libreoffice.xlsm")),
+                ])
             #expect(result.status == 422, "\(result.text)")
             #expect(result.json["code"] as? String == "validation_failed")
-            #expect(result.fieldCodes == [
-                "prefecture_code": "format", "customer_id_confirmation": "mismatch", "contact_email": "format",
-                "opening_permit": "macro_enabled",
-            ])
+            #expect(
+                result.fieldCodes == [
+                    "prefecture_code": "format", "customer_id_confirmation": "mismatch", "contact_email": "format",
+                    "opening_permit": "macro_enabled",
+                ])
             #expect(errorCount(result) == 4)
             // In the form's order, the document last, as the page lists them.
             let order = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
@@ -42,10 +48,12 @@ import Testing
 
     @Test func bothDocumentsRefusedAtTheFinalStageAreBothListed() async throws {
         try await TestServer.with { server in
-            let result = try await post(server, fields: ApplicationFields.workplaceClinic, files: [
-                ("opening_notification", Fixtures.path("truncated-half.pdf")),
-                ("opening_permit", Fixtures.path("zipslip-dotdot.xlsx")),
-            ])
+            let result = try await post(
+                server, fields: ApplicationFields.workplaceClinic,
+                files: [
+                    ("opening_notification", Fixtures.path("truncated-half.pdf")),
+                    ("opening_permit", Fixtures.path("zipslip-dotdot.xlsx")),
+                ])
             #expect(result.status == 422, "\(result.text)")
             #expect(result.json["code"] as? String == "validation_failed")
             #expect(result.fieldCodes == ["opening_notification": "truncated", "opening_permit": "zip_unsafe"])
@@ -58,10 +66,12 @@ import Testing
 
     @Test func aLoneDocumentRefusalKeepsItsOwnCode() async throws {
         try await TestServer.with { server in
-            let result = try await post(server, fields: ApplicationFields.workplaceClinic, files: [
-                ("opening_notification", Fixtures.path("encrypted-msoffcrypto.xlsx")),
-                ("opening_permit", Fixtures.path("scan-pillow.png")),
-            ])
+            let result = try await post(
+                server, fields: ApplicationFields.workplaceClinic,
+                files: [
+                    ("opening_notification", Fixtures.path("encrypted-msoffcrypto.xlsx")),
+                    ("opening_permit", Fixtures.path("scan-pillow.png")),
+                ])
             #expect(result.status == 422)
             #expect(result.json["code"] as? String == "encrypted")
             #expect(result.fieldCodes == ["opening_notification": "encrypted"])
@@ -73,15 +83,18 @@ import Testing
             var fields = ApplicationFields.workplaceClinic
             fields["planned_start_month"] = "来年"
             fields["secret_number_confirmation"] = "0000"
-            let result = try await post(server, fields: fields, files: [
-                ("opening_notification", Fixtures.path("photo.jpg")),
-                ("opening_permit", Fixtures.path("scan-pillow.png")),
-            ])
+            let result = try await post(
+                server, fields: fields,
+                files: [
+                    ("opening_notification", Fixtures.path("photo.jpg")),
+                    ("opening_permit", Fixtures.path("scan-pillow.png")),
+                ])
             #expect(result.status == 415, "\(result.text)")
             #expect(result.json["code"] as? String == "type_not_allowed")
-            #expect(result.fieldCodes == [
-                "planned_start_month": "format", "secret_number_confirmation": "mismatch", "opening_notification": "type_not_allowed",
-            ])
+            #expect(
+                result.fieldCodes == [
+                    "planned_start_month": "format", "secret_number_confirmation": "mismatch", "opening_notification": "type_not_allowed",
+                ])
             #expect(try server.tempFiles().isEmpty)
         }
     }
@@ -89,9 +102,11 @@ import Testing
     @Test func fieldsThatHaveNotArrivedAreNotReportedMissing() async throws {
         try await TestServer.with { server in
             // A script that sends the file first: the upload stops there, before any field.
-            let result = try await post(server, fields: ApplicationFields.workplaceClinic, files: [
-                ("opening_notification", Fixtures.path("rose.gif")),
-            ], filesFirst: true)
+            let result = try await post(
+                server, fields: ApplicationFields.workplaceClinic,
+                files: [
+                    ("opening_notification", Fixtures.path("rose.gif"))
+                ], filesFirst: true)
             #expect(result.status == 415, "\(result.text)")
             #expect(result.fieldCodes == ["opening_notification": "type_not_allowed"])
         }
@@ -108,9 +123,10 @@ import Testing
             var fields = ApplicationFields.medical
             fields.removeValue(forKey: "institution_name")
             fields["contact_email"] = "bad"
-            let result = try await Curl.run(ApplicationFields.curlArguments(fields) + [
-                "-F", "institution_name=<\(value)", server.baseURL + "/api/v1/applications",
-            ])
+            let result = try await Curl.run(
+                ApplicationFields.curlArguments(fields) + [
+                    "-F", "institution_name=<\(value)", server.baseURL + "/api/v1/applications",
+                ])
             #expect(result.status == 422, "\(result.text)")
             #expect(result.fieldCodes == ["institution_name": "format", "contact_email": "format"])
             let message = (result.json["errors"] as? [[String: Any]])?.first { $0["field"] as? String == "institution_name" }?["message"]

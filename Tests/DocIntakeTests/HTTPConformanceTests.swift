@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+
 @testable import DocIntake
 
 /// HTTP by the RFCs (9110, 9112): what any client or proxy may send, answered as they say.
@@ -19,8 +20,9 @@ import Testing
         let id = try #require(created.json["id"] as? String)
         let permit = try #require((created.json["documents"] as? [[String: Any]])?.first { $0["slot"] as? String == "opening_permit" })
         let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
-        return Submitted(id: id, reviewerToken: token, permitURL: server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_permit",
-                         permitSize: try #require(permit["size"] as? Int))
+        return Submitted(
+            id: id, reviewerToken: token, permitURL: server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_permit",
+            permitSize: try #require(permit["size"] as? Int))
     }
 
     @Test func headIsAnsweredWhereverGetIsWithGetsHeadersAndNoBody() async throws {
@@ -98,8 +100,10 @@ import Testing
             #expect(keepAlive.headers["connection"] == "keep-alive")
             let http11 = try await RawHTTP.exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n", waitForClose: 1)
             #expect(!http11.closed)
-            let chunked = try await RawHTTP.exchange(port: server.port, "POST /api/v1/applications HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
-                                                     + "Content-Type: multipart/form-data; boundary=x\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            let chunked = try await RawHTTP.exchange(
+                port: server.port,
+                "POST /api/v1/applications HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Type: multipart/form-data; boundary=x\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             #expect(chunked.status == 400)
             #expect(chunked.json["code"] as? String == "invalid_framing")
             #expect(chunked.closed)
@@ -110,10 +114,11 @@ import Testing
         try await TestServer.with { server in
             let submitted = try await submit(server)
             let reason = String(repeating: "あ", count: 70 * 1024 / 3)
-            let result = try await Curl.run(submitted.auth + [
-                "-H", "Content-Type: application/json", "--data", #"{"decision":"reject","reason":"\#(reason)"}"#,
-                server.baseURL + "/api/v1/review/applications/\(submitted.id)/decision",
-            ])
+            let result = try await Curl.run(
+                submitted.auth + [
+                    "-H", "Content-Type: application/json", "--data", #"{"decision":"reject","reason":"\#(reason)"}"#,
+                    server.baseURL + "/api/v1/review/applications/\(submitted.id)/decision",
+                ])
             #expect(result.status == 413, "\(result.text)")
             #expect(result.json["code"] as? String == "request_too_large")
             #expect(result.headers.lowercased().contains("content-type: application/problem+json"))
@@ -157,7 +162,8 @@ import Testing
             body.append(Data("Content-Type: application/pdf\r\n\r\n".utf8))
             body.append(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("tiny-reportlab.pdf"))))
             body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-            let head = "POST /api/v1/applications HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n"
+            let head =
+                "POST /api/v1/applications HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n"
                 + "Content-Type: multipart/form-data; boundary=\(boundary)\r\nConnection: close\r\n\r\n"
             let created = try await RawHTTP.exchange(port: server.port, Data(head.utf8) + body)
             #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
@@ -166,12 +172,15 @@ import Testing
 
             let id = try #require(created.json["id"] as? String)
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
-            let download = try await Curl.run(["-H", "Authorization: Bearer \(token)",
-                                               server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_notification"])
+            let download = try await Curl.run([
+                "-H", "Authorization: Bearer \(token)",
+                server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_notification",
+            ])
             #expect(download.status == 200)
             // Saved with the extension of what it is (issue 13): a PDF.
-            #expect(download.headers.contains("Content-Disposition: attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf\r\n"),
-                    "\(download.headers)")
+            #expect(
+                download.headers.contains("Content-Disposition: attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf\r\n"),
+                "\(download.headers)")
         }
     }
 

@@ -17,9 +17,10 @@ import Testing
         let idle = try server.memory("VmRSS")
         var fields = ApplicationFields.workplaceClinic
         fields["application_kind"] = "change"
-        let result = try await Curl.run(ApplicationFields.curlArguments(fields) + [
-            "-F", "opening_notification=@\(document.path)", proxy.baseURL + "/api/v1/applications",
-        ])
+        let result = try await Curl.run(
+            ApplicationFields.curlArguments(fields) + [
+                "-F", "opening_notification=@\(document.path)", proxy.baseURL + "/api/v1/applications",
+            ])
         #expect(result.status == 201, "\(result.text)")
         #expect((result.json["documents"] as? [[String: Any]])?.first?["sha256"] as? String == document.sha256)
         let peak = try server.memory("VmHWM")
@@ -33,10 +34,12 @@ import Testing
         let server = try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         let proxy = try NginxProxy(upstreamPort: server.port)
         let boundary = "----docintake-nginx-elf"
-        let start = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"institution_kind\"\r\n\r\nworkplace_clinic\r\n".utf8)
+        let start =
+            Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"institution_kind\"\r\n\r\nworkplace_clinic\r\n".utf8)
             + Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"opening_notification\"; filename=\"invoice.pdf\"\r\n".utf8)
             + Data("Content-Type: application/pdf\r\n\r\n".utf8) + Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00])
-        let head = "POST /api/v1/applications HTTP/1.1\r\nHost: intake.example.jp\r\nContent-Length: \(100 * 1024 * 1024)\r\n"
+        let head =
+            "POST /api/v1/applications HTTP/1.1\r\nHost: intake.example.jp\r\nContent-Length: \(100 * 1024 * 1024)\r\n"
             + "Content-Type: multipart/form-data; boundary=\(boundary)\r\n\r\n"
         let (status, sent) = try await RawHTTP.pacedUpload(port: proxy.port, head: head, start: start, giveUpAfter: 8 * 1024 * 1024)
         #expect(status == 415)
@@ -65,8 +68,10 @@ import Testing
     @Test func theTestConfigurationIsTheShippedFileWithoutItsTLSLines() throws {
         let shipped = try NginxProxy.shippedConfiguration
         let derived = try NginxProxy.testConfiguration(shipped, listenPort: 18080, upstreamPort: 18081)
-        for directive in ["client_max_body_size 201m;", "proxy_request_buffering off;", "proxy_http_version 1.1;",
-                          "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;", "proxy_read_timeout 300s;"] {
+        for directive in [
+            "client_max_body_size 201m;", "proxy_request_buffering off;", "proxy_http_version 1.1;",
+            "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;", "proxy_read_timeout 300s;",
+        ] {
             #expect(shipped.contains(directive) && derived.contains(directive), "\(directive)")
         }
         #expect(shipped.contains("ssl_certificate ") && !derived.contains("ssl_"))

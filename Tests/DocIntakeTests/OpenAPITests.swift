@@ -36,8 +36,9 @@ import Testing
                 process.waitUntilExit()
                 return data
             }
-            let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                       "openapi_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
+            let summary = try #require(
+                try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                "openapi_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
             #expect((summary["checked"] as? Int ?? 0) >= 40)
             #expect(Set(summary["statuses"] as? [Int] ?? []).isSuperset(of: [408, 413, 415, 503, 507]), "\(summary)")
             #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 /// What the operator sees: metrics on their own listener, each with its `# HELP`, and logs that
@@ -10,9 +11,10 @@ import Testing
             // Accepted and refused uploads, a download and a scrub put every kind of metric in play.
             let created = try await server.submitWorkplaceClinic()
             #expect(created.status == 201)
-            _ = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("photo.jpg"));filename=invoice.pdf", server.baseURL + "/api/v1/applications",
-            ])
+            _ = try await Curl.run(
+                ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                    "-F", "opening_notification=@\(Fixtures.path("photo.jpg"));filename=invoice.pdf", server.baseURL + "/api/v1/applications",
+                ])
             let stores = try server.stores()
             _ = try await offPool { try ScrubJob(blobs: stores.blobs, metadata: stores.metadata).run(by: .person("tester")) }
 

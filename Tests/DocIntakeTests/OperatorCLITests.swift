@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The operator's commands of the real `docintake` binary that no other suite runs: `identify`,
 /// `notices [--deliver]`, `reviewer add|list|revoke`, and the settings of `serve` (its flags for
@@ -16,8 +17,9 @@ import Testing
     /// Every fixture, judged as `Fixtures/uploads/manifest.json` says (its verdicts were made
     /// independently of the Scanner); any rejection makes the exit status 1.
     @Test func identifyJudgesEachFixtureAsTheManifestSays() async throws {
-        let manifest = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: Fixtures.uploads + "/manifest.json"))) as? [[String: Any]])
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: Fixtures.uploads + "/manifest.json"))) as? [[String: Any]])
         let paths = manifest.compactMap { $0["file"] as? String }.map(Fixtures.path)
         let result = try await Self.docintake(["identify", "--json"] + paths)
         #expect(result.status == 1, "some fixtures are rejected: \(result.stderr)")
@@ -92,8 +94,9 @@ import Testing
 
             let revoked = try await Self.docintake(["reviewer", "revoke", "sato"] + data)
             #expect(revoked.status == 0 && revoked.stdout.contains("Reviewer 'sato' revoked."), "\(revoked.stdout)\(revoked.stderr)")
-            #expect(try await Curl.run(["-H", "Authorization: Bearer \(token)", listing]).status == 401,
-                    "a revoked token is refused from the next request on")
+            #expect(
+                try await Curl.run(["-H", "Authorization: Bearer \(token)", listing]).status == 401,
+                "a revoked token is refused from the next request on")
             let after = try await Self.docintake(["reviewer", "list"] + data)
             let revokedRow = try #require(after.stdout.split(separator: "\n").first { $0.hasPrefix("sato ") }, "\(after.stdout)")
             #expect(revokedRow.contains("revoked 20"), "\(revokedRow)")
@@ -112,12 +115,12 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = directory + "/sendmail"
         try """
-            #!/bin/sh
-            dir=$(dirname "$0")
-            cat > "$dir/message-$$.eml"
-            printf '%s\\n' "$@" > "$dir/arguments-$$"
+        #!/bin/sh
+        dir=$(dirname "$0")
+        cat > "$dir/message-$$.eml"
+        printf '%s\\n' "$@" > "$dir/arguments-$$"
 
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         return (script, directory)
     }
@@ -143,8 +146,11 @@ import Testing
             #expect(row.contains("submission"), "\(row)")
             #expect(!pending.stdout.contains("clinic@example.jp"), "never the recipient")
 
-            let delivered = try await Self.docintake(["notices", "--deliver", "--sendmail", sendmail.script,
-                                                      "--mail-from", "notices@example.jp"] + data)
+            let delivered = try await Self.docintake(
+                [
+                    "notices", "--deliver", "--sendmail", sendmail.script,
+                    "--mail-from", "notices@example.jp",
+                ] + data)
             #expect(delivered.status == 0, "\(delivered.stderr)")
             #expect(delivered.stdout.contains("delivered 1, failed 0"), "\(delivered.stdout)")
             #expect(!delivered.stdout.contains(id), "nothing left to list: \(delivered.stdout)")
@@ -189,10 +195,11 @@ import Testing
         let stores = try Stores(dataDirectory: server.dataDirectory)
         _ = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
         let sato = try #require(try stores.metadata.reviewers().first)
-        let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-            "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
-        ])
+        let created = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
+            ])
         let id = try #require(created.json["id"] as? String, "\(created.text)")
         // Rejected 400 days ago: past the policy's default for rejected applications.
         let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata, clock: { Date().addingTimeInterval(-400 * 86400) })
@@ -247,13 +254,16 @@ import Testing
             if flag == "--data-dir" { others = ["--port", "0"] }
             if flag == "--port" { others = ["--data-dir", scratch + flag] }
             let viaFlag = try await Program.run("/usr/bin/timeout", ["10", try Program.docintakeBinary(), "serve"] + others + ["\(flag)=\(value)"])
-            let viaVariable = try await Program.run("/usr/bin/timeout", ["10", try Program.docintakeBinary(), "serve"] + others,
-                                                    environment: [variable: value])
+            let viaVariable = try await Program.run(
+                "/usr/bin/timeout", ["10", try Program.docintakeBinary(), "serve"] + others,
+                environment: [variable: value])
             let error = { (result: Program.Result) in result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") } }
-            #expect(viaFlag.status != 0 && viaFlag.status != 124 && !error(viaFlag).isEmpty,
-                    "\(flag) \(value) should stop serve: \(viaFlag.status) \(viaFlag.stderr)")
-            #expect(viaVariable.status == viaFlag.status && error(viaVariable) == error(viaFlag),
-                    "\(variable)=\(value): \(viaVariable.status) \(viaVariable.stderr) vs \(flag): \(viaFlag.stderr)")
+            #expect(
+                viaFlag.status != 0 && viaFlag.status != 124 && !error(viaFlag).isEmpty,
+                "\(flag) \(value) should stop serve: \(viaFlag.status) \(viaFlag.stderr)")
+            #expect(
+                viaVariable.status == viaFlag.status && error(viaVariable) == error(viaFlag),
+                "\(variable)=\(value): \(viaVariable.status) \(viaVariable.stderr) vs \(flag): \(viaFlag.stderr)")
         }
     }
 
@@ -275,9 +285,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let big = try StoreAudit.pdf(in: directory, tag: "big", size: 8192)
-        let tooBig = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(big.path)", server.baseURL + "/api/v1/applications",
-        ])
+        let tooBig = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(big.path)", server.baseURL + "/api/v1/applications",
+            ])
         #expect(tooBig.status == 413 && tooBig.json["code"] as? String == "file_too_large", "\(tooBig.text)")
         let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])
         #expect(created.status == 201, "\(created.text)")

@@ -1,8 +1,9 @@
 import Antivirus
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// A document that was clean by yesterday's signatures and is known as malware today: the
 /// rescan finds it, quarantines it before a reviewer opens it, returns the application to its
@@ -25,10 +26,11 @@ import Testing
     static func marker() -> Data { Data("DocIntake rescan marker \(UUID().uuidString)".utf8) }
 
     func submit(_ server: TestServer, notification: String) async throws -> (id: String, token: String) {
-        let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-            server.baseURL + "/api/v1/applications",
-        ])
+        let result = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                server.baseURL + "/api/v1/applications",
+            ])
         guard result.status == 201 else { throw TestFailure("submit: \(result.status) \(result.text)") }
         return (try #require(result.json["id"] as? String), try #require(result.json["access_token"] as? String))
     }
@@ -105,16 +107,19 @@ import Testing
                     #expect((history.last?["reason"] as? String)?.contains("ウイルス") == true)
                     #expect(!view.text.contains(Self.signatureName) && !view.text.contains("quarantine\""), "\(view.text)")
 
-                    let resubmit = ["-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"confirm_unchanged":true}"#,
-                                    server.baseURL + "/api/v1/applications/\(submitted.id)/resubmit"]
+                    let resubmit = [
+                        "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"confirm_unchanged":true}"#,
+                        server.baseURL + "/api/v1/applications/\(submitted.id)/resubmit",
+                    ]
                     let early = try await Curl.run(applicant + resubmit)
                     #expect(early.status == 409 && early.json["code"] as? String == "quarantined", "\(early.text)")
                     #expect(early.fieldCodes == ["opening_notification": "quarantined"])
 
-                    let replaced = try await Curl.run(applicant + [
-                        "-X", "PUT", "-F", "opening_notification=@\(samples.cleanPDF)",
-                        server.baseURL + "/api/v1/applications/\(submitted.id)/documents/opening_notification",
-                    ])
+                    let replaced = try await Curl.run(
+                        applicant + [
+                            "-X", "PUT", "-F", "opening_notification=@\(samples.cleanPDF)",
+                            server.baseURL + "/api/v1/applications/\(submitted.id)/documents/opening_notification",
+                        ])
                     #expect(replaced.status == 200, "\(replaced.text)")
                     let resubmitted = try await Curl.run(applicant + resubmit)
                     #expect(resubmitted.status == 200 && resubmitted.json["status"] as? String == "submitted", "\(resubmitted.text)")
@@ -146,8 +151,10 @@ import Testing
                 let stores = try Stores(dataDirectory: directory)
                 let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: client)
                 let now = Date()
-                #expect(try stores.metadata.acquireJobLease(job: RescanJob.name, holder: "other-server", now: now,
-                                                            expiresAt: now.addingTimeInterval(600)))
+                #expect(
+                    try stores.metadata.acquireJobLease(
+                        job: RescanJob.name, holder: "other-server", now: now,
+                        expiresAt: now.addingTimeInterval(600)))
                 await #expect(throws: RescanError.self) {
                     try await job.run(by: .person("ops"), logger: .init(label: "test"))
                 }
@@ -156,8 +163,10 @@ import Testing
                 #expect(try stores.metadata.jobLease(job: RescanJob.name)?.holder == "other-server", "and leaves the lease alone")
 
                 // The other server died: its lease runs out, and the server's own schedule takes over.
-                #expect(try stores.metadata.acquireJobLease(job: RescanJob.name, holder: "other-server", now: now,
-                                                            expiresAt: now.addingTimeInterval(-1)))
+                #expect(
+                    try stores.metadata.acquireJobLease(
+                        job: RescanJob.name, holder: "other-server", now: now,
+                        expiresAt: now.addingTimeInterval(-1)))
                 try await TestServer.with(dataDirectory: directory, antivirus: client, rescanInterval: .seconds(1)) { server in
                     let metadata = try server.stores().metadata
                     var waited = 0

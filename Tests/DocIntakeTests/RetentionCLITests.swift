@@ -1,14 +1,16 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The operator's commands as a new user would try them: `docintake retention`, `hold` and
 /// `scrub`, the real binary against the data directory of a running server.
 @Suite struct RetentionCLITests {
     static func docintake(_ world: RetentionWorld, _ arguments: [String]) async throws -> Program.Result {
-        try await Program.run(try Program.docintakeBinary(), arguments + ["--data-dir", world.server.dataDirectory],
-                              environment: ["USER": "tester"])
+        try await Program.run(
+            try Program.docintakeBinary(), arguments + ["--data-dir", world.server.dataDirectory],
+            environment: ["USER": "tester"])
     }
 
     @Test func aNewUsersRetentionSessionWithHoldsDryRunRealRunAndScrub() async throws {

@@ -1,6 +1,7 @@
-@testable import DocIntake
 import Foundation
 import Testing
+
+@testable import DocIntake
 
 /// The retention table's arithmetic, and the operator's date and duration syntax.
 @Suite struct RetentionPolicyTests {

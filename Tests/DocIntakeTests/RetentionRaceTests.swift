@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The GC-versus-upload race end to end: uploads of the same bytes over HTTP while the
 /// retention job, with no grace for blobs, deletes the only application that used them and

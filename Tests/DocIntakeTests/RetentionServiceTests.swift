@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// `docintake serve --retention-interval`: the job runs inside the server, as `system`, and the
 /// server still shuts down while the job waits for its next run.

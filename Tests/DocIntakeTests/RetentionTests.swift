@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The retention job through the library, with the rules' date injected, on applications put
 /// into their states by the real services.

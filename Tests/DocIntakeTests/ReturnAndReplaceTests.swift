@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The applicant's side of a return (差戻し): replace a document, then resubmit.
 @Suite struct ReturnAndReplaceTests {
@@ -24,7 +25,8 @@ import Testing
             _ = try await reviewer.claim(id, by: sato)
             _ = try await reviewer.decide(id, decision: .return, reason: "開設許可書の写しが不鮮明です", by: sato)
 
-            let wrongSlotName = try await Curl.run(auth + ["-X", "PUT", "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", documentURL])
+            let wrongSlotName = try await Curl.run(
+                auth + ["-X", "PUT", "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", documentURL])
             #expect(wrongSlotName.status == 422)
             #expect(wrongSlotName.json["code"] as? String == "unknown_part")
 

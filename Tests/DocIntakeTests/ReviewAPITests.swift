@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 /// Review API behaviour that the CLI tests do not reach.
@@ -18,7 +19,8 @@ import Testing
             let sameVersion = try await Curl.run(auth + ["-H", "Range: bytes=100-", "-H", "If-Range: \"\(sha)\"", url])
             #expect(sameVersion.status == 206)
             #expect(sameVersion.body.count == size - 100)
-            let olderVersion = try await Curl.run(auth + ["-H", "Range: bytes=100-", "-H", "If-Range: \"\(String(repeating: "0", count: 64))\"", url])
+            let olderVersion = try await Curl.run(
+                auth + ["-H", "Range: bytes=100-", "-H", "If-Range: \"\(String(repeating: "0", count: 64))\"", url])
             #expect(olderVersion.status == 200)
             #expect(olderVersion.body.count == size)
             let beyond = try await Curl.run(auth + ["-H", "Range: bytes=\(size)-", url])
@@ -29,11 +31,12 @@ import Testing
 
     @Test func aDownloadIsSavedWithTheExtensionOfItsDetectedType() async throws {
         try await TestServer.with { server in
-            let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"));filename=permit.xlsm",
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"));filename=開設許可書",
-                server.baseURL + "/api/v1/applications",
-            ])
+            let created = try await Curl.run(
+                ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                    "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"));filename=permit.xlsm",
+                    "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"));filename=開設許可書",
+                    server.baseURL + "/api/v1/applications",
+                ])
             let id = try #require(created.json["id"] as? String, "\(created.text)")
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let auth = ["-H", "Authorization: Bearer \(token)"]
@@ -57,8 +60,10 @@ import Testing
             let id = try #require(created.json["id"] as? String)
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let decide = { (body: String) in
-                try await Curl.run(["-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data", body,
-                                    server.baseURL + "/api/v1/review/applications/\(id)/decision"])
+                try await Curl.run([
+                    "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data", body,
+                    server.baseURL + "/api/v1/review/applications/\(id)/decision",
+                ])
             }
             let returned = try await decide(#"{"decision":"return","reason":"不備"}"#)
             #expect(returned.status == 409)

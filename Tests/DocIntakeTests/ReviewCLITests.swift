@@ -19,8 +19,10 @@ import Testing
         let result = try await Program.run(
             "/usr/bin/curl",
             ["-sS", "-w", "\n%{http_code}"] + ApplicationFields.curlArguments(ApplicationFields.workplaceClinic)
-                + ["-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(permit)",
-                   server.baseURL + "/api/v1/applications"])
+                + [
+                    "-F", "opening_notification=@\(notification)", "-F", "opening_permit=@\(permit)",
+                    server.baseURL + "/api/v1/applications",
+                ])
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.last == "201", "\(result.stdout)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(lines.dropLast().joined(separator: "\n").utf8)) as? [String: Any])
@@ -87,7 +89,8 @@ import Testing
             let notificationName = "\(application.receiptNumber)_opening_notification_notice-libreoffice-ja.pdf"
             #expect(Self.files(in: output) == [notificationName, permitName].sorted())
             #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + permitName)) == Data(contentsOf: URL(fileURLWithPath: Self.permit)))
-            #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + notificationName))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: output + "/" + notificationName))
                     == Data(contentsOf: URL(fileURLWithPath: Self.notification)))
             // One `sha256sum`-style line per document.
             let permitLine = "\(try Self.sha256(Self.permit))  \(output)/\(permitName)"
@@ -125,13 +128,15 @@ import Testing
             try bytes.write(to: URL(fileURLWithPath: blob))
 
             for _ in 0..<2 {
-                let result = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
+                let result = try await Self.review(
+                    server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(result.stderr.contains("integrity failure"))
                 #expect(!Self.files(in: output).contains { !$0.hasSuffix(".part") }, "no final file: \(Self.files(in: output))")
             }
             // The intact document of the same application still downloads.
-            let other = try await Self.review(server, token: token, ["download", application.id, "--slot", "opening_notification", "--output", output])
+            let other = try await Self.review(
+                server, token: token, ["download", application.id, "--slot", "opening_notification", "--output", output])
             #expect(other.status == 0, "\(other.stderr)")
         }
     }

@@ -13,7 +13,8 @@ import Testing
     /// Terminal columns, East Asian wide characters taking two.
     static func columns(_ text: Substring) -> Int {
         text.unicodeScalars.reduce(0) { width, scalar in
-            let wide = (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
+            let wide =
+                (0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
                 || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value)
             return width + (wide ? 2 : 1)
         }
@@ -28,8 +29,9 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: base) }
 
             // --server and --token before the command's name, and no environment at all.
-            let shown = try await Program.run(try Program.reviewBinary(),
-                                              ["--server", server.baseURL, "--token=\(token)", "show", receipt.lowercased()])
+            let shown = try await Program.run(
+                try Program.reviewBinary(),
+                ["--server", server.baseURL, "--token=\(token)", "show", receipt.lowercased()])
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.stdout.contains("Application \(application.id)"), "a lower-case 受付番号 names the application")
 
@@ -46,8 +48,9 @@ import Testing
             #expect(downloaded.status == 0, "the missing folder is created: \(downloaded.stderr)")
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []).count == 2)
 
-            let hold = try await Program.run(try Program.docintakeBinary(),
-                                             ["hold", "set", receipt, "--reason", "確認中", "--data-dir", server.dataDirectory])
+            let hold = try await Program.run(
+                try Program.docintakeBinary(),
+                ["hold", "set", receipt, "--reason", "確認中", "--data-dir", server.dataDirectory])
             #expect(hold.status == 0, "\(hold.stderr)")
             #expect(try server.stores().metadata.legalHolds().map(\.applicationId) == [application.id])
 
@@ -65,8 +68,13 @@ import Testing
             let url = server.baseURL + "/api/v1/applications/\(application.id)"
             #expect(try await Self.review(server, token: token, ["claim", application.id]).status == 0)
             #expect(try await Self.review(server, token: token, ["decide", application.id, "return", "--reason", "IDが違います"]).status == 0)
-            #expect(try await Curl.run(auth + ["-X", "PATCH", "-H", "Content-Type: application/json", "-d",
-                                               #"{"customer_id":"0987654321","customer_id_confirmation":"0987654321"}"#, url]).status == 200)
+            #expect(
+                try await Curl.run(
+                    auth + [
+                        "-X", "PATCH", "-H", "Content-Type: application/json", "-d",
+                        #"{"customer_id":"0987654321","customer_id_confirmation":"0987654321"}"#, url,
+                    ]
+                ).status == 200)
             #expect(try await Curl.run(auth + ["-X", "POST", url + "/resubmit"]).status == 200)
 
             let table = try await Self.review(server, token: token, ["list"])
@@ -78,8 +86,9 @@ import Testing
             // The columns after a Japanese one start where their headers do, in display columns.
             let header = try #require(lines.first)
             let afterKind = row[row.range(of: "職域診療所")!.upperBound...].drop { $0 == " " }
-            #expect(Self.columns(header[..<header.range(of: "DOCS")!.lowerBound]) == Self.columns(row[..<afterKind.startIndex]),
-                    "DOCS lines up after 職域診療所:\n\(header)\n\(row)")
+            #expect(
+                Self.columns(header[..<header.range(of: "DOCS")!.lowerBound]) == Self.columns(row[..<afterKind.startIndex]),
+                "DOCS lines up after 職域診療所:\n\(header)\n\(row)")
             let namePosition = Self.columns(header[..<header.range(of: "NAME")!.lowerBound])
             let rowName = Self.columns(row[..<row.range(of: "株式会社テスト")!.lowerBound])
             #expect(namePosition == rowName, "NAME starts at column \(namePosition) in the header and \(rowName) in the row")

@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// Scrub finds each kind of damage, and the server exports what it found.
 @Suite struct ScrubTests {

@@ -63,9 +63,10 @@ import Testing
             // 300 kana (900 bytes): over any file system's limit, shortened keeping ".pdf".
             let overlong = String(repeating: "あ", count: 300) + ".pdf"
             let encoded = overlong.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz."))!
-            let cases = Self.hostileNames + [
-                ("form-data; name=\"opening_notification\"; filename*=UTF-8''\(encoded)", String(repeating: "あ", count: 78) + ".pdf"),
-            ]
+            let cases =
+                Self.hostileNames + [
+                    ("form-data; name=\"opening_notification\"; filename*=UTF-8''\(encoded)", String(repeating: "あ", count: 78) + ".pdf")
+                ]
             for (disposition, stored) in cases {
                 let result = try await Self.post(try Self.body(disposition: Array(disposition.utf8)), to: server)
                 #expect(result.status == 201, "\(disposition): \(result.text)")
@@ -132,7 +133,10 @@ import Testing
                 [server.baseURL + review],
                 [server.baseURL + review + "/\(firstId)"],
                 ["-X", "POST", server.baseURL + review + "/\(firstId)/claim"],
-                ["-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"decision":"approve"}"#, server.baseURL + review + "/\(firstId)/decision"],
+                [
+                    "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"decision":"approve"}"#,
+                    server.baseURL + review + "/\(firstId)/decision",
+                ],
                 [server.baseURL + review + "/\(firstId)/documents/opening_notification"],
             ]
             for attempt in attempts {
@@ -161,9 +165,10 @@ import Testing
         fields["secret_number"] = "7395"
         fields["secret_number_confirmation"] = "7395"
         fields["application_kind"] = "change"
-        let submitted = try await Curl.run(ApplicationFields.curlArguments(fields) + [
-            "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", server.baseURL + "/api/v1/applications",
-        ])
+        let submitted = try await Curl.run(
+            ApplicationFields.curlArguments(fields) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))", server.baseURL + "/api/v1/applications",
+            ])
         #expect(submitted.status == 201)
         let applicant = try #require(submitted.json["access_token"] as? String)
         let id = try #require(submitted.json["id"] as? String)

@@ -24,7 +24,8 @@ import Testing
         let idle = try server.memory("VmRSS")
         var fields = ApplicationFields.workplaceClinic
         fields["application_kind"] = "change"
-        let result = try await Curl.run(ApplicationFields.curlArguments(fields) + ["-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications"])
+        let result = try await Curl.run(
+            ApplicationFields.curlArguments(fields) + ["-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications"])
         #expect(result.status == 201, "\(result.text)")
         let peak = try server.memory("VmHWM")
         #expect(peak - idle < 32 * 1024, "peak \(peak) KiB vs idle \(idle) KiB")
@@ -42,17 +43,19 @@ import Testing
         var fields = ApplicationFields.workplaceClinic
         fields["application_kind"] = "change"
         // About 2 s on the wire, so the signal arrives mid-upload.
-        async let upload = Curl.run(ApplicationFields.curlArguments(fields) + [
-            "--limit-rate", "4M", "-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications",
-        ])
+        async let upload = Curl.run(
+            ApplicationFields.curlArguments(fields) + [
+                "--limit-rate", "4M", "-F", "opening_notification=@\(path)", server.baseURL + "/api/v1/applications",
+            ])
         // In flight: its document is being staged (the temp file goes when the upload commits).
         let staging = server.dataDirectory + "/tmp"
         let deadline = ContinuousClock.now + .seconds(20)
         while try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
-        try #require(!(try FileManager.default.contentsOfDirectory(atPath: staging)).isEmpty,
-                     "the upload should be in flight when the signal arrives")
+        try #require(
+            !(try FileManager.default.contentsOfDirectory(atPath: staging)).isEmpty,
+            "the upload should be in flight when the signal arrives")
         kill(server.process.processIdentifier, SIGTERM)
         let result = try await upload
         #expect(result.status == 201, "an upload in flight finishes: \(result.text)")
@@ -66,9 +69,11 @@ import Testing
         // Its start-up sweep would delete the first server's uploads in flight. It must exit at
         // once (`timeout` says 124 if it keeps running), with the lock's message: not a crash, not
         // a usage error.
-        let second = try await Program.run("/usr/bin/timeout", [
-            "10", ServerProcess.binary, "serve", "--data-dir", first.dataDirectory, "--port", "0",
-        ])
+        let second = try await Program.run(
+            "/usr/bin/timeout",
+            [
+                "10", ServerProcess.binary, "serve", "--data-dir", first.dataDirectory, "--port", "0",
+            ])
         #expect(second.status == 1, "exit status \(second.status): \(second.stderr)")
         #expect(second.stderr.contains("another docintake server is already using \(first.dataDirectory)"), "\(second.stderr)")
         let health = try await Curl.run([first.baseURL + "/healthz"])

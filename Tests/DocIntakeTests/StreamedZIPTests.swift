@@ -28,10 +28,11 @@ import Testing
                 case .failure(let rejection): today = rejection.reason.rawValue
                 }
                 if let want = expected[file] { #expect(today == want, "\(file)") }
-                let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                    "-F", "opening_notification=@\(path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-                    server.baseURL + "/api/v1/applications",
-                ])
+                let result = try await Curl.run(
+                    ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                        "-F", "opening_notification=@\(path)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                        server.baseURL + "/api/v1/applications",
+                    ])
                 if result.status == 201 {
                     let documents = result.json["documents"] as? [[String: Any]] ?? []
                     let notification = documents.first { $0["slot"] as? String == "opening_notification" }

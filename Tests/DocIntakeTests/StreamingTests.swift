@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 /// How the endpoint behaves while bytes are still arriving.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import DocIntake
 
 @Suite(.serialized) struct SubmissionTests {
@@ -19,8 +20,9 @@ import Testing
         try await TestServer.with { server in
             let permit = Fixtures.path("開設許可書の写し.png")
             let notification = Fixtures.path("notice-libreoffice-ja.pdf")
-            let result = try await submit(server, ApplicationFields.workplaceClinic,
-                                    files: [("opening_notification", notification), ("opening_permit", permit)])
+            let result = try await submit(
+                server, ApplicationFields.workplaceClinic,
+                files: [("opening_notification", notification), ("opening_permit", permit)])
             #expect(result.status == 201, "\(result.text)")
             let json = result.json
             let receipt = try #require(json["receipt_number"] as? String)
@@ -63,9 +65,11 @@ import Testing
             var fields = ApplicationFields.workplaceClinic
             let removed = fields.removeValue(forKey: "secret_number")
             let secret = try #require(removed)
-            let result = try await submit(server, fields, files: [
-                ("opening_notification", Fixtures.path("tiny-reportlab.pdf")), ("opening_permit", Fixtures.path("scan-pillow.png")),
-            ], extra: ["-F", "secret_number=\(secret)"])
+            let result = try await submit(
+                server, fields,
+                files: [
+                    ("opening_notification", Fixtures.path("tiny-reportlab.pdf")), ("opening_permit", Fixtures.path("scan-pillow.png")),
+                ], extra: ["-F", "secret_number=\(secret)"])
             #expect(result.status == 201, "\(result.text)")
             let id = try #require(result.json["id"] as? String)
             let record = try #require(try server.stores().metadata.application(id: id))
@@ -117,8 +121,9 @@ import Testing
             ]
             #expect(result.fieldCodes == expected)
             let messages = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
-            #expect(messages.allSatisfy { $0.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) } },
-                    "every message must be in Japanese")
+            #expect(
+                messages.allSatisfy { $0.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) } },
+                "every message must be in Japanese")
         }
     }
 

@@ -1,6 +1,7 @@
-@testable import DocIntake
 import Foundation
 import Testing
+
+@testable import DocIntake
 
 /// The web form's pages and files as HTTP sees them: types, security headers, caching, and the
 /// server's own limits rendered into the page.
@@ -39,7 +40,9 @@ import Testing
                 let asset = try await Curl.run([server.baseURL + link])
                 #expect(asset.status == 200)
                 let headers = asset.headers.lowercased()
-                let type = link.contains(".css") ? "text/css; charset=utf-8"
+                let type =
+                    link.contains(".css")
+                    ? "text/css; charset=utf-8"
                     : link.contains(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8"
                 #expect(headers.contains("content-type: " + type))
                 #expect(headers.contains("cache-control: public, max-age=31536000, immutable"))

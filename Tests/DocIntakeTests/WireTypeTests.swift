@@ -1,8 +1,9 @@
-@testable import DocIntake
 import DocIntakeAPI
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The wire types the server writes and the reviewer client reads (Sources/DocIntakeAPI) against
 /// `openapi.yaml`: a sample of each, every optional property set, encoded as the server encodes
@@ -37,7 +38,7 @@ import Testing
             ApplicationSummary(
                 id: "app-1", receiptNumber: "20261207-7KQ2MX", status: ApplicationStatus.submitted.rawValue,
                 institutionKind: "workplace_clinic", institutionName: "検証診療所", createdAt: at, updatedAt: at, documentCount: 2,
-                resubmittedAt: at),
+                resubmittedAt: at)
         ],
         nextCursor: "42")
 
@@ -67,8 +68,9 @@ import Testing
         stored.quarantinedAt = at
         let audit = [
             AuditEntry(applicationId: "app-1", at: at, actor: "reviewer:sato", action: AuditAction.return, reason: "不鮮明"),
-            AuditEntry(applicationId: "app-1", at: at, actor: "applicant", action: AuditAction.correctFields,
-                       detail: AuditDetail(changes: [.init(field: "institution_name", old: "旧", new: "新")]).json()),
+            AuditEntry(
+                applicationId: "app-1", at: at, actor: "applicant", action: AuditAction.correctFields,
+                detail: AuditDetail(changes: [.init(field: "institution_name", old: "旧", new: "新")]).json()),
         ]
         return ApplicantView(record, documents: [stored], audit: audit)
     }
@@ -130,8 +132,9 @@ import Testing
             process.waitUntilExit()
             return data
         }
-        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                   "wire_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            "wire_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
         #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
         // Every sample and every object in it was compared.
         #expect((summary["checked"] as? Int ?? 0) >= 20, "\(summary)")

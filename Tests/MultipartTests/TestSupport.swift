@@ -142,8 +142,7 @@ struct TestBody {
         part(["Content-Disposition: form-data; name=\"\(name)\""], Array(value.utf8))
     }
 
-    mutating func file(_ name: String, filename: String, type: String = "application/octet-stream", _ content: [UInt8])
-    {
+    mutating func file(_ name: String, filename: String, type: String = "application/octet-stream", _ content: [UInt8]) {
         part(
             ["Content-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"", "Content-Type: \(type)"],
             content)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ReviewClient
 
 struct ConnectionTests {
@@ -23,10 +24,14 @@ struct ConnectionTests {
         #expect(try ServerAddress("HTTP://127.0.0.1:8080").display == "http://127.0.0.1:8080")
         let prefixed = try ServerAddress("https://example.jp/intake//")
         #expect(prefixed.reviewURL(["applications", "a/b?c"]) == "https://example.jp/intake/api/v1/review/applications/a%2Fb%3Fc")
-        #expect(prefixed.reviewURL(["applications"], query: [("after", "a&b=c")]) == "https://example.jp/intake/api/v1/review/applications?after=a%26b%3Dc")
+        #expect(
+            prefixed.reviewURL(["applications"], query: [("after", "a&b=c")])
+                == "https://example.jp/intake/api/v1/review/applications?after=a%26b%3Dc")
     }
 
-    @Test(arguments: ["ftp://example.jp", "example.jp", "http://", "https://user:pw@example.jp", "http://example.jp?x=1", "http://example.jp/#top", ""])
+    @Test(arguments: [
+        "ftp://example.jp", "example.jp", "http://", "https://user:pw@example.jp", "http://example.jp?x=1", "http://example.jp/#top", "",
+    ])
     func serverURLsThatCannotBeUsedAreRefused(text: String) {
         #expect(throws: ReviewError.invalidServer(text)) { try ServerAddress(text) }
     }

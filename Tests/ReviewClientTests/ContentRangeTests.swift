@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ReviewClient
 
 struct ContentRangeTests {
@@ -10,8 +11,10 @@ struct ContentRangeTests {
         #expect(ContentRange(" Bytes 5-9/10 ")?.first == 5)
     }
 
-    @Test(arguments: ["bytes 100-99/200", "bytes 100-200/200", "bytes */200", "bytes 1-2/*", "items 1-2/3",
-                      "bytes +1-2/3", "bytes 1-2", "bytes -1-2/3", "bytes 1-2/3/4", ""])
+    @Test(arguments: [
+        "bytes 100-99/200", "bytes 100-200/200", "bytes */200", "bytes 1-2/*", "items 1-2/3",
+        "bytes +1-2/3", "bytes 1-2", "bytes -1-2/3", "bytes 1-2/3/4", "",
+    ])
     func anythingElseIsRefused(header: String) {
         #expect(ContentRange(header) == nil)
     }

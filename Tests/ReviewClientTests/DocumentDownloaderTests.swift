@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import Testing
+
 @testable import ReviewClient
 
 @Suite struct DocumentDownloaderTests {
@@ -57,9 +58,12 @@ import Testing
         let transport = FakeTransport { _, _ in
             Canned.document(corrupted, filename: Self.filename, digest: Checksums.sha256(Self.bytes))
         }
-        await #expect(throws: ReviewError.integrity(.digestMismatch(
-            file: directory.path + "/" + Self.finalName, expected: Checksums.sha256Hex(Self.bytes),
-            actual: Checksums.sha256Hex(corrupted)))) {
+        await #expect(
+            throws: ReviewError.integrity(
+                .digestMismatch(
+                    file: directory.path + "/" + Self.finalName, expected: Checksums.sha256Hex(Self.bytes),
+                    actual: Checksums.sha256Hex(corrupted)))
+        ) {
             try await download(transport, into: directory)
         }
         #expect(directory.files.isEmpty)
@@ -69,9 +73,12 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let transport = FakeTransport { _, _ in Canned.document(Self.bytes, filename: Self.filename, cutAfter: 4_000) }
-        await #expect(throws: ReviewError.integrity(.truncated(
-            file: directory.path + "/" + Self.finalName, partFile: directory.path + "/" + Self.partName,
-            received: 4_000, expected: 10_000))) {
+        await #expect(
+            throws: ReviewError.integrity(
+                .truncated(
+                    file: directory.path + "/" + Self.finalName, partFile: directory.path + "/" + Self.partName,
+                    received: 4_000, expected: 10_000))
+        ) {
             try await download(transport, into: directory)
         }
         #expect(directory.files == [Self.partName])

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Testing
+
 @testable import ReviewClient
 
 struct ExpectedDigestTests {

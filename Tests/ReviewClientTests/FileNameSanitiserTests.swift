@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import ReviewClient
 
 struct FileNameSanitiserTests {
     @Test func japaneseNamesAreKept() {
-        #expect(FileNameSanitiser.downloadName(receiptNumber: "20261126-7KQ2MX", slot: "opening_permit", original: "開設許可書の写し.png")
+        #expect(
+            FileNameSanitiser.downloadName(receiptNumber: "20261126-7KQ2MX", slot: "opening_permit", original: "開設許可書の写し.png")
                 == "20261126-7KQ2MX_opening_permit_開設許可書の写し.png")
     }
 

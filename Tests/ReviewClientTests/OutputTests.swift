@@ -1,6 +1,7 @@
 import DisplayText
 import Foundation
 import Testing
+
 @testable import ReviewClient
 
 struct OutputTests {
@@ -16,17 +17,22 @@ struct OutputTests {
     }
 
     @Test func theTableAlignsColumnsAndPutsTheNameLast() throws {
-        let rows = try ReviewJSON.decode([ApplicationSummary].self, from: Data("""
-            [{"id":"a1","receipt_number":"20261126-AAAAAA","status":"under_review","institution_kind":"workplace_clinic","institution_name":"株式会社テスト\\u001b[31m 診療所","created_at":"2026-11-26T04:29:40Z","updated_at":"2026-11-26T04:29:40Z","document_count":2},
-             {"id":"a-longer-id","receipt_number":"20261126-BBBBBB","status":"submitted","institution_kind":"medical","institution_name":"広島テスト医院","created_at":"2026-11-27T00:00:00Z","updated_at":"2026-11-27T00:00:00Z","document_count":0}]
-            """.utf8))
+        let rows = try ReviewJSON.decode(
+            [ApplicationSummary].self,
+            from: Data(
+                """
+                [{"id":"a1","receipt_number":"20261126-AAAAAA","status":"under_review","institution_kind":"workplace_clinic","institution_name":"株式会社テスト\\u001b[31m 診療所","created_at":"2026-11-26T04:29:40Z","updated_at":"2026-11-26T04:29:40Z","document_count":2},
+                 {"id":"a-longer-id","receipt_number":"20261126-BBBBBB","status":"submitted","institution_kind":"medical","institution_name":"広島テスト医院","created_at":"2026-11-27T00:00:00Z","updated_at":"2026-11-27T00:00:00Z","document_count":0}]
+                """.utf8))
         let lines = ApplicationTable.render(rows).split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("ID           RECEIPT"))
         // Labels, not codes; Japan time with its offset; no 再申請 yet.
-        #expect(lines[1].hasPrefix(
-            "a1           20261126-AAAAAA  under_review (審査中)  -                  職域診療所  2     2026-11-26 13:29:40 +09:00  株式会社テスト\u{FFFD}[31m 診療所"),
-                "\(lines[1])")
+        #expect(
+            lines[1].hasPrefix(
+                "a1           20261126-AAAAAA  under_review (審査中)  -                  職域診療所  2     2026-11-26 13:29:40 +09:00  株式会社テスト\u{FFFD}[31m 診療所"
+            ),
+            "\(lines[1])")
         #expect(lines[2].hasSuffix("広島テスト医院"))
         let receiptColumn = lines[0].range(of: "RECEIPT")!.lowerBound.utf16Offset(in: lines[0])
         #expect(lines[2].range(of: "20261126-BBBBBB")!.lowerBound.utf16Offset(in: lines[2]) == receiptColumn)
@@ -56,7 +62,8 @@ struct OutputTests {
     }
 
     @Test func theProgressLineShowsBarPercentAndSizes() {
-        #expect(ProgressBar.line(label: "opening_permit", done: 512 * 1024, total: 1024 * 1024)
+        #expect(
+            ProgressBar.line(label: "opening_permit", done: 512 * 1024, total: 1024 * 1024)
                 == "opening_permit [############------------]  50%  512 KB / 1.0 MB")
         #expect(ProgressBar.line(label: "opening_permit", done: 3 * 1024 * 1024, total: nil) == "opening_permit 3.0 MB")
     }

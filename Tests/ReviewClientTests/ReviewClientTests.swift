@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
+
 @testable import ReviewClient
 
 struct ReviewClientTests {
@@ -35,10 +36,11 @@ struct ReviewClientTests {
         #expect(applications.map(\.id) == ["A", "B", "C"])
         #expect(applications.first?.documentCount == 2)
         let urls = transport.seen.map(\.url)
-        #expect(urls == [
-            "http://127.0.0.1:8080/api/v1/review/applications?limit=50&status=submitted,under_review",
-            "http://127.0.0.1:8080/api/v1/review/applications?limit=50&status=submitted,under_review&after=MTc5%7Cx%2B%2F%3D",
-        ])
+        #expect(
+            urls == [
+                "http://127.0.0.1:8080/api/v1/review/applications?limit=50&status=submitted,under_review",
+                "http://127.0.0.1:8080/api/v1/review/applications?limit=50&status=submitted,under_review&after=MTc5%7Cx%2B%2F%3D",
+            ])
     }
 
     @Test func aCursorThatRepeatsIsAnError() async throws {
@@ -67,17 +69,19 @@ struct ReviewClientTests {
         _ = try await client.decide(id: "app-1", .return, reason: "不鮮明")
         let seen = transport.seen
         #expect(seen.map(\.method) == [.POST, .POST])
-        #expect(seen.map(\.url) == [
-            "http://127.0.0.1:8080/api/v1/review/applications/app-1/claim",
-            "http://127.0.0.1:8080/api/v1/review/applications/app-1/decision",
-        ])
+        #expect(
+            seen.map(\.url) == [
+                "http://127.0.0.1:8080/api/v1/review/applications/app-1/claim",
+                "http://127.0.0.1:8080/api/v1/review/applications/app-1/decision",
+            ])
         #expect(seen.last?.headers["Content-Type"] == ["application/json"])
     }
 
     @Test func aConflictShowsTheServersJapaneseAndEnglishDetail() async throws {
         let transport = FakeTransport { _, _ in
-            Canned.problem(.conflict, code: "status_conflict", detail: "現在の状態（審査完了）からは「claim」できません。",
-                           detailEn: "Cannot claim an application that is approved.")
+            Canned.problem(
+                .conflict, code: "status_conflict", detail: "現在の状態（審査完了）からは「claim」できません。",
+                detailEn: "Cannot claim an application that is approved.")
         }
         do {
             _ = try await transport.client().claim(id: "app-1")
@@ -105,7 +109,8 @@ struct ReviewClientTests {
     }
 
     @Test func validationErrorsListEveryField() async throws {
-        let body = #"{"status":422,"code":"validation_failed","detail":"理由が必要です。","detail_en":"A reason is required.","errors":[{"field":"reason","code":"required","message":"必須です。","message_en":"Required."}]}"#
+        let body =
+            #"{"status":422,"code":"validation_failed","detail":"理由が必要です。","detail_en":"A reason is required.","errors":[{"field":"reason","code":"required","message":"必須です。","message_en":"Required."}]}"#
         let transport = FakeTransport { _, _ in Canned.json(body, status: .unprocessableEntity) }
         do {
             _ = try await transport.client().decide(id: "x", .reject, reason: nil)

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Testing
+
 @testable import ReviewClient
 
 struct TransferStartTests {
@@ -32,7 +33,8 @@ struct TransferStartTests {
 
     @Test func a206ToARequestWithoutRangeIsRefused() {
         #expect(throws: ReviewError.self) {
-            try TransferStart.classify(status: .partialContent, headers: Self.headers([("Content-Range", "bytes 0-9/10")]), requestedOffset: 0, file: "f")
+            try TransferStart.classify(
+                status: .partialContent, headers: Self.headers([("Content-Range", "bytes 0-9/10")]), requestedOffset: 0, file: "f")
         }
     }
 

@@ -6,7 +6,8 @@ struct CFBTests {
     typealias Node = CFBBuilder.Node
 
     static func xls(_ extra: [Node] = [], workbook: [UInt8] = CFBBuilder.workbookStream(), sectorShift: Int = 9) -> CFBBuilder.Image {
-        var builder = CFBBuilder(nodes: [Node.stream("Workbook", workbook), .stream("\u{5}SummaryInformation", [UInt8](repeating: 1, count: 200))] + extra)
+        var builder = CFBBuilder(
+            nodes: [Node.stream("Workbook", workbook), .stream("\u{5}SummaryInformation", [UInt8](repeating: 1, count: 200))] + extra)
         builder.sectorShift = sectorShift
         return builder.build()
     }

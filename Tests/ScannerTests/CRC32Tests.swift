@@ -1,5 +1,6 @@
-@testable import Scanner
 import Testing
+
+@testable import Scanner
 
 @Suite("CRC-32")
 struct CRC32Tests {

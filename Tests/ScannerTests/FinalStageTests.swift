@@ -9,13 +9,15 @@ struct FinalStageTests {
         #expect(try scan([]).reason == .empty)
     }
 
-    @Test("the name never matters: content decides", arguments: [
-        ("report.pdf", PNGBuilder.valid().bytes, DocumentType.png),
-        ("photo.png", Array("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8), .pdf),
-        ("sheet.xlsx", CFBBuilder(nodes: [.stream("Workbook", CFBBuilder.workbookStream())]).build().bytes, .xls),
-        ("old.xls", ZIPBuilder(entries: OOXML.workbook()).bytes, .xlsx),
-        ("noextension", PNGBuilder.valid().bytes, .png),
-    ] as [(String, [UInt8], DocumentType)])
+    @Test(
+        "the name never matters: content decides",
+        arguments: [
+            ("report.pdf", PNGBuilder.valid().bytes, DocumentType.png),
+            ("photo.png", Array("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8), .pdf),
+            ("sheet.xlsx", CFBBuilder(nodes: [.stream("Workbook", CFBBuilder.workbookStream())]).build().bytes, .xls),
+            ("old.xls", ZIPBuilder(entries: OOXML.workbook()).bytes, .xlsx),
+            ("noextension", PNGBuilder.valid().bytes, .png),
+        ] as [(String, [UInt8], DocumentType)])
     func contentDecides(name: String, bytes: [UInt8], expected: DocumentType) throws {
         let verdict = try scan(bytes, named: name)
         #expect(verdict.accepted == expected, "\(name): \(verdict.detail)")
@@ -69,10 +71,11 @@ struct FinalStageTests {
 struct VocabularyTests {
     @Test("reason codes are the stable API strings")
     func reasonCodes() {
-        #expect(RejectionReason.allCases.map(\.rawValue) == [
-            "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe",
-            "polyglot", "image_too_large", "infected",
-        ])
+        #expect(
+            RejectionReason.allCases.map(\.rawValue) == [
+                "empty", "type_not_allowed", "macro_enabled", "encrypted", "truncated", "corrupt", "zip_unsafe",
+                "polyglot", "image_too_large", "infected",
+            ])
     }
 
     @Test("every reason has a Japanese and an English message", arguments: RejectionReason.allCases)
@@ -92,10 +95,11 @@ struct VocabularyTests {
 
     @Test("types have their canonical MIME types and extensions")
     func types() {
-        #expect(DocumentType.allCases.map(\.mimeType) == [
-            "application/pdf", "image/png", "application/vnd.ms-excel",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ])
+        #expect(
+            DocumentType.allCases.map(\.mimeType) == [
+                "application/pdf", "image/png", "application/vnd.ms-excel",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ])
         #expect(DocumentType.allCases.map(\.fileExtension) == ["pdf", "png", "xls", "xlsx"])
     }
 }

@@ -1,15 +1,21 @@
 import Foundation
-@testable import Scanner
 import Testing
+
+@testable import Scanner
 
 @Suite("Inflate")
 struct InflateTests {
     /// Raw deflate streams made by zlib 1.2.13 (level 9, dynamic Huffman), with their source.
-    static let contentTypesXML = Array("""
+    static let contentTypesXML = Array(
+        """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>
         """.utf8)
-    static let contentTypesDeflated = [UInt8](Data(base64Encoded: "rVJLTwIxEL77K5peybbgwRjDwsHHUTngDxi7s2xDX+kUhH/v7IIcDGJMOE3a75lOp/Odd2KLmWwMtZyosRQYTGxsWNXyfflS3UtBBUIDLgas5R5Jzmc30+U+IQkWB6plV0p60JpMhx5IxYSBkTZmD4WPeaUTmDWsUN+Ox3faxFAwlKr0HnI2fcIWNq6I5x1fH4pkdCTF44HYZ9USUnLWQGFcb0PzI6U6JihWDhzqbKIRE6Q+m9AjvwccdW/8Mtk2KBaQyyt4Zumd058xrz9iXKvLJmdaxra1BptoNp4lilJGaKhDLN6pYSoPNoz+zh/IpIcxuXKRk/+lHqxd5JiI15nx/wW+99Wrq8RGmIvF08b08MFmXw==")!)
+    static let contentTypesDeflated = [UInt8](
+        Data(
+            base64Encoded:
+                "rVJLTwIxEL77K5peybbgwRjDwsHHUTngDxi7s2xDX+kUhH/v7IIcDGJMOE3a75lOp/Odd2KLmWwMtZyosRQYTGxsWNXyfflS3UtBBUIDLgas5R5Jzmc30+U+IQkWB6plV0p60JpMhx5IxYSBkTZmD4WPeaUTmDWsUN+Ox3faxFAwlKr0HnI2fcIWNq6I5x1fH4pkdCTF44HYZ9USUnLWQGFcb0PzI6U6JihWDhzqbKIRE6Q+m9AjvwccdW/8Mtk2KBaQyyt4Zumd058xrz9iXKvLJmdaxra1BptoNp4lilJGaKhDLN6pYSoPNoz+zh/IpIcxuXKRk/+lHqxd5JiI15nx/wW+99Wrq8RGmIvF08b08MFmXw=="
+        )!)
 
     /// Inflates `input` fed in pieces of `piece` bytes, then finishes the stream.
     static func inflate(_ input: [UInt8], _ format: InflateStream.Format = .raw, limit: Int, piece: Int = 1 << 16) throws -> [UInt8] {

@@ -7,9 +7,11 @@ struct PDFTests {
         Array("%PDF-1.7\n".utf8) + [UInt8](repeating: 0x20, count: body) + Array("\ntrailer\n<<>>\nstartxref\n0\n".utf8) + Array(trailer.utf8)
     }
 
-    @Test("a PDF with %%EOF at its end is accepted, with trailing white space or NULs", arguments: [
-        "%%EOF", "%%EOF\n", "%%EOF\r\n", "%%EOF\n\n\n   \n", "%%EOF\n\0\0\0\0",
-    ])
+    @Test(
+        "a PDF with %%EOF at its end is accepted, with trailing white space or NULs",
+        arguments: [
+            "%%EOF", "%%EOF\n", "%%EOF\r\n", "%%EOF\n\n\n   \n", "%%EOF\n\0\0\0\0",
+        ])
     func accepted(trailer: String) throws {
         let verdict = try scan(Self.pdf(trailer: trailer))
         #expect(verdict.accepted == .pdf, "\(verdict.detail)")

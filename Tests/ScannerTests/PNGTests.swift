@@ -45,18 +45,20 @@ struct PNGTests {
         #expect(try scan(short.bytes).reason == .corrupt)
     }
 
-    @Test("IHDR fields outside the spec are corrupt", arguments: [
-        ("zero width", PNGBuilder.ihdr(width: 0, height: 16)),
-        ("zero height", PNGBuilder.ihdr(width: 16, height: 0)),
-        ("width 2^31", PNGBuilder.ihdr(width: 0x8000_0000, height: 16)),
-        ("bit depth 7", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 7, colourType: 0)),
-        ("colour type 5", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 8, colourType: 5)),
-        ("RGB at 4 bits", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 4, colourType: 2)),
-        ("indexed at 16 bits", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 16, colourType: 3)),
-        ("compression method 1", Array(PNGBuilder.ihdr(width: 16, height: 16).prefix(10)) + [1, 0, 0]),
-        ("filter method 1", Array(PNGBuilder.ihdr(width: 16, height: 16).prefix(10)) + [0, 1, 0]),
-        ("interlace method 2", PNGBuilder.ihdr(width: 16, height: 16, interlace: 2)),
-    ] as [(String, [UInt8])])
+    @Test(
+        "IHDR fields outside the spec are corrupt",
+        arguments: [
+            ("zero width", PNGBuilder.ihdr(width: 0, height: 16)),
+            ("zero height", PNGBuilder.ihdr(width: 16, height: 0)),
+            ("width 2^31", PNGBuilder.ihdr(width: 0x8000_0000, height: 16)),
+            ("bit depth 7", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 7, colourType: 0)),
+            ("colour type 5", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 8, colourType: 5)),
+            ("RGB at 4 bits", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 4, colourType: 2)),
+            ("indexed at 16 bits", PNGBuilder.ihdr(width: 16, height: 16, bitDepth: 16, colourType: 3)),
+            ("compression method 1", Array(PNGBuilder.ihdr(width: 16, height: 16).prefix(10)) + [1, 0, 0]),
+            ("filter method 1", Array(PNGBuilder.ihdr(width: 16, height: 16).prefix(10)) + [0, 1, 0]),
+            ("interlace method 2", PNGBuilder.ihdr(width: 16, height: 16, interlace: 2)),
+        ] as [(String, [UInt8])])
     func headerOutsideSpec(label: String, header: [UInt8]) throws {
         var png = PNGBuilder.valid()
         png.chunks[0].data = header
@@ -71,11 +73,13 @@ struct PNGTests {
         ]
         for pair in pairs {
             for depth in pair.depths {
-                let width = 13, height = 5
+                let width = 13
+                let height = 5
                 let rowBytes = (width * pair.samples * Int(depth) + 7) / 8
                 let raw = (0..<height).flatMap { _ in [UInt8(0)] + [UInt8](repeating: 0x5A, count: rowBytes) }
-                var png = PNGBuilder.image(header: PNGBuilder.ihdr(width: 13, height: 5, bitDepth: depth, colourType: pair.colourType),
-                                           zlib: Deflate.zlib(Deflate.stored(raw), of: raw))
+                var png = PNGBuilder.image(
+                    header: PNGBuilder.ihdr(width: 13, height: 5, bitDepth: depth, colourType: pair.colourType),
+                    zlib: Deflate.zlib(Deflate.stored(raw), of: raw))
                 if pair.colourType == 3 { png.chunks.insert((type: "PLTE", data: [0, 0, 0, 255, 255, 255]), at: 1) }
                 let verdict = try scan(png.bytes)
                 #expect(verdict.accepted == .png, "colour type \(pair.colourType) depth \(depth): \(verdict.detail)")

@@ -33,13 +33,15 @@ struct PolyglotTests {
         #expect(verdict.detail.contains("ZIP"), "\(verdict.detail)")
     }
 
-    @Test("anything but white space after a PDF's last %%EOF is a polyglot", arguments: [
-        ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)),
-        ("CFB", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 504)),
-        ("HTML", Array("<html><script>alert(1)</script></html>".utf8)),
-        ("one stray letter", Array("x".utf8)),
-        ("2 KiB of spaces", [UInt8](repeating: 0x20, count: 2048)),
-    ] as [(String, [UInt8])])
+    @Test(
+        "anything but white space after a PDF's last %%EOF is a polyglot",
+        arguments: [
+            ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)),
+            ("CFB", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 504)),
+            ("HTML", Array("<html><script>alert(1)</script></html>".utf8)),
+            ("one stray letter", Array("x".utf8)),
+            ("2 KiB of spaces", [UInt8](repeating: 0x20, count: 2048)),
+        ] as [(String, [UInt8])])
     func afterEOF(label: String, trailer: [UInt8]) throws {
         let verdict = try scan(Self.pdfHead + Self.pdfEnd + trailer)
         #expect(verdict.reason == .polyglot, "\(label): \(verdict.detail)")
@@ -67,13 +69,22 @@ struct PolyglotTests {
         #expect(try scan(PNGBuilder.valid().bytes + [0]).reason == .polyglot)
     }
 
-    @Test("a PNG chunk that carries another format's file is a polyglot", arguments: [
-        ("ZIP", ZIPBuilder(entries: OOXML.workbook()).bytes),
-        ("CFB", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 504)),
-        ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)),
-        ("PE", { var pe = Array("MZ".utf8) + [UInt8](repeating: 0, count: 0x7E); pe.setLE32(0x80, at: 0x3C); return pe + Array("PE\0\0".utf8) }()),
-        ("PDF", Array("%PDF-1.7\n".utf8)),
-    ] as [(String, [UInt8])])
+    @Test(
+        "a PNG chunk that carries another format's file is a polyglot",
+        arguments: [
+            ("ZIP", ZIPBuilder(entries: OOXML.workbook()).bytes),
+            ("CFB", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 504)),
+            ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)),
+            (
+                "PE",
+                {
+                    var pe = Array("MZ".utf8) + [UInt8](repeating: 0, count: 0x7E)
+                    pe.setLE32(0x80, at: 0x3C)
+                    return pe + Array("PE\0\0".utf8)
+                }()
+            ),
+            ("PDF", Array("%PDF-1.7\n".utf8)),
+        ] as [(String, [UInt8])])
     func chunkCarriesFile(label: String, file: [UInt8]) throws {
         var png = PNGBuilder.valid()
         png.chunks.insert((type: "prVt", data: file), at: 1)

@@ -5,17 +5,19 @@ import Testing
 struct PrefixStageTests {
     let scanner = DocumentScanner()
 
-    @Test("known disallowed types are rejected from their first bytes", arguments: [
-        ("ELF", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00]),
-        ("JPEG", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46]),
-        ("GIF", Array("GIF89a".utf8)),
-        ("HTML", Array("<!DOCTYPE html><html>".utf8)),
-        ("HTML lowercase", Array("<html><body>".utf8)),
-        ("Windows executable", Array("MZ\u{90}\0".utf8)),
-        ("plain text", Array("Dear reviewer".utf8)),
-        ("gzip", [0x1F, 0x8B, 0x08, 0x00]),
-        ("PDF with leading space", Array(" %PDF-1.7".utf8)),
-    ] as [(String, [UInt8])])
+    @Test(
+        "known disallowed types are rejected from their first bytes",
+        arguments: [
+            ("ELF", [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00]),
+            ("JPEG", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46]),
+            ("GIF", Array("GIF89a".utf8)),
+            ("HTML", Array("<!DOCTYPE html><html>".utf8)),
+            ("HTML lowercase", Array("<html><body>".utf8)),
+            ("Windows executable", Array("MZ\u{90}\0".utf8)),
+            ("plain text", Array("Dear reviewer".utf8)),
+            ("gzip", [0x1F, 0x8B, 0x08, 0x00]),
+            ("PDF with leading space", Array(" %PDF-1.7".utf8)),
+        ] as [(String, [UInt8])])
     func rejectsDisallowed(name: String, prefix: [UInt8]) {
         guard case .rejected(let rejection) = scanner.sniff(prefix: prefix) else {
             Issue.record("\(name) was not rejected")
@@ -24,37 +26,44 @@ struct PrefixStageTests {
         #expect(rejection.reason == .typeNotAllowed, "\(name)")
     }
 
-    @Test("allowed signatures become candidates", arguments: [
-        ("%PDF-1.7\n", Candidate.pdf),
-        ("png", .png),
-        ("ole2", .ole2),
-        ("zip", .zip),
-    ] as [(String, Candidate)])
+    @Test(
+        "allowed signatures become candidates",
+        arguments: [
+            ("%PDF-1.7\n", Candidate.pdf),
+            ("png", .png),
+            ("ole2", .ole2),
+            ("zip", .zip),
+        ] as [(String, Candidate)])
     func candidates(label: String, expected: Candidate) {
-        let prefix: [UInt8] = switch label {
-        case "png": [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
-        case "ole2": [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
-        case "zip": [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]
-        default: Array(label.utf8)
-        }
+        let prefix: [UInt8] =
+            switch label {
+            case "png": [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+            case "ole2": [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+            case "zip": [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]
+            default: Array(label.utf8)
+            }
         #expect(scanner.sniff(prefix: prefix) == .candidate(expected))
     }
 
-    @Test("a short start of an allowed signature asks for more bytes", arguments: [
-        [], [0x25], Array("%PDF".utf8), Array("%PDF-".utf8), [0x89, 0x50, 0x4E, 0x47],
-        [0xD0, 0xCF, 0x11, 0xE0, 0xA1], [0x50], [0x50, 0x4B, 0x03],
-    ] as [[UInt8]])
+    @Test(
+        "a short start of an allowed signature asks for more bytes",
+        arguments: [
+            [], [0x25], Array("%PDF".utf8), Array("%PDF-".utf8), [0x89, 0x50, 0x4E, 0x47],
+            [0xD0, 0xCF, 0x11, 0xE0, 0xA1], [0x50], [0x50, 0x4B, 0x03],
+        ] as [[UInt8]])
     func needsMoreBytes(prefix: [UInt8]) {
         #expect(scanner.sniff(prefix: prefix) == .needMoreBytes)
     }
 
-    @Test("a photo (JPEG, HEIC) is not allowed, with a message that says to send PDF or PNG", arguments: [
-        ("JPEG", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0, 1]),
-        ("HEIC", [0, 0, 0, 0x18] + Array("ftypheic".utf8)),
-        ("HEIF mif1", [0, 0, 0, 0x1C] + Array("ftypmif1".utf8)),
-        ("HEIC sequence", [0, 0, 0, 0x20] + Array("ftyphevc".utf8)),
-        ("AVIF", [0, 0, 0, 0x20] + Array("ftypavif".utf8)),
-    ] as [(String, [UInt8])])
+    @Test(
+        "a photo (JPEG, HEIC) is not allowed, with a message that says to send PDF or PNG",
+        arguments: [
+            ("JPEG", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0, 1]),
+            ("HEIC", [0, 0, 0, 0x18] + Array("ftypheic".utf8)),
+            ("HEIF mif1", [0, 0, 0, 0x1C] + Array("ftypmif1".utf8)),
+            ("HEIC sequence", [0, 0, 0, 0x20] + Array("ftyphevc".utf8)),
+            ("AVIF", [0, 0, 0, 0x20] + Array("ftypavif".utf8)),
+        ] as [(String, [UInt8])])
     func photos(name: String, prefix: [UInt8]) {
         guard case .rejected(let rejection) = scanner.sniff(prefix: prefix) else {
             Issue.record("\(name) was not rejected")

@@ -7,7 +7,14 @@ struct RobustnessTests {
         ("xls", CFBTests.xls(workbook: CFBBuilder.workbookStream(size: 9000, filler: 100)).bytes),
         ("xls mini", CFBTests.xls(workbook: CFBBuilder.workbookStream(size: 2000, filler: 20)).bytes),
         ("xlsx", ZIPBuilder(entries: OOXML.workbook()).bytes),
-        ("xlsx zip64", { var zip = ZIPBuilder(entries: OOXML.workbook()); zip.zip64 = true; return zip.bytes }()),
+        (
+            "xlsx zip64",
+            {
+                var zip = ZIPBuilder(entries: OOXML.workbook())
+                zip.zip64 = true
+                return zip.bytes
+            }()
+        ),
         ("png", PNGBuilder.valid(width: 30, height: 30, chunkSize: 700).bytes),
     ]
 

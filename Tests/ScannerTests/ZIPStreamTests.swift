@@ -1,6 +1,7 @@
 import Foundation
-@testable import Scanner
 import Testing
+
+@testable import Scanner
 
 /// The ZIP entries inflated while an upload arrives (``ZIPStreamInspector``), and the final stage
 /// that relies on them: the verdict must be today's, whatever the inspector made of the bytes.
@@ -15,7 +16,8 @@ struct ZIPStreamTests {
     /// The inspector's report on `bytes` fed in pieces cycling through `sizes`.
     static func report(_ bytes: [UInt8], pieces sizes: [Int], limits: ScanLimits = .init()) -> ZIPStreamReport {
         var inspector = ZIPStreamInspector(limits: limits)
-        var start = 0, turn = 0
+        var start = 0
+        var turn = 0
         while start < bytes.count {
             let end = min(bytes.count, start + sizes[turn % sizes.count])
             inspector.append(bytes[start..<end])
@@ -62,8 +64,10 @@ struct ZIPStreamTests {
     @Test("fed in any pieces, it records what the central directory states for every entry of a genuine workbook")
     func recordsWhatTheDirectoryStates() throws {
         var archives = try Self.fixtureZIPs().filter { $0.0.hasPrefix("permit-") || $0.0.hasPrefix("xlsx-with-dir") }
-        archives += [("built", Self.workbook()), ("built, signed descriptors", Self.workbook(descriptor: .signed)),
-                     ("built, unsigned descriptors", Self.workbook(descriptor: .unsigned))]
+        archives += [
+            ("built", Self.workbook()), ("built, signed descriptors", Self.workbook(descriptor: .signed)),
+            ("built, unsigned descriptors", Self.workbook(descriptor: .unsigned)),
+        ]
         #expect(archives.count >= 5)
         for (name, bytes) in archives {
             let central = try Self.centralEntries(bytes)

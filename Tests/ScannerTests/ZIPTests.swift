@@ -36,10 +36,12 @@ struct ZIPTests {
         #expect(try Self.verdict(OOXML.workbook(main: OOXML.macroSheetMain)).reason == .macroEnabled)
         #expect(try Self.verdict(OOXML.workbook() + [Entry("xl/vbaProject.bin", [0xD0, 0xCF])]).reason == .macroEnabled)
         var entries = OOXML.workbook()
-        entries[0] = Entry("[Content_Types].xml", text: OOXML.contentTypes(
-            main: OOXML.sheetMain,
-            extra: #"<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/>"#
-        ))
+        entries[0] = Entry(
+            "[Content_Types].xml",
+            text: OOXML.contentTypes(
+                main: OOXML.sheetMain,
+                extra: #"<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/>"#
+            ))
         #expect(try Self.verdict(entries).reason == .macroEnabled)
     }
 
@@ -53,13 +55,17 @@ struct ZIPTests {
         #expect(try Self.verdict([Entry("notes.txt", text: "hello")]).reason == .typeNotAllowed)
         #expect(try Self.verdict(OOXML.workbook(main: OOXML.templateMain)).reason == .typeNotAllowed)
         // A declaration inside a comment declares nothing.
-        let commented = [Entry("[Content_Types].xml", text: "<Types><!-- <Override PartName=\"/xl/workbook.xml\" ContentType=\"\(OOXML.sheetMain)\"/> --></Types>")]
+        let commented = [
+            Entry("[Content_Types].xml", text: "<Types><!-- <Override PartName=\"/xl/workbook.xml\" ContentType=\"\(OOXML.sheetMain)\"/> --></Types>")
+        ]
         #expect(try Self.verdict(commented).reason == .typeNotAllowed)
     }
 
-    @Test("entry names that escape their folder are unsafe", arguments: [
-        "../x", "xl/../../x", "/etc/passwd", "\\windows\\x", "C:\\x", "c:x", "xl\\..\\..\\x", "a\0b",
-    ])
+    @Test(
+        "entry names that escape their folder are unsafe",
+        arguments: [
+            "../x", "xl/../../x", "/etc/passwd", "\\windows\\x", "C:\\x", "c:x", "xl\\..\\..\\x", "a\0b",
+        ])
     func unsafeNames(name: String) throws {
         let verdict = try Self.verdict(OOXML.workbook() + [Entry(name, text: "x")])
         #expect(verdict.reason == .zipUnsafe, "\(verdict.detail)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Storage
 
 @Suite struct ApplicationListingTests {
@@ -12,7 +13,9 @@ import Testing
             var app = SQLiteMetadataStoreTests.application(id: "app-\(index)", receipt: "20261126-00000\(index)")
             app.createdAt = sameInstant
             ids.append(app.id)
-            try store.insertApplication(app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil) {}
+            try store.insertApplication(
+                app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil
+            ) {}
         }
         var seen: [String] = []
         var after: Int64?

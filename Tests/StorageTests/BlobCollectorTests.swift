@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Storage
 
 /// Blob garbage collection: what it takes, what it must leave.
@@ -15,8 +16,9 @@ import Testing
 
         let later = Date().addingTimeInterval(60)
         #expect(try fixture.collector.plan(cutoff: later).isEmpty, "the second application still references it")
-        #expect(try fixture.collector.collect(BlobGarbage(sha256: sha, size: 0, kind: .unreferenced), cutoff: later) == nil,
-                "and the locked re-check refuses it even when asked directly")
+        #expect(
+            try fixture.collector.collect(BlobGarbage(sha256: sha, size: 0, kind: .unreferenced), cutoff: later) == nil,
+            "and the locked re-check refuses it even when asked directly")
         #expect(fixture.exists(sha))
         try fixture.verify(sha)
 
@@ -68,10 +70,11 @@ import Testing
 
         let cutoff = Date().addingTimeInterval(-86400)
         let garbage = try fixture.collector.plan(cutoff: cutoff)
-        #expect(Set(garbage) == [
-            BlobGarbage(sha256: old.digest.hex, size: old.size, kind: .orphanFile),
-            BlobGarbage(sha256: goneSha, size: 0, kind: .rowWithoutFile),
-        ])
+        #expect(
+            Set(garbage) == [
+                BlobGarbage(sha256: old.digest.hex, size: old.size, kind: .orphanFile),
+                BlobGarbage(sha256: goneSha, size: 0, kind: .rowWithoutFile),
+            ])
         for item in garbage { #expect(try fixture.collector.collect(item, cutoff: cutoff) != nil) }
         #expect(!fixture.exists(old.digest.hex))
         #expect(fixture.exists(young.digest.hex), "a young orphan may be an upload about to be retried")

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Storage
 
 /// Garbage collection racing uploads of the same bytes, with no grace period at all: only the
@@ -26,9 +27,10 @@ import Testing
         let id = UUID().uuidString
         var application = SQLiteMetadataStoreTests.application(id: id, receipt: "R-" + id)
         application.createdAt = Date()
-        let row = DocumentRecord(applicationId: id, slot: "opening_notification", blobSha256: sealed.digest.hex,
-                                 size: sealed.size, originalFilename: "n.pdf", detectedType: "pdf",
-                                 mimeType: "application/pdf", uploadedAt: Date())
+        let row = DocumentRecord(
+            applicationId: id, slot: "opening_notification", blobSha256: sealed.digest.hex,
+            size: sealed.size, originalFilename: "n.pdf", detectedType: "pdf",
+            mimeType: "application/pdf", uploadedAt: Date())
         try fixture.metadata.insertApplication(
             application, documents: [row], audit: AuditEntry(applicationId: id, at: Date(), actor: "applicant", action: "submit"),
             notice: nil
@@ -56,11 +58,13 @@ import Testing
         let (bytes, sha) = try Self.unreferencedBlob(in: fixture)
         let collecting = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let hooked = HookedBlobStore(base: fixture.blobs, beforeRemove: {
-            collecting.signal()
-            collecting.signal()
-            release.wait()
-        })
+        let hooked = HookedBlobStore(
+            base: fixture.blobs,
+            beforeRemove: {
+                collecting.signal()
+                collecting.signal()
+                release.wait()
+            })
         let uploadDone = Mutex<Bool?>(nil)
         let doneBeforeRelease = Mutex<Bool>(false)
         let collected = Mutex<Int64?>(nil)
@@ -95,11 +99,13 @@ import Testing
         let (bytes, sha) = try Self.unreferencedBlob(in: fixture)
         let placed = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let hooked = HookedBlobStore(base: fixture.blobs, afterPlace: {
-            placed.signal()
-            placed.signal()
-            release.wait()
-        })
+        let hooked = HookedBlobStore(
+            base: fixture.blobs,
+            afterPlace: {
+                placed.signal()
+                placed.signal()
+                release.wait()
+            })
         let collection = Mutex<Int64??>(nil)
         let doneBeforeRelease = Mutex<Bool>(false)
         let deduplicated = Mutex<Bool>(false)
@@ -148,7 +154,8 @@ import Testing
                     // The collector, over and over, by plan and by direct request.
                     for round in 0..<10 {
                         let cutoff = Date()
-                        let garbage = round.isMultiple(of: 2)
+                        let garbage =
+                            round.isMultiple(of: 2)
                             ? try fixture.collector.plan(cutoff: cutoff)
                             : [BlobGarbage(sha256: sha, size: 0, kind: .unreferenced)]
                         for item in garbage where try fixture.collector.collect(item, cutoff: cutoff) != nil {
@@ -173,7 +180,8 @@ import Testing
             }
             if !fixture.exists(sha) { break }
         }
-        print("""
+        print(
+            """
             GC race: \(Self.iterations) iterations in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; \
             collected \(tally["collected"]), uploads placed anew \(tally["placed anew"]), deduplicated \(tally["deduplicated"])
             """)

@@ -1,18 +1,24 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Storage
 
 /// Every file-system call of the write path failing as a full disk would: the error is
 /// `.noSpace` (ENOSPC and EDQUOT alike), and neither a temp file nor a new blob stays behind.
 @Suite struct FileBlobStoreFaultTests {
     /// Makes the n-th occurrence of one operation fail with `code`.
-    static func failing(_ matches: @escaping @Sendable (FileSystemFaults.Operation) -> Bool, occurrence: Int = 1,
-                        with code: Int32 = ENOSPC) -> FileSystemFaults {
+    static func failing(
+        _ matches: @escaping @Sendable (FileSystemFaults.Operation) -> Bool, occurrence: Int = 1,
+        with code: Int32 = ENOSPC
+    ) -> FileSystemFaults {
         let seen = Mutex(0)
         return FileSystemFaults { operation in
             guard matches(operation) else { return nil }
-            return seen.withLock { $0 += 1; return $0 } == occurrence ? code : nil
+            return seen.withLock {
+                $0 += 1
+                return $0
+            } == occurrence ? code : nil
         }
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import Storage
 
 @Suite struct FileBlobStoreTests {
@@ -52,8 +53,9 @@ import Testing
         #expect(sealed.size == Int64(bytes.count))
         #expect(try store.place(sealed))
         let hex = sealed.digest.hex
-        #expect(FileManager.default.fileExists(
-            atPath: "\(dir.path)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: "\(dir.path)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"))
         #expect(try readAll(store.open(sealed.digest)) == bytes)
     }
 

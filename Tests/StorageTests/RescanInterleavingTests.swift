@@ -11,8 +11,13 @@ import Testing
         let at = Date()
         return DocumentQuarantine(
             applicationId: app,
-            findings: [.init(documentId: document, audit: AuditEntry(applicationId: app, at: at, actor: "system", action: "quarantine",
-                                                                     detail: #"{"signature":"X"}"#))],
+            findings: [
+                .init(
+                    documentId: document,
+                    audit: AuditEntry(
+                        applicationId: app, at: at, actor: "system", action: "quarantine",
+                        detail: #"{"signature":"X"}"#))
+            ],
             returnFrom: ["submitted", "under_review", "returned"], returnTo: "returned",
             returnAudit: AuditEntry(applicationId: app, at: at, actor: "system", action: "return", reason: "ウイルス"),
             notice: OutboxMessage(applicationId: app, kind: "return", recipient: "a@example.jp", payload: "{}", createdAt: at))
@@ -26,12 +31,16 @@ import Testing
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         var app = Fixture.application()
         app.status = "returned"
-        try store.insertApplication(app, documents: [Fixture.document(of: app.id)],
-                                    audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        try store.insertApplication(
+            app, documents: [Fixture.document(of: app.id)],
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
+        ) {}
         let scanned = try #require(try store.documents(applicationId: app.id).first?.id)
 
-        try store.replaceDocument(Fixture.document(of: app.id, sha: String(repeating: "b", count: 64)), allowedStatuses: ["returned"],
-                                  audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")) {}
+        try store.replaceDocument(
+            Fixture.document(of: app.id, sha: String(repeating: "b", count: 64)), allowedStatuses: ["returned"],
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
+        ) {}
         let auditBefore = try store.auditLog(applicationId: app.id).count
 
         let outcome = try store.quarantine(quarantine(scanned, of: app.id))
@@ -47,8 +56,10 @@ import Testing
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let app = Fixture.application()
-        try store.insertApplication(app, documents: [Fixture.document(of: app.id)],
-                                    audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        try store.insertApplication(
+            app, documents: [Fixture.document(of: app.id)],
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
+        ) {}
         let document = try #require(try store.documents(applicationId: app.id).first?.id)
         #expect(try store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [document], returned: true))
         #expect(try store.application(id: app.id)?.status == "returned")
@@ -64,8 +75,9 @@ import Testing
         #expect(try store.acquireJobLease(job: "rescan", holder: "a", now: now, expiresAt: now.addingTimeInterval(60)))
         #expect(try !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(59), expiresAt: now.addingTimeInterval(120)))
         #expect(try store.acquireJobLease(job: "rescan", holder: "a", now: now.addingTimeInterval(30), expiresAt: now.addingTimeInterval(90)))
-        #expect(try !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(61), expiresAt: now.addingTimeInterval(120)),
-                "renewed by its holder")
+        #expect(
+            try !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(61), expiresAt: now.addingTimeInterval(120)),
+            "renewed by its holder")
         #expect(try store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(91), expiresAt: now.addingTimeInterval(150)))
         try store.releaseJobLease(job: "rescan", holder: "a")
         #expect(try store.jobLease(job: "rescan")?.holder == "b", "a release by a former holder frees nothing")

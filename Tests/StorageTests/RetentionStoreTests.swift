@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 /// The v2 schema and the store's retention operations: deletion records, holds, closing.
@@ -44,14 +45,16 @@ import Testing
         // A replaced document: the superseded row must go too.
         let replacement = try fixture.seal(Array("PNG 2".utf8))
         try fixture.metadata.replaceDocument(
-            DocumentRecord(applicationId: app.id, slot: "opening_permit", blobSha256: replacement.digest.hex, size: replacement.size,
-                           originalFilename: "p2.png", detectedType: "png", mimeType: "image/png", uploadedAt: Date()),
+            DocumentRecord(
+                applicationId: app.id, slot: "opening_permit", blobSha256: replacement.digest.hex, size: replacement.size,
+                originalFilename: "p2.png", detectedType: "png", mimeType: "image/png", uploadedAt: Date()),
             allowedStatuses: ["submitted"], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
         ) { try fixture.blobs.place(replacement) }
         try fixture.move(app.id, to: "rejected")
 
         guard case .expired(let closed, let deleted) = try fixture.expire(app, rule: "rejected") else {
-            Issue.record("expected the documents to expire"); return
+            Issue.record("expected the documents to expire")
+            return
         }
         #expect(!closed)
         #expect(deleted.count == 3)
@@ -81,7 +84,8 @@ import Testing
         let app = try fixture.submit(["opening_permit": png])
         try fixture.move(app.id, to: "returned")
         guard case .expired(let closed, let deleted) = try fixture.expire(app, rule: "returned", closingAs: "withdrawn") else {
-            Issue.record("expected the application to close"); return
+            Issue.record("expected the application to close")
+            return
         }
         #expect(closed && deleted.count == 1)
         let record = try #require(try fixture.metadata.application(id: app.id))
@@ -122,20 +126,25 @@ import Testing
         func audit(_ id: String, _ action: String) -> AuditEntry {
             AuditEntry(applicationId: id, at: Date(), actor: "operator:tester", action: action)
         }
-        try fixture.metadata.setLegalHold(LegalHold(applicationId: a.id, reason: "one", setAt: Date(), setBy: "operator:tester"),
-                                          audit: audit(a.id, "legal_hold_set"))
-        try fixture.metadata.setLegalHold(LegalHold(applicationId: b.id, reason: "two", setAt: Date(), setBy: "operator:tester"),
-                                          audit: audit(b.id, "legal_hold_set"))
-        try fixture.metadata.setLegalHold(LegalHold(applicationId: a.id, reason: "one, amended", setAt: Date(), setBy: "operator:tester"),
-                                          audit: audit(a.id, "legal_hold_set"))
+        try fixture.metadata.setLegalHold(
+            LegalHold(applicationId: a.id, reason: "one", setAt: Date(), setBy: "operator:tester"),
+            audit: audit(a.id, "legal_hold_set"))
+        try fixture.metadata.setLegalHold(
+            LegalHold(applicationId: b.id, reason: "two", setAt: Date(), setBy: "operator:tester"),
+            audit: audit(b.id, "legal_hold_set"))
+        try fixture.metadata.setLegalHold(
+            LegalHold(applicationId: a.id, reason: "one, amended", setAt: Date(), setBy: "operator:tester"),
+            audit: audit(a.id, "legal_hold_set"))
         #expect(try fixture.metadata.legalHolds().map(\.reason).sorted() == ["one, amended", "two"])
         #expect(try fixture.metadata.clearLegalHold(applicationId: a.id, audit: audit(a.id, "legal_hold_clear")))
         #expect(try fixture.metadata.clearLegalHold(applicationId: a.id, audit: audit(a.id, "legal_hold_clear")) == false)
         #expect(try fixture.metadata.legalHolds().map(\.applicationId) == [b.id])
-        #expect(try fixture.metadata.auditLog(applicationId: a.id).map(\.action) == ["submit", "legal_hold_set", "legal_hold_set", "legal_hold_clear"])
+        #expect(
+            try fixture.metadata.auditLog(applicationId: a.id).map(\.action) == ["submit", "legal_hold_set", "legal_hold_set", "legal_hold_clear"])
         #expect(throws: MetadataStoreError.notFound) {
-            try fixture.metadata.setLegalHold(LegalHold(applicationId: "nope", reason: "x", setAt: Date(), setBy: "operator:tester"),
-                                              audit: audit("nope", "legal_hold_set"))
+            try fixture.metadata.setLegalHold(
+                LegalHold(applicationId: "nope", reason: "x", setAt: Date(), setBy: "operator:tester"),
+                audit: audit("nope", "legal_hold_set"))
         }
     }
 
@@ -146,8 +155,9 @@ import Testing
         _ = try fixture.submit([:])
         try fixture.move(held.id, to: "approved")
         try fixture.move(plain.id, to: "rejected")
-        try fixture.metadata.setLegalHold(LegalHold(applicationId: held.id, reason: "r", setAt: Date(), setBy: "operator:t"),
-                                          audit: AuditEntry(applicationId: held.id, at: Date(), actor: "operator:t", action: "legal_hold_set"))
+        try fixture.metadata.setLegalHold(
+            LegalHold(applicationId: held.id, reason: "r", setAt: Date(), setBy: "operator:t"),
+            audit: AuditEntry(applicationId: held.id, at: Date(), actor: "operator:t", action: "legal_hold_set"))
         let candidates = try fixture.metadata.retentionCandidates(statuses: ["approved", "rejected"])
         #expect(candidates.map(\.application.id) == [held.id, plain.id])
         #expect(candidates.map { $0.documents.count } == [1, 1])

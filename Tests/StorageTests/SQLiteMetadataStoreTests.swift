@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 @Suite struct SQLiteMetadataStoreTests {
@@ -15,8 +16,9 @@ import Testing
     }
 
     static func document(of application: String, sha: String = String(repeating: "a", count: 64)) -> DocumentRecord {
-        DocumentRecord(applicationId: application, slot: "opening_permit", blobSha256: sha, size: 10,
-                       originalFilename: "開設許可書.pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: Date())
+        DocumentRecord(
+            applicationId: application, slot: "opening_permit", blobSha256: sha, size: 10,
+            originalFilename: "開設許可書.pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: Date())
     }
 
     @Test func theMigratorCreatesTheSchemaFromNothing() throws {
@@ -65,8 +67,10 @@ import Testing
         let (twice, never, unasked) = (Self.application(), Self.application(receipt: "20261126-BCDEFG"), Self.application(receipt: "20261126-CDEFGH"))
         let start = Date(timeIntervalSince1970: 1_796_000_000)
         for app in [twice, never, unasked] {
-            try store.insertApplication(app, documents: [], audit: AuditEntry(applicationId: app.id, at: start, actor: "applicant", action: "submit"),
-                                        notice: nil) {}
+            try store.insertApplication(
+                app, documents: [], audit: AuditEntry(applicationId: app.id, at: start, actor: "applicant", action: "submit"),
+                notice: nil
+            ) {}
         }
         // The second resubmission carries an earlier clock reading: the last appended one still counts.
         for (app, at) in [(twice, start + 300), (twice, start + 200), (unasked, start + 400)] {
@@ -87,7 +91,8 @@ import Testing
         let app = Self.application()
         try SQLiteMetadataStore(path: dir.path + "/meta.sqlite").insertApplication(
             app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "submit"),
-            notice: nil) {}
+            notice: nil
+        ) {}
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite", faults: MetadataFaults { code })
         let error = #expect(throws: (any Error).self) {
             try store.appendAudit(AuditEntry(applicationId: app.id, at: Date(), actor: "reviewer:sato", action: "download"))
@@ -112,7 +117,9 @@ import Testing
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let app = Self.application()
-        try store.insertApplication(app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        try store.insertApplication(
+            app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
+        ) {}
         let claim = AuditEntry(applicationId: app.id, at: Date(), actor: "reviewer:sato", action: "claim")
         let moved = try store.transition(applicationId: app.id, from: ["submitted"], to: "under_review", audit: claim, notice: nil)
         #expect(moved.status == "under_review")
@@ -127,8 +134,10 @@ import Testing
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let app = Self.application()
-        try store.insertApplication(app, documents: [Self.document(of: app.id)],
-                                    audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil) {}
+        try store.insertApplication(
+            app, documents: [Self.document(of: app.id)],
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
+        ) {}
         let replacement = Self.document(of: app.id, sha: String(repeating: "b", count: 64))
         let audit = AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
         #expect(throws: MetadataStoreError.statusConflict(current: "submitted")) {

@@ -55,9 +55,11 @@ public enum DocIntakeServer {
         }
         ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
             .register(on: router)
-        AccessLinkRoutes(service: AccessLinkService(metadata: stores.metadata, limiter: AccessLinkLimiter(), clock: { .now }),
-                         trustedProxies: Set(configuration.trustedProxies))
-            .register(on: router)
+        AccessLinkRoutes(
+            service: AccessLinkService(metadata: stores.metadata, limiter: AccessLinkLimiter(), clock: { .now }),
+            trustedProxies: Set(configuration.trustedProxies)
+        )
+        .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
         ReadinessRoutes(metadata: stores.metadata, antivirus: configuration.antivirus).register(on: router)
         WebRoutes(assets: try WebAssets(maxFileSize: configuration.maxFileSize)).register(on: router)
@@ -70,34 +72,42 @@ public enum DocIntakeServer {
             onServerRunning: { channel in
                 withExtendedLifetime(lock) {}
                 let port = channel.localAddress?.port ?? configuration.port
-                logger.notice("DocIntake listening", metadata: [
-                    "host": .string(configuration.host), "port": .stringConvertible(port),
-                    "data_dir": .string(configuration.dataDirectory),
-                ])
+                logger.notice(
+                    "DocIntake listening",
+                    metadata: [
+                        "host": .string(configuration.host), "port": .stringConvertible(port),
+                        "data_dir": .string(configuration.dataDirectory),
+                    ])
                 await onServerRunning(port)
             },
             logger: logger)
         if let interval = configuration.retentionInterval {
-            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy,
-                                   outboxDirectory: configuration.dataDirectory + "/outbox")
-            application.addServices(PeriodicJobService.retention(
-                job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
+            let job = RetentionJob(
+                blobs: stores.blobs, metadata: stores.metadata, policy: configuration.retentionPolicy,
+                outboxDirectory: configuration.dataDirectory + "/outbox")
+            application.addServices(
+                PeriodicJobService.retention(
+                    job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
             logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
         }
         if let interval = configuration.rescanInterval, let clamd = configuration.antivirus {
             let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
-            application.addServices(PeriodicJobService.rescan(
-                job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
+            application.addServices(
+                PeriodicJobService.rescan(
+                    job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
             logger.notice("stored documents are rescanned inside the server", metadata: ["interval": "\(interval)"])
         }
         if let address = configuration.metricsAddress {
             application.addServices(metricsApplication(address, metadata: stores.metadata, logger: logger, onRunning: onMetricsRunning))
         }
-        application.addServices(try NoticeDeliverer(
-            metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
-        logger.notice("notices are delivered", metadata: [
-            "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox"),
-        ])
+        application.addServices(
+            try NoticeDeliverer(
+                metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
+        logger.notice(
+            "notices are delivered",
+            metadata: [
+                "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox")
+            ])
         return application
     }
 }
@@ -117,8 +127,9 @@ extension DocIntakeServer {
                 BlobStoreMetrics.update(from: metadata)
             }
             let exposition = MetricHelp.annotate(String(decoding: registry.emitToBuffer(), as: UTF8.self))
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: exposition)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: exposition)))
         }
         return Application(
             router: router,

@@ -40,10 +40,12 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [String] = []
 
     /// The embedded defaults: `./data`, 127.0.0.1:8080, 100 MiB.
-    public init(dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
-                maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,
-                retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
-                notices: NoticeConfiguration = NoticeConfiguration()) {
+    public init(
+        dataDirectory: String = "./data", host: String = "127.0.0.1", port: Int = 8080,
+        maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, secretHashRounds: Int = 210_000,
+        retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
+        notices: NoticeConfiguration = NoticeConfiguration()
+    ) {
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port

@@ -41,7 +41,7 @@ extension ApplicationForm {
             if !FormValue.isDigits(institutionCode, count: 7) {
                 errors.add(.institutionCode, .format)
             } else if let prefecture, let kind,
-                      InstitutionCode.checkDigitMatches(prefecture: prefecture, scoreTableCode: kind.scoreTableCode, code: institutionCode) == false
+                InstitutionCode.checkDigitMatches(prefecture: prefecture, scoreTableCode: kind.scoreTableCode, code: institutionCode) == false
             {
                 warnings.append(FormMessages.checkDigitWarning)
             }
@@ -130,14 +130,15 @@ extension ApplicationForm {
         }
 
         guard errors.isEmpty, let kind, let prefecture, let name, let applicationKind, let lineType,
-              let startMonth, let secret, let payment, let email
+            let startMonth, let secret, let payment, let email
         else { return .failure(errors) }
-        return .success(ApplicationForm(
-            institutionKind: kind, prefectureCode: prefecture, institutionCode: institutionCode,
-            institutionName: name, applicationKind: applicationKind, lineType: lineType,
-            customerIdType: customerId == nil ? nil : customerIdType, customerId: customerId,
-            plannedStartMonth: startMonth, plannedTestMonth: testMonth, secretNumber: SecretNumber(digits: secret),
-            certificateFeePayment: payment, contactEmail: email, warnings: warnings))
+        return .success(
+            ApplicationForm(
+                institutionKind: kind, prefectureCode: prefecture, institutionCode: institutionCode,
+                institutionName: name, applicationKind: applicationKind, lineType: lineType,
+                customerIdType: customerId == nil ? nil : customerIdType, customerId: customerId,
+                plannedStartMonth: startMonth, plannedTestMonth: testMonth, secretNumber: SecretNumber(digits: secret),
+                certificateFeePayment: payment, contactEmail: email, warnings: warnings))
     }
 }
 

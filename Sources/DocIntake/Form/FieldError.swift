@@ -24,7 +24,8 @@ struct FieldError: Sendable, Equatable {
 extension FieldError {
     /// A document the Scanner refused, reported at its slot.
     init(_ slot: DocumentSlot, _ rejection: Rejection) {
-        self.init(field: slot.rawValue, code: rejection.reason.rawValue, message: "\(slot.japaneseName): \(rejection.messageJa)",
-                  messageEn: rejection.messageEn)
+        self.init(
+            field: slot.rawValue, code: rejection.reason.rawValue, message: "\(slot.japaneseName): \(rejection.messageJa)",
+            messageEn: rejection.messageEn)
     }
 }

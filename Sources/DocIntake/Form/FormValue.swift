@@ -39,7 +39,7 @@ enum FormValue {
     static func isYearMonth(_ value: String) -> Bool {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, isDigits(String(parts[0]), count: 4), isDigits(String(parts[1]), count: 2),
-              let month = Int(parts[1]), (1...12).contains(month), let year = Int(parts[0]), year >= 2000
+            let month = Int(parts[1]), (1...12).contains(month), let year = Int(parts[0]), year >= 2000
         else { return false }
         return true
     }
@@ -51,8 +51,8 @@ enum FormValue {
         let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.".utf8)
         let domainAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.".utf8)
         guard value.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              parts[0].utf8.allSatisfy(localAllowed.contains), parts[1].utf8.allSatisfy(domainAllowed.contains),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
+            parts[0].utf8.allSatisfy(localAllowed.contains), parts[1].utf8.allSatisfy(domainAllowed.contains),
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
         else { return false }
         return true
     }

@@ -22,7 +22,8 @@ struct AccessLinkRoutes: Sendable {
 
     /// The one answer to every accepted request.
     struct Accepted: Encodable {
-        var detail = "受付番号と連絡先メールアドレスが申請内容と一致した場合、アクセス用のリンクをそのメールアドレスへお送りしました。"
+        var detail =
+            "受付番号と連絡先メールアドレスが申請内容と一致した場合、アクセス用のリンクをそのメールアドレスへお送りしました。"
             + "届かない場合は、入力内容を確認するか、窓口へお問い合わせください。"
         var detailEn = "If the receipt number and the email match an application, a fresh access link was sent to that address."
 

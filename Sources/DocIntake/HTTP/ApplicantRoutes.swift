@@ -14,12 +14,15 @@ struct ApplicantRoutes: Sendable {
         applications.post { request, context in
             try await upload(request, context, limit: intake.limits.maxRequestBytes) { body in
                 let receipt = try await intake.submit(body: body, contentType: request.headers[.contentType])
-                context.logger.info("application submitted", metadata: [
-                    "application.id": .string(receipt.id), "receipt": .string(receipt.receiptNumber),
-                    "documents": .stringConvertible(receipt.documents.count),
-                ])
-                return try JSONResponse.make(receipt, status: .created,
-                                             headers: [.location: "/api/v1/applications/\(receipt.id)"])
+                context.logger.info(
+                    "application submitted",
+                    metadata: [
+                        "application.id": .string(receipt.id), "receipt": .string(receipt.receiptNumber),
+                        "documents": .stringConvertible(receipt.documents.count),
+                    ])
+                return try JSONResponse.make(
+                    receipt, status: .created,
+                    headers: [.location: "/api/v1/applications/\(receipt.id)"])
             }
         }
         applications.get(":id") { request, context in
@@ -44,16 +47,18 @@ struct ApplicantRoutes: Sendable {
                 guard let input = try? JSONDecoder().decode([String: String].self, from: Data(buffer: body)) else {
                     throw Problem.invalidCorrection
                 }
-                return try JSONResponse.make(try await intake.correctFields(
-                    try context.parameters.require("id"), token: request.bearerToken, input: input))
+                return try JSONResponse.make(
+                    try await intake.correctFields(
+                        try context.parameters.require("id"), token: request.bearerToken, input: input))
             }
         }
         applications.post(":id/resubmit") { request, context in
             try await respond(context) {
                 let body = try await request.body.collect(upTo: 64 * 1024)
                 let input = try? JSONDecoder().decode(ResubmitInput.self, from: Data(buffer: body))
-                return try JSONResponse.make(try await intake.resubmit(
-                    try context.parameters.require("id"), token: request.bearerToken, confirmedUnchanged: input?.confirmUnchanged == true))
+                return try JSONResponse.make(
+                    try await intake.resubmit(
+                        try context.parameters.require("id"), token: request.bearerToken, confirmedUnchanged: input?.confirmUnchanged == true))
             }
         }
     }

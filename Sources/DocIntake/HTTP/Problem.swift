@@ -58,9 +58,10 @@ extension Problem {
         case let error as ApplicantError: self.init(error)
         case BlobStoreError.noSpace, MetadataStoreError.noSpace:
             // Any other write on a full disk, e.g. the audit entry every download needs.
-            self.init(status: Self.insufficientStorageStatus, code: "storage_full",
-                      detail: "現在サーバーの保存領域が不足しているため処理できません。時間をおいて再度お試しください。",
-                      detailEn: "The server is out of storage space; nothing was changed. Try again later.")
+            self.init(
+                status: Self.insufficientStorageStatus, code: "storage_full",
+                detail: "現在サーバーの保存領域が不足しているため処理できません。時間をおいて再度お試しください。",
+                detailEn: "The server is out of storage space; nothing was changed. Try again later.")
         default: return nil
         }
     }
@@ -70,8 +71,9 @@ extension Problem {
     static func forResponse(_ error: any Error, logger: Logger) -> Problem {
         if let problem = Problem(error) { return problem }
         logger.error("request failed on the server's side", metadata: ["error": .string(String(describing: error))])
-        return Problem(status: .internalServerError, code: "internal_error",
-                       detail: "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。送信内容は保存されていません。",
-                       detailEn: "The server failed to handle the request. Nothing was stored; please try again later.")
+        return Problem(
+            status: .internalServerError, code: "internal_error",
+            detail: "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。送信内容は保存されていません。",
+            detailEn: "The server failed to handle the request. Nothing was stored; please try again later.")
     }
 }

@@ -32,8 +32,9 @@ struct ReadinessRoutes: Sendable {
                 }
             }
             let ready = checks.values.allSatisfy { $0 == "ok" }
-            return try JSONResponse.make(Readiness(status: ready ? "ready" : "unavailable", checks: checks),
-                                         status: ready ? .ok : .serviceUnavailable, headers: ready ? [:] : [.retryAfter: "10"])
+            return try JSONResponse.make(
+                Readiness(status: ready ? "ready" : "unavailable", checks: checks),
+                status: ready ? .ok : .serviceUnavailable, headers: ready ? [:] : [.retryAfter: "10"])
         }
     }
 }

@@ -45,10 +45,11 @@ struct ReviewRoutes: Sendable {
                     return Problem.decisionTooLarge(limit: Self.maxDecisionBytes).response(closeConnection: true)
                 }
                 guard let input = try? JSONDecoder().decode(DecisionInput.self, from: Data(buffer: body)),
-                      let decision = Decision(rawValue: input.decision)
+                    let decision = Decision(rawValue: input.decision)
                 else { throw Problem.invalidDecision }
-                return try JSONResponse.make(try await review.decide(
-                    try context.parameters.require("id"), decision: decision, reason: input.reason, by: reviewer))
+                return try JSONResponse.make(
+                    try await review.decide(
+                        try context.parameters.require("id"), decision: decision, reason: input.reason, by: reviewer))
             }
         }
         applications.get(":id/documents/:slot") { request, context in
@@ -60,9 +61,11 @@ struct ReviewRoutes: Sendable {
                 let download = try await review.download(
                     id, slot: slot, range: isHead ? nil : RequestedRange(header: request.headers[.range]),
                     ifRange: request.headers[.ifRange], by: reviewer, audited: !isHead)
-                context.logger.info(isHead ? "document head" : "document download", metadata: [
-                    "application.id": .string(id), "slot": .string(slot.rawValue), "reviewer": .string(reviewer.name),
-                ])
+                context.logger.info(
+                    isHead ? "document head" : "document download",
+                    metadata: [
+                        "application.id": .string(id), "slot": .string(slot.rawValue), "reviewer": .string(reviewer.name),
+                    ])
                 return Self.response(for: download, logger: context.logger)
             }
         }
@@ -99,7 +102,8 @@ struct ReviewRoutes: Sendable {
     static func response(for download: DocumentDownload, logger: Logger) -> Response {
         let document = download.document
         let digest = download.digest
-        let savedName = DocumentType(rawValue: document.detectedType).map { DisplayFileName.forDownload(document.originalFilename, type: $0) }
+        let savedName =
+            DocumentType(rawValue: document.detectedType).map { DisplayFileName.forDownload(document.originalFilename, type: $0) }
             ?? document.originalFilename
         var headers: HTTPFields = [
             .contentType: document.mimeType,
@@ -122,9 +126,11 @@ struct ReviewRoutes: Sendable {
                 try await writer.finish(nil)
             } catch BlobStoreError.corrupt(let digest) {
                 integrityFailures.increment()
-                logger.error("aborting download: blob failed verification", metadata: [
-                    "application.id": .string(document.applicationId), "slot": .string(document.slot), "sha256": .string(digest.hex),
-                ])
+                logger.error(
+                    "aborting download: blob failed verification",
+                    metadata: [
+                        "application.id": .string(document.applicationId), "slot": .string(document.slot), "sha256": .string(digest.hex),
+                    ])
                 throw BlobStoreError.corrupt(digest)
             }
         }

@@ -26,13 +26,14 @@ struct AccessLinkService: Sendable {
             do {
                 try await Blocking.run {
                     guard let id = try metadata.applicationId(receiptNumber: receipt),
-                          let record = try metadata.application(id: id),
-                          let email, record.contactEmail.lowercased() == email
+                        let record = try metadata.application(id: id),
+                        let email, record.contactEmail.lowercased() == email
                     else { return }
                     let notice = AccessLinkNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName)
                     try metadata.queueNotice(
-                        OutboxMessage(applicationId: id, kind: NoticeKind.accessLink.rawValue, recipient: record.contactEmail,
-                                      payload: try notice.json(), createdAt: now),
+                        OutboxMessage(
+                            applicationId: id, kind: NoticeKind.accessLink.rawValue, recipient: record.contactEmail,
+                            payload: try notice.json(), createdAt: now),
                         audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: "access_link_requested"))
                 }
             } catch {

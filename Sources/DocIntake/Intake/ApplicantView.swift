@@ -50,8 +50,12 @@ struct JourneyEntry: Sendable, Codable, Equatable {
     var note: String?
 
     enum Event: String, Sendable, Codable, CaseIterable {
-        case received, reviewStarted = "review_started", returned, documentReplaced = "document_replaced"
-        case fieldsCorrected = "fields_corrected", resubmitted, approved, rejected, withdrawn
+        case received
+        case reviewStarted = "review_started"
+        case returned
+        case documentReplaced = "document_replaced"
+        case fieldsCorrected = "fields_corrected"
+        case resubmitted, approved, rejected, withdrawn
 
         var label: String {
             switch self {

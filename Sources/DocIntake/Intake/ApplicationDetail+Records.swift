@@ -10,8 +10,9 @@ extension ApplicationDetail {
             warnings: (try? JSONDecoder().decode([FieldMessage].self, from: Data(record.warnings.utf8))) ?? [],
             documents: documents.map(DocumentSummary.init),
             history: audit.map {
-                HistoryEntry(at: $0.at, action: $0.action, actor: $0.actor, fromStatus: $0.fromStatus, toStatus: $0.toStatus,
-                             reason: $0.reason)
+                HistoryEntry(
+                    at: $0.at, action: $0.action, actor: $0.actor, fromStatus: $0.fromStatus, toStatus: $0.toStatus,
+                    reason: $0.reason)
             },
             resubmittedAt: audit.lastResubmission,
             changesSinceReturn: audit.changesSinceLastReturn.flatMap(Change.changes),
@@ -37,12 +38,16 @@ extension ApplicationDetail.Change {
     static func changes(_ entry: AuditEntry) -> [Self] {
         let detail = AuditDetail(entry)
         if entry.action == AuditAction.replaceDocument, let slot = detail.slot {
-            return [Self(at: entry.at, kind: "document_replaced", item: slot,
-                         label: DocumentSlot(rawValue: slot)?.japaneseName ?? slot, old: nil, new: detail.sha256)]
+            return [
+                Self(
+                    at: entry.at, kind: "document_replaced", item: slot,
+                    label: DocumentSlot(rawValue: slot)?.japaneseName ?? slot, old: nil, new: detail.sha256)
+            ]
         }
         return (detail.changes ?? []).map { change in
-            Self(at: entry.at, kind: "field_corrected", item: change.field,
-                 label: FormField(rawValue: change.field)?.japaneseName ?? change.field, old: change.old, new: change.new)
+            Self(
+                at: entry.at, kind: "field_corrected", item: change.field,
+                label: FormField(rawValue: change.field)?.japaneseName ?? change.field, old: change.old, new: change.new)
         }
     }
 }

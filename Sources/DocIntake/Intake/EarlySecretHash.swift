@@ -12,7 +12,7 @@ struct EarlySecretHash: Sendable {
     /// Starts hashing when the form has already sent a well-formed secret; nil otherwise.
     static func start(fields: [String: String], hasher: SecretHasher) -> EarlySecretHash? {
         guard let digits = FormValue.normalised(fields[FormField.secretNumber.rawValue]),
-              FormValue.isDigits(digits, count: 4)
+            FormValue.isDigits(digits, count: 4)
         else { return nil }
         let secret = SecretNumber(digits: digits)
         return EarlySecretHash(digits: digits, hash: Task { try await Blocking.run { try hasher.hash(secret) } })

@@ -80,12 +80,16 @@ struct FormReceiver: Sendable {
         guard let slot = DocumentSlot(rawValue: headers.name), allowedSlots.contains(slot) else {
             throw IntakeError.unknownPart(headers.name)
         }
-        let kind = knownKind ?? form.fields[FormField.institutionKind.rawValue]
+        let kind =
+            knownKind
+            ?? form.fields[FormField.institutionKind.rawValue]
             .flatMap { FormValue.normalised($0) }.flatMap(InstitutionKind.init(rawValue:))
         if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
         if form.documents[slot] != nil || form.rejections[slot] != nil { throw IntakeError.duplicateFile(slot) }
-        return .file(FileInProgress(slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage(),
-                                    antivirus: antivirus))
+        return .file(
+            FileInProgress(
+                slot: slot, filename: DisplayFileName.sanitised(filename), staged: try blobs.stage(),
+                antivirus: antivirus))
     }
 }
 
@@ -233,9 +237,11 @@ private final class FileInProgress {
                 if case .infected(let signature) = verdict {
                     sealed.discard()
                     // The signature is for the operator; the applicant reads only the reason.
-                    Self.logger.warning("document refused: malware found", metadata: [
-                        "slot": .string(slot.rawValue), "signature": .string(signature), "sha256": .string(sealed.digest.hex),
-                    ])
+                    Self.logger.warning(
+                        "document refused: malware found",
+                        metadata: [
+                            "slot": .string(slot.rawValue), "signature": .string(signature), "sha256": .string(sealed.digest.hex),
+                        ])
                     Counter(label: "docintake_antivirus_found_total", dimensions: [("signature", signature)]).increment()
                     return .rejected(Rejection(.infected, detail: "clamd: \(signature)"))
                 }
@@ -252,9 +258,11 @@ private final class FileInProgress {
     /// Fails the upload closed. A stream over clamd's limit is the operator's to fix: the log
     /// line says how.
     static func unavailable(_ error: ClamdError) -> IntakeError {
-        logger.error("virus scan unavailable: the upload is refused with 503 and nothing is stored", metadata: [
-            "error": .string(error.description),
-        ])
+        logger.error(
+            "virus scan unavailable: the upload is refused with 503 and nothing is stored",
+            metadata: [
+                "error": .string(error.description)
+            ])
         return .scannerUnavailable(error)
     }
 }

@@ -32,16 +32,20 @@ public struct IdentifyReport: Sendable {
     /// - Parameters:
     ///   - maxFileSize: the cap in bytes, as `serve --max-file-size` sets it.
     ///   - antivirus: clamd, asked about every file the Scanner accepts; nil for no virus scan.
-    public static func make(files: [String], scanner: DocumentScanner, maxFileSize: Int64 = DomainFacts.defaultMaxFileSize,
-                            antivirus: ClamdClient? = nil) async -> IdentifyReport {
+    public static func make(
+        files: [String], scanner: DocumentScanner, maxFileSize: Int64 = DomainFacts.defaultMaxFileSize,
+        antivirus: ClamdClient? = nil
+    ) async -> IdentifyReport {
         var report = IdentifyReport(rows: [], hadIOError: false)
         for file in files {
             do {
                 let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64 ?? 0
                 if size > maxFileSize {
                     let problem = FormMessages.fileTooLarge(nil, limit: maxFileSize)
-                    report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: problem.code,
-                                           message: "\(problem.ja) / \(problem.en)"))
+                    report.rows.append(
+                        Row(
+                            file: file, accepted: false, type: nil, mime: nil, reason: problem.code,
+                            message: "\(problem.ja) / \(problem.en)"))
                     continue
                 }
                 let verdict = try scanner.scan(fileAt: file)
@@ -52,21 +56,27 @@ public struct IdentifyReport: Sendable {
                         // The operator may see the signature; an applicant never does.
                         if case .infected(let signature) = try await antivirus.scan(fileAt: file) {
                             let rejection = Rejection(.infected)
-                            report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
-                                                   message: "clamd: \(signature) FOUND; \(rejection.messageJa) / \(rejection.messageEn)"))
+                            report.rows.append(
+                                Row(
+                                    file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
+                                    message: "clamd: \(signature) FOUND; \(rejection.messageJa) / \(rejection.messageEn)"))
                             continue
                         }
                         message += ", clamd: OK"
                     }
                     report.rows.append(Row(file: file, accepted: true, type: type.rawValue, mime: type.mimeType, reason: nil, message: message))
                 case .failure(let rejection):
-                    report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
-                                           message: "\(rejection.messageJa) / \(rejection.messageEn)"))
+                    report.rows.append(
+                        Row(
+                            file: file, accepted: false, type: nil, mime: nil, reason: rejection.reason.rawValue,
+                            message: "\(rejection.messageJa) / \(rejection.messageEn)"))
                 }
             } catch {
                 report.hadIOError = true
-                report.rows.append(Row(file: file, accepted: false, type: nil, mime: nil, reason: nil,
-                                       message: error is ClamdError ? "not scanned: \(error)" : "cannot read: \(error)"))
+                report.rows.append(
+                    Row(
+                        file: file, accepted: false, type: nil, mime: nil, reason: nil,
+                        message: error is ClamdError ? "not scanned: \(error)" : "cannot read: \(error)"))
             }
         }
         return report
@@ -111,7 +121,9 @@ public struct IdentifyReport: Sendable {
 
 /// The few JSON values `jsonLines` writes.
 enum JSONValue: Encodable {
-    case string(String), bool(Bool), null
+    case string(String)
+    case bool(Bool)
+    case null
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

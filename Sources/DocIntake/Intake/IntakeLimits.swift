@@ -10,8 +10,10 @@ struct IntakeLimits: Sendable {
     /// shortened (``DisplayFileName``) rather than failing a whole application over it.
     var multipart: MultipartLimits
 
-    init(maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, maxTextFieldBytes: Int = 64 * 1024,
-                multipart: MultipartLimits = MultipartLimits(maxFilenameBytes: 1024)) {
+    init(
+        maxFileSize: Int64 = DomainFacts.defaultMaxFileSize, maxTextFieldBytes: Int = 64 * 1024,
+        multipart: MultipartLimits = MultipartLimits(maxFilenameBytes: 1024)
+    ) {
         self.maxFileSize = maxFileSize
         self.maxTextFieldBytes = maxTextFieldBytes
         self.multipart = multipart

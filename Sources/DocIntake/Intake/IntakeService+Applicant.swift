@@ -10,7 +10,7 @@ extension IntakeService {
         // Hashed before the lookup, so the response time does not tell whether the id exists.
         let presented = Array(AccessToken.hash(token ?? "").utf8)
         guard token != nil, let record = try await Blocking.run({ try metadata.application(id: id) }),
-              ConstantTime.equal(presented, Array(record.accessTokenHash.utf8))
+            ConstantTime.equal(presented, Array(record.accessTokenHash.utf8))
         else { throw ApplicantError.notFound }
         return record
     }
@@ -20,8 +20,9 @@ extension IntakeService {
         let record = try await authorised(id, token: token)
         let metadata = self.metadata
         return try await Blocking.run {
-            ApplicantView(try metadata.application(id: id) ?? record, documents: try metadata.documents(applicationId: id),
-                          audit: try metadata.auditLog(applicationId: id))
+            ApplicantView(
+                try metadata.application(id: id) ?? record, documents: try metadata.documents(applicationId: id),
+                audit: try metadata.auditLog(applicationId: id))
         }
     }
 
@@ -37,8 +38,9 @@ extension IntakeService {
         if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
         guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
 
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits, allowedSlots: [slot], knownKind: kind,
-                                    maxBodyBytes: limits.maxSingleDocumentRequestBytes)
+        let receiver = FormReceiver(
+            blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits, allowedSlots: [slot], knownKind: kind,
+            maxBodyBytes: limits.maxSingleDocumentRequestBytes)
         var received = ReceivedForm()
         try await receiver.receive(body, boundary: try Self.boundary(contentType), into: &received)
         if let rejection = received.rejections[slot] { throw IntakeError.documentRejected(slot, rejection) }
@@ -53,14 +55,16 @@ extension IntakeService {
             applicationId: id, slot: slot.rawValue, blobSha256: staged.blob.digest.hex, size: staged.blob.size,
             originalFilename: staged.filename, detectedType: staged.type.rawValue, mimeType: staged.type.mimeType,
             uploadedAt: now)
-        let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.replaceDocument,
-                               detail: AuditDetail(slot: slot.rawValue, sha256: staged.blob.digest.hex).json())
+        let audit = AuditEntry(
+            applicationId: id, at: now, actor: "applicant", action: AuditAction.replaceDocument,
+            detail: AuditDetail(slot: slot.rawValue, sha256: staged.blob.digest.hex).json())
         let (blobs, metadata, allowedStatuses) = (self.blobs, self.metadata, allowed)
         do {
             try await Blocking.run {
                 try Self.placingInTransaction([staged.blob], blobs: blobs, metadata: metadata) { placeBlobs in
-                    try metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit,
-                                                 placingBlob: placeBlobs)
+                    try metadata.replaceDocument(
+                        document, allowedStatuses: allowedStatuses, audit: audit,
+                        placingBlob: placeBlobs)
                 }
                 BlobStoreMetrics.update(from: metadata)
             }
@@ -104,8 +108,9 @@ extension IntakeService {
                 try metadata.transition(
                     applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
                     audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.resubmit),
-                    notice: OutboxMessage(applicationId: id, kind: NoticeKind.resubmission.rawValue, recipient: record.contactEmail,
-                                          payload: try notice.json(), createdAt: now))
+                    notice: OutboxMessage(
+                        applicationId: id, kind: NoticeKind.resubmission.rawValue, recipient: record.contactEmail,
+                        payload: try notice.json(), createdAt: now))
             }
         } catch MetadataStoreError.statusConflict(let current) {
             throw ApplicantError.wrongStatus(current)

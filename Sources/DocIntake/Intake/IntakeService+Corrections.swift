@@ -19,7 +19,8 @@ extension IntakeService {
         var fields = Self.storedFields(record)
         if input[FormField.customerId.rawValue] != nil { fields[FormField.customerIdConfirmation.rawValue] = nil }
         for (name, value) in input where editable.contains(name) { fields[name] = value }
-        let slots: Set<DocumentSlot> = InstitutionKind(rawValue: record.institutionKind)?.uploadsDocuments == true
+        let slots: Set<DocumentSlot> =
+            InstitutionKind(rawValue: record.institutionKind)?.uploadsDocuments == true
             ? Set(DocumentSlot.allCases) : []
         let form: ApplicationForm
         switch ApplicationForm.validate(fields: fields, uploadedSlots: slots) {
@@ -45,8 +46,9 @@ extension IntakeService {
         corrected.warnings = String(decoding: try JSONEncoder().encode(form.warnings), as: UTF8.self)
         let changes = Self.changes(from: record, to: corrected)
         if !changes.isEmpty {
-            let audit = AuditEntry(applicationId: id, at: clock(), actor: "applicant", action: AuditAction.correctFields,
-                                   detail: AuditDetail(changes: changes).json())
+            let audit = AuditEntry(
+                applicationId: id, at: clock(), actor: "applicant", action: AuditAction.correctFields,
+                detail: AuditDetail(changes: changes).json())
             let (metadata, corrected) = (self.metadata, corrected)
             do {
                 try await Blocking.run {
@@ -87,18 +89,19 @@ extension IntakeService {
             (.certificateFeePayment, \.certificateFeePaymentValue), (.contactEmail, \.contactEmailValue),
         ]
         return values.compactMap { field, path in
-            old[keyPath: path] == new[keyPath: path] ? nil
+            old[keyPath: path] == new[keyPath: path]
+                ? nil
                 : AuditDetail.FieldChange(field: field.rawValue, old: old[keyPath: path], new: new[keyPath: path])
         }
     }
 }
 
-private extension ApplicationRecord {
+extension ApplicationRecord {
     // Optional views of the required fields, so that one table of key paths lists every field.
-    var prefectureCodeValue: String? { prefectureCode }
-    var institutionNameValue: String? { institutionName }
-    var lineTypeValue: String? { lineType }
-    var plannedStartMonthValue: String? { plannedStartMonth }
-    var certificateFeePaymentValue: String? { certificateFeePayment }
-    var contactEmailValue: String? { contactEmail }
+    fileprivate var prefectureCodeValue: String? { prefectureCode }
+    fileprivate var institutionNameValue: String? { institutionName }
+    fileprivate var lineTypeValue: String? { lineType }
+    fileprivate var plannedStartMonthValue: String? { plannedStartMonth }
+    fileprivate var certificateFeePaymentValue: String? { certificateFeePayment }
+    fileprivate var contactEmailValue: String? { contactEmail }
 }

@@ -38,9 +38,10 @@ struct IntakeService: Sendable {
     func submit<Body: AsyncSequence & Sendable>(body: Body, contentType: String?) async throws -> SubmissionReceipt
     where Body.Element == ByteBuffer {
         let boundary = try Self.boundary(contentType)
-        let receiver = FormReceiver(blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits,
-                                    allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
-                                    maxBodyBytes: limits.maxRequestBytes, secretHasher: secretHasher)
+        let receiver = FormReceiver(
+            blobs: blobs, scanner: scanner, antivirus: antivirus, limits: limits,
+            allowedSlots: Set(DocumentSlot.allCases), knownKind: nil,
+            maxBodyBytes: limits.maxRequestBytes, secretHasher: secretHasher)
         var received = ReceivedForm()
         do {
             try await receiver.receive(body, boundary: boundary, into: &received)
@@ -109,17 +110,20 @@ struct IntakeService: Sendable {
         return (form, errors)
     }
 
-    private func commit(_ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument],
-                        secretHash early: EarlySecretHash?) async throws -> SubmissionReceipt {
+    private func commit(
+        _ form: ApplicationForm, documents staged: [DocumentSlot: StagedDocument],
+        secretHash early: EarlySecretHash?
+    ) async throws -> SubmissionReceipt {
         let now = clock()
         let token = AccessToken.generate(prefix: AccessToken.applicantPrefix)
         let secretHash = try await EarlySecretHash.value(of: early, for: form.secretNumber, hasher: secretHasher)
         let id = UUID().uuidString.lowercased()
         let documents = DocumentSlot.allCases.compactMap { slot in
             staged[slot].map {
-                DocumentRecord(applicationId: id, slot: slot.rawValue, blobSha256: $0.blob.digest.hex, size: $0.blob.size,
-                               originalFilename: $0.filename, detectedType: $0.type.rawValue,
-                               mimeType: $0.type.mimeType, uploadedAt: now)
+                DocumentRecord(
+                    applicationId: id, slot: slot.rawValue, blobSha256: $0.blob.digest.hex, size: $0.blob.size,
+                    originalFilename: $0.filename, detectedType: $0.type.rawValue,
+                    mimeType: $0.type.mimeType, uploadedAt: now)
             }
         }
         let warnings = String(decoding: try JSONEncoder().encode(form.warnings), as: UTF8.self)
@@ -138,16 +142,19 @@ struct IntakeService: Sendable {
                 plannedStartMonth: form.plannedStartMonth, plannedTestMonth: form.plannedTestMonth,
                 secretNumberHash: secretHash, certificateFeePayment: form.certificateFeePayment.rawValue,
                 contactEmail: form.contactEmail, accessTokenHash: token.hash, warnings: warnings, createdAt: now)
-            let audit = AuditEntry(applicationId: id, at: now, actor: "applicant", action: "submit",
-                                   toStatus: ApplicationStatus.submitted.rawValue)
-            let outbox = OutboxMessage(applicationId: id, kind: NoticeKind.submission.rawValue,
-                                       recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
-                                       createdAt: now)
+            let audit = AuditEntry(
+                applicationId: id, at: now, actor: "applicant", action: "submit",
+                toStatus: ApplicationStatus.submitted.rawValue)
+            let outbox = OutboxMessage(
+                applicationId: id, kind: NoticeKind.submission.rawValue,
+                recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
+                createdAt: now)
             do {
                 try await Blocking.run {
                     try Self.placingInTransaction(staged.values.map(\.blob), blobs: blobs, metadata: metadata) { placeBlobs in
-                        try metadata.insertApplication(record, documents: documents, audit: audit, notice: outbox,
-                                                       placingBlobs: placeBlobs)
+                        try metadata.insertApplication(
+                            record, documents: documents, audit: audit, notice: outbox,
+                            placingBlobs: placeBlobs)
                     }
                     if !documents.isEmpty { BlobStoreMetrics.update(from: metadata) }
                 }

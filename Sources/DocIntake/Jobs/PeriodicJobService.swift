@@ -20,7 +20,7 @@ struct PeriodicJobService: Service {
             do {
                 try await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }
             } catch {
-                return // shutting down (or cancelled) while waiting
+                return  // shutting down (or cancelled) while waiting
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             let stop = StopFlag()
@@ -43,15 +43,17 @@ extension PeriodicJobService {
                     try job.run(dryRun: false, by: identity, logger: logger, shouldStop: shouldStop)
                 }
                 let level: Logger.Level = summary.succeeded ? .notice : .error
-                logger.log(level: level, "retention run finished", metadata: [
-                    "documents_deleted": .stringConvertible(summary.documents.count),
-                    "applications_withdrawn": .stringConvertible(summary.applicationsWithdrawn.count),
-                    "blobs_deleted": .stringConvertible(summary.blobsDeleted),
-                    "bytes_freed": .stringConvertible(summary.bytesFreed),
-                    "temp_files_swept": .stringConvertible(summary.tempFilesSwept),
-                    "errors": .stringConvertible(summary.errors.count),
-                    "interrupted": .stringConvertible(summary.interrupted),
-                ])
+                logger.log(
+                    level: level, "retention run finished",
+                    metadata: [
+                        "documents_deleted": .stringConvertible(summary.documents.count),
+                        "applications_withdrawn": .stringConvertible(summary.applicationsWithdrawn.count),
+                        "blobs_deleted": .stringConvertible(summary.blobsDeleted),
+                        "bytes_freed": .stringConvertible(summary.bytesFreed),
+                        "temp_files_swept": .stringConvertible(summary.tempFilesSwept),
+                        "errors": .stringConvertible(summary.errors.count),
+                        "interrupted": .stringConvertible(summary.interrupted),
+                    ])
                 for error in summary.errors { logger.error("retention step failed", metadata: ["error": .string(error)]) }
             } catch {
                 logger.error("retention run failed", metadata: ["error": "\(error)"])
@@ -64,14 +66,16 @@ extension PeriodicJobService {
         PeriodicJobService(interval: interval, initialDelay: min(interval, .seconds(5))) { shouldStop in
             do {
                 let report = try await job.run(by: identity, logger: logger, shouldStop: shouldStop)
-                logger.log(level: report.outcome == "ok" ? .notice : .warning, "rescan finished", metadata: [
-                    "documents_scanned": .stringConvertible(report.documentsScanned),
-                    "bytes_scanned": .stringConvertible(report.bytesScanned),
-                    "documents_quarantined": .stringConvertible(report.quarantined.count),
-                    "unreadable_documents": .stringConvertible(report.unreadable.count),
-                    "interrupted": .stringConvertible(report.interrupted),
-                    "duration_seconds": .stringConvertible(report.durationSeconds),
-                ])
+                logger.log(
+                    level: report.outcome == "ok" ? .notice : .warning, "rescan finished",
+                    metadata: [
+                        "documents_scanned": .stringConvertible(report.documentsScanned),
+                        "bytes_scanned": .stringConvertible(report.bytesScanned),
+                        "documents_quarantined": .stringConvertible(report.quarantined.count),
+                        "unreadable_documents": .stringConvertible(report.unreadable.count),
+                        "interrupted": .stringConvertible(report.interrupted),
+                        "duration_seconds": .stringConvertible(report.durationSeconds),
+                    ])
             } catch let error as RescanError where error.isAlreadyRunning {
                 logger.info("rescan skipped", metadata: ["why": .string(error.description)])
             } catch {

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Writes each notice as `<directory>/<key>.eml` (the default transport: `<data>/outbox/`).
 ///

@@ -31,11 +31,13 @@ public struct NoticeConfiguration: Sendable {
 
     /// The defaults: `.eml` files from `no-reply@localhost`, polled every second, retried after
     /// 10 s doubling to 1 h.
-    public init(mailFrom: String = "no-reply@localhost", sendmailPath: String? = nil,
-                pollInterval: Duration = .seconds(1), firstRetryDelay: Duration = .seconds(10),
-                maxRetryDelay: Duration = .seconds(3600), lease: Duration = .seconds(600),
-                sendmailTimeout: Duration = .seconds(60), publicURL: String = Self.defaultPublicURL,
-                contact: String = Self.defaultContact) {
+    public init(
+        mailFrom: String = "no-reply@localhost", sendmailPath: String? = nil,
+        pollInterval: Duration = .seconds(1), firstRetryDelay: Duration = .seconds(10),
+        maxRetryDelay: Duration = .seconds(3600), lease: Duration = .seconds(600),
+        sendmailTimeout: Duration = .seconds(60), publicURL: String = Self.defaultPublicURL,
+        contact: String = Self.defaultContact
+    ) {
         self.mailFrom = mailFrom
         self.sendmailPath = sendmailPath
         self.pollInterval = pollInterval

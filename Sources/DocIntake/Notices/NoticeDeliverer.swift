@@ -19,18 +19,23 @@ public struct NoticeDeliverer: Service {
     let batchSize: Int
 
     /// A deliverer for the stores under `dataDirectory`, with the transport `configuration` names.
-    public init(metadata: any MetadataStore, dataDirectory: String, configuration: NoticeConfiguration, logger: Logger,
-                clock: @escaping @Sendable () -> Date = Date.init) throws {
-        let transport: any NoticeTransport = if let program = configuration.sendmailPath {
-            SendmailNoticeTransport(program: program, timeout: configuration.sendmailTimeout)
-        } else {
-            try FileNoticeTransport(directory: dataDirectory + "/outbox")
-        }
+    public init(
+        metadata: any MetadataStore, dataDirectory: String, configuration: NoticeConfiguration, logger: Logger,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) throws {
+        let transport: any NoticeTransport =
+            if let program = configuration.sendmailPath {
+                SendmailNoticeTransport(program: program, timeout: configuration.sendmailTimeout)
+            } else {
+                try FileNoticeTransport(directory: dataDirectory + "/outbox")
+            }
         try self.init(metadata: metadata, transport: transport, configuration: configuration, logger: logger, clock: clock)
     }
 
-    init(metadata: any MetadataStore, transport: any NoticeTransport, configuration: NoticeConfiguration, logger: Logger,
-         clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10) throws {
+    init(
+        metadata: any MetadataStore, transport: any NoticeTransport, configuration: NoticeConfiguration, logger: Logger,
+        clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10
+    ) throws {
         self.metadata = metadata
         self.batchSize = batchSize
         self.transport = transport
@@ -51,7 +56,7 @@ public struct NoticeDeliverer: Service {
             do {
                 try await cancelWhenGracefulShutdown { [interval = configuration.pollInterval] in try await Task.sleep(for: interval) }
             } catch {
-                return // shutting down (or cancelled) while waiting
+                return  // shutting down (or cancelled) while waiting
             }
         }
     }
@@ -93,11 +98,13 @@ public struct NoticeDeliverer: Service {
         guard let error = failure else {
             try await Blocking.run { try metadata.markNoticeSent(id: id, at: clock()) }
             NoticeMetrics.record(kind: notice.kind, outcome: "sent")
-            logger.info("notice sent", metadata: [
-                "notice_id": .stringConvertible(id), "kind": .string(notice.kind),
-                "application_id": .string(notice.applicationId), "transport": .string(transport.name),
-                "attempt": .stringConvertible(notice.attempts),
-            ])
+            logger.info(
+                "notice sent",
+                metadata: [
+                    "notice_id": .stringConvertible(id), "kind": .string(notice.kind),
+                    "application_id": .string(notice.applicationId), "transport": .string(transport.name),
+                    "attempt": .stringConvertible(notice.attempts),
+                ])
             return true
         }
         let delay = configuration.retryDelay(afterAttempts: notice.attempts)
@@ -107,12 +114,14 @@ public struct NoticeDeliverer: Service {
         NoticeMetrics.record(kind: notice.kind, outcome: "failed")
         // Never the message, the recipient or the program's output: the log says which notice
         // and why in general terms; the outbox row has the details for the operator.
-        logger.warning("notice delivery failed; will retry", metadata: [
-            "notice_id": .stringConvertible(id), "kind": .string(notice.kind),
-            "application_id": .string(notice.applicationId), "transport": .string(transport.name),
-            "attempt": .stringConvertible(notice.attempts), "retry_in": "\(delay)",
-            "error": .string((error as? NoticeError)?.logSummary ?? "\(type(of: error))"),
-        ])
+        logger.warning(
+            "notice delivery failed; will retry",
+            metadata: [
+                "notice_id": .stringConvertible(id), "kind": .string(notice.kind),
+                "application_id": .string(notice.applicationId), "transport": .string(transport.name),
+                "attempt": .stringConvertible(notice.attempts), "retry_in": "\(delay)",
+                "error": .string((error as? NoticeError)?.logSummary ?? "\(type(of: error))"),
+            ])
         return false
     }
 

@@ -17,14 +17,15 @@ public struct NoticeListing: Sendable {
         if notices.isEmpty { return "No notices are waiting to be delivered: every notice has been sent.\n" }
         var out = "ID      KIND        APPLICATION                           ATTEMPTS  NEXT ATTEMPT (JST)         LAST ERROR\n"
         for notice in notices {
-            out += [
-                String(notice.id ?? 0).padding(toLength: 6, withPad: " ", startingAt: 0),
-                notice.kind.padding(toLength: 10, withPad: " ", startingAt: 0),
-                notice.applicationId.padding(toLength: 36, withPad: " ", startingAt: 0),
-                String(notice.attempts).padding(toLength: 8, withPad: " ", startingAt: 0),
-                OperatorDate.format(notice.nextAttemptAt).padding(toLength: 25, withPad: " ", startingAt: 0),
-                (notice.lastError ?? "-").replacingOccurrences(of: "\n", with: " "),
-            ].joined(separator: "  ") + "\n"
+            out +=
+                [
+                    String(notice.id ?? 0).padding(toLength: 6, withPad: " ", startingAt: 0),
+                    notice.kind.padding(toLength: 10, withPad: " ", startingAt: 0),
+                    notice.applicationId.padding(toLength: 36, withPad: " ", startingAt: 0),
+                    String(notice.attempts).padding(toLength: 8, withPad: " ", startingAt: 0),
+                    OperatorDate.format(notice.nextAttemptAt).padding(toLength: 25, withPad: " ", startingAt: 0),
+                    (notice.lastError ?? "-").replacingOccurrences(of: "\n", with: " "),
+                ].joined(separator: "  ") + "\n"
         }
         return out
     }

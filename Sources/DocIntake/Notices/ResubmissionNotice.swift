@@ -16,7 +16,9 @@ struct ResubmissionNotice: Codable, Sendable {
 
     /// The values the template reads.
     var templateContext: [String: Any] {
-        ["receiptNumber": receiptNumber, "institutionName": institutionName, "replacedDocuments": replacedDocuments,
-         "correctedFields": correctedFields, "changed": !(replacedDocuments.isEmpty && correctedFields.isEmpty)]
+        [
+            "receiptNumber": receiptNumber, "institutionName": institutionName, "replacedDocuments": replacedDocuments,
+            "correctedFields": correctedFields, "changed": !(replacedDocuments.isEmpty && correctedFields.isEmpty),
+        ]
     }
 }

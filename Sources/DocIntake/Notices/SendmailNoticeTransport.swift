@@ -17,13 +17,14 @@ struct SendmailNoticeTransport: NoticeTransport {
         // Files rather than pipes: a program that stops reading cannot block us (or SIGPIPE us),
         // and its output cannot fill a pipe while we wait for it to exit.
         let scratch = NSTemporaryDirectory() + "docintake-sendmail-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: scratch, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         guard FileManager.default.createFile(atPath: scratch + "/message", contents: Data(bytes)),
-              FileManager.default.createFile(atPath: scratch + "/output", contents: nil),
-              let input = FileHandle(forReadingAtPath: scratch + "/message"),
-              let output = FileHandle(forWritingAtPath: scratch + "/output")
+            FileManager.default.createFile(atPath: scratch + "/output", contents: nil),
+            let input = FileHandle(forReadingAtPath: scratch + "/message"),
+            let output = FileHandle(forWritingAtPath: scratch + "/output")
         else { throw NoticeError.sendmailNotStarted("cannot create its input and output files") }
         defer {
             try? input.close()
@@ -51,8 +52,9 @@ struct SendmailNoticeTransport: NoticeTransport {
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let said = (try? String(contentsOfFile: scratch + "/output", encoding: .utf8)) ?? ""
-            throw NoticeError.sendmailFailed(status: process.terminationStatus,
-                                             output: String(said.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)))
+            throw NoticeError.sendmailFailed(
+                status: process.terminationStatus,
+                output: String(said.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)))
         }
     }
 }

@@ -42,7 +42,8 @@ enum MetricHelp {
         var previous: Substring = ""
         for line in exposition.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("# TYPE "), !previous.hasPrefix("# HELP "),
-               let name = line.dropFirst(7).split(separator: " ").first, let text = text(for: String(name)) {
+                let name = line.dropFirst(7).split(separator: " ").first, let text = text(for: String(name))
+            {
                 out += "# HELP \(name) \(text)\n"
             }
             out += line

@@ -13,13 +13,16 @@ struct RequestLogMiddleware: RouterMiddleware {
     let trustedProxies: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        context.logger.info("request", metadata: [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
-            "client": .string(Self.clientAddress(
-                peer: context.channel.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor],
-                trustedProxies: trustedProxies)),
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "client": .string(
+                    Self.clientAddress(
+                        peer: context.channel.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor],
+                        trustedProxies: trustedProxies)),
+            ])
         return try await next(request, context)
     }
 
@@ -29,7 +32,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     static func clientAddress(peer: String?, forwardedFor: [String], trustedProxies: Set<String>) -> String {
         guard let peer else { return "?" }
         guard trustedProxies.contains(peer),
-              let last = forwardedFor.last?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+            let last = forwardedFor.last?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
         else { return peer }
         return last
     }

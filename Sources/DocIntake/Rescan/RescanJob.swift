@@ -24,8 +24,10 @@ public struct RescanJob: Sendable {
     let clock: @Sendable () -> Date
 
     /// A rescan of these stores with `clamd`.
-    public init(blobs: any BlobStore, metadata: any MetadataStore, clamd: ClamdClient, lease: Duration = .seconds(600),
-                clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        blobs: any BlobStore, metadata: any MetadataStore, clamd: ClamdClient, lease: Duration = .seconds(600),
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.blobs = blobs
         self.metadata = metadata
         self.clamd = clamd
@@ -36,14 +38,20 @@ public struct RescanJob: Sendable {
     /// Scans, quarantines what is found, and records the run. Throws `RescanError.alreadyRunning`
     /// when another process holds the lease, and clamd's error when it cannot scan (the run is
     /// then recorded as failed: nothing after that point was scanned).
-    public func run(by identity: OperatorIdentity, logger: Logger, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws
+    public func run(
+        by identity: OperatorIdentity, logger: Logger, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) async throws
         -> RescanReport
     {
         let holder = Self.holder()
         let started = clock()
         let metadata = self.metadata
-        guard try await Blocking.run({ try metadata.acquireJobLease(job: Self.name, holder: holder, now: started,
-                                                                     expiresAt: started.addingTimeInterval(lease.timeInterval)) })
+        guard
+            try await Blocking.run({
+                try metadata.acquireJobLease(
+                    job: Self.name, holder: holder, now: started,
+                    expiresAt: started.addingTimeInterval(lease.timeInterval))
+            })
         else {
             let current = try await Blocking.run { try metadata.jobLease(job: Self.name) }
             throw RescanError.alreadyRunning(holder: current?.holder ?? "?", until: current?.expiresAt ?? started)
@@ -58,8 +66,9 @@ public struct RescanJob: Sendable {
             report.failure = "\(error)"
         }
         report.durationSeconds = (ContinuousClock.now - monotonic).timeInterval
-        let run = JobRunRecord(job: Self.name, startedAt: started, finishedAt: clock(), outcome: report.outcome,
-                               summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
+        let run = JobRunRecord(
+            job: Self.name, startedAt: started, finishedAt: clock(), outcome: report.outcome,
+            summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
         try await Blocking.run {
             try metadata.recordJobRun(run)
             try metadata.releaseJobLease(job: Self.name, holder: holder)
@@ -92,7 +101,8 @@ public struct RescanJob: Sendable {
                     try await renewLease(holder: holder)
                     verdict = try await scan(document.blobSha256)
                     verdicts[document.blobSha256] = verdict
-                    if case .unreadable = verdict {} else {
+                    if case .unreadable = verdict {
+                    } else {
                         report.blobsScanned += 1
                         report.bytesScanned += document.size
                     }
@@ -103,8 +113,10 @@ public struct RescanJob: Sendable {
                     report.documentsScanned += 1
                     findings.append((document, signature))
                 case .unreadable(let why):
-                    report.unreadable.append(.init(applicationId: document.applicationId, slot: document.slot,
-                                                   sha256: document.blobSha256, detail: why))
+                    report.unreadable.append(
+                        .init(
+                            applicationId: document.applicationId, slot: document.slot,
+                            sha256: document.blobSha256, detail: why))
                 }
             }
             if !findings.isEmpty {
@@ -123,30 +135,39 @@ public struct RescanJob: Sendable {
         let quarantine = DocumentQuarantine(
             applicationId: application.id,
             findings: findings.map { document, signature in
-                .init(documentId: document.id ?? -1, audit: AuditEntry(
-                    applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.quarantine,
-                    detail: QuarantineDetail(slot: document.slot, sha256: document.blobSha256, signature: signature).json()))
+                .init(
+                    documentId: document.id ?? -1,
+                    audit: AuditEntry(
+                        applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.quarantine,
+                        detail: QuarantineDetail(slot: document.slot, sha256: document.blobSha256, signature: signature).json()))
             },
             returnFrom: Set(Self.undecided.map(\.rawValue)), returnTo: ApplicationStatus.returned.rawValue,
-            returnAudit: AuditEntry(applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.return,
-                                    reason: reason),
+            returnAudit: AuditEntry(
+                applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.return,
+                reason: reason),
             notice: OutboxMessage(
                 applicationId: application.id, kind: NoticeKind.return.rawValue, recipient: application.contactEmail,
-                payload: try DecisionNotice(receiptNumber: application.receiptNumber, institutionName: application.institutionName,
-                                            decision: Decision.return.rawValue, reason: reason).json(),
+                payload: try DecisionNotice(
+                    receiptNumber: application.receiptNumber, institutionName: application.institutionName,
+                    decision: Decision.return.rawValue, reason: reason
+                ).json(),
                 createdAt: now))
         let metadata = self.metadata
         let outcome = try await Blocking.run { try metadata.quarantine(quarantine) }
         for (document, signature) in findings where outcome.quarantined.contains(document.id ?? -1) {
-            logger.warning("a stored document is infected by today's signatures; quarantined", metadata: [
-                "application_id": .string(application.id), "slot": .string(document.slot),
-                "sha256": .string(document.blobSha256), "signature": .string(signature),
-                "returned_to_applicant": .stringConvertible(outcome.returned),
-            ])
+            logger.warning(
+                "a stored document is infected by today's signatures; quarantined",
+                metadata: [
+                    "application_id": .string(application.id), "slot": .string(document.slot),
+                    "sha256": .string(document.blobSha256), "signature": .string(signature),
+                    "returned_to_applicant": .stringConvertible(outcome.returned),
+                ])
             Counter(label: "docintake_antivirus_found_total", dimensions: [("signature", signature)]).increment()
             Counter(label: "docintake_documents_quarantined_total").increment()
-            report.quarantined.append(.init(applicationId: application.id, receiptNumber: application.receiptNumber,
-                                            slot: document.slot, sha256: document.blobSha256, signature: signature))
+            report.quarantined.append(
+                .init(
+                    applicationId: application.id, receiptNumber: application.receiptNumber,
+                    slot: document.slot, sha256: document.blobSha256, signature: signature))
         }
         if outcome.returned { report.applicationsReturned += 1 }
     }
@@ -188,9 +209,11 @@ public struct RescanJob: Sendable {
 
     private func renewLease(holder: String) async throws {
         let (metadata, now, lease) = (self.metadata, clock(), self.lease)
-        guard try await Blocking.run({
-            try metadata.acquireJobLease(job: Self.name, holder: holder, now: now, expiresAt: now.addingTimeInterval(lease.timeInterval))
-        }) else { throw RescanError.leaseLost }
+        guard
+            try await Blocking.run({
+                try metadata.acquireJobLease(job: Self.name, holder: holder, now: now, expiresAt: now.addingTimeInterval(lease.timeInterval))
+            })
+        else { throw RescanError.leaseLost }
     }
 
     /// This process, unique across hosts and restarts.

@@ -65,7 +65,8 @@ public struct RescanReport: Sendable, Equatable, Codable {
     /// The report for people.
     public func text() -> String {
         let mib = Double(bytesScanned) / 1_048_576
-        var out = "Rescan: \(documentsScanned) documents (\(blobsScanned) blobs, \(String(format: "%.1f", mib)) MiB) scanned in "
+        var out =
+            "Rescan: \(documentsScanned) documents (\(blobsScanned) blobs, \(String(format: "%.1f", mib)) MiB) scanned in "
             + String(format: "%.2f", durationSeconds) + " s.\n"
         out += "Quarantined: \(quarantined.count) document(s); \(applicationsReturned) application(s) returned to the applicant.\n"
         for item in quarantined {

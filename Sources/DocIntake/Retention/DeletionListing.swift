@@ -39,19 +39,21 @@ public struct DeletionListing: Sendable {
 
     /// A table for people; times in Japan time.
     public func table() -> String {
-        var out = "DELETED AT (JST)           RECEIPT          APPLICATION                           SLOT                  DOC  RULE       BY                SHA-256\n"
+        var out =
+            "DELETED AT (JST)           RECEIPT          APPLICATION                           SLOT                  DOC  RULE       BY                SHA-256\n"
         for row in rows {
             let r = row.record
-            out += [
-                OperatorDate.format(r.deletedAt).padding(toLength: 25, withPad: " ", startingAt: 0),
-                row.receiptNumber.padding(toLength: 15, withPad: " ", startingAt: 0),
-                r.applicationId.padding(toLength: 36, withPad: " ", startingAt: 0),
-                r.slot.padding(toLength: 20, withPad: " ", startingAt: 0),
-                String(r.documentId).padding(toLength: 3, withPad: " ", startingAt: 0),
-                r.rule.padding(toLength: 9, withPad: " ", startingAt: 0),
-                r.actor.padding(toLength: 16, withPad: " ", startingAt: 0),
-                r.sha256,
-            ].joined(separator: "  ") + "\n"
+            out +=
+                [
+                    OperatorDate.format(r.deletedAt).padding(toLength: 25, withPad: " ", startingAt: 0),
+                    row.receiptNumber.padding(toLength: 15, withPad: " ", startingAt: 0),
+                    r.applicationId.padding(toLength: 36, withPad: " ", startingAt: 0),
+                    r.slot.padding(toLength: 20, withPad: " ", startingAt: 0),
+                    String(r.documentId).padding(toLength: 3, withPad: " ", startingAt: 0),
+                    r.rule.padding(toLength: 9, withPad: " ", startingAt: 0),
+                    r.actor.padding(toLength: 16, withPad: " ", startingAt: 0),
+                    r.sha256,
+                ].joined(separator: "  ") + "\n"
         }
         return out
     }

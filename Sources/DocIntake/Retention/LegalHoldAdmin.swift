@@ -32,8 +32,10 @@ public struct LegalHoldAdmin: Sendable {
         let now = clock()
         let hold = LegalHold(applicationId: applicationId, reason: reason, setAt: now, setBy: identity.actor)
         do {
-            try metadata.setLegalHold(hold, audit: AuditEntry(
-                applicationId: applicationId, at: now, actor: identity.actor, action: "legal_hold_set", reason: reason))
+            try metadata.setLegalHold(
+                hold,
+                audit: AuditEntry(
+                    applicationId: applicationId, at: now, actor: identity.actor, action: "legal_hold_set", reason: reason))
         } catch MetadataStoreError.notFound {
             throw LegalHoldError.notFound(applicationId)
         }

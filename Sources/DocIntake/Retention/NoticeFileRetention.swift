@@ -45,9 +45,10 @@ struct NoticeFileRetention: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let detail = try? encoder.encode(["file": due.file, "kind": due.kind, "reason": due.reason])
-        try metadata.appendAudit(AuditEntry(
-            applicationId: due.applicationId, at: at, actor: identity.actor, action: "notice_file_deleted",
-            detail: detail.map { String(decoding: $0, as: UTF8.self) }))
+        try metadata.appendAudit(
+            AuditEntry(
+                applicationId: due.applicationId, at: at, actor: identity.actor, action: "notice_file_deleted",
+                detail: detail.map { String(decoding: $0, as: UTF8.self) }))
         return true
     }
 }

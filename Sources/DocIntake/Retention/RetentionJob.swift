@@ -19,8 +19,10 @@ public struct RetentionJob: Sendable {
     let outboxDirectory: String?
 
     /// A job over these stores applying `policy`; `clock` is the wall clock.
-    public init(blobs: any BlobStore, metadata: any MetadataStore, policy: RetentionPolicy = RetentionPolicy(),
-                outboxDirectory: String? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        blobs: any BlobStore, metadata: any MetadataStore, policy: RetentionPolicy = RetentionPolicy(),
+        outboxDirectory: String? = nil, clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.blobs = blobs
         self.metadata = metadata
         self.policy = policy
@@ -49,8 +51,10 @@ public struct RetentionJob: Sendable {
             if let hold = candidate.hold {
                 held.append(RetentionPlan.Held(application: application, rule: rule, due: due, hold: hold))
             } else {
-                expiries.append(RetentionPlan.Expiry(application: application, rule: rule, due: due, closes: closes,
-                                                     documents: candidate.documents))
+                expiries.append(
+                    RetentionPlan.Expiry(
+                        application: application, rule: rule, due: due, closes: closes,
+                        documents: candidate.documents))
             }
         }
         var releasing: [String: Int] = [:]
@@ -75,12 +79,14 @@ public struct RetentionJob: Sendable {
     ) throws -> RetentionSummary {
         let startedAt = clock()
         let plan = try plan(now: now ?? startedAt)
-        var summary = RetentionSummary(now: plan.now, dryRun: dryRun, operatorUser: identity.user, policy: policy,
-                                       applicationsConsidered: plan.applicationsConsidered)
+        var summary = RetentionSummary(
+            now: plan.now, dryRun: dryRun, operatorUser: identity.user, policy: policy,
+            applicationsConsidered: plan.applicationsConsidered)
         summary.blobsInGracePeriod = plan.blobsInGracePeriod
         summary.applicationsHeld = plan.held.map {
-            RetentionSummary.Hold(applicationId: $0.application.id, receiptNumber: $0.application.receiptNumber, rule: $0.rule,
-                                  dueAt: $0.due, reason: $0.hold.reason)
+            RetentionSummary.Hold(
+                applicationId: $0.application.id, receiptNumber: $0.application.receiptNumber, rule: $0.rule,
+                dueAt: $0.due, reason: $0.hold.reason)
         }
         if dryRun {
             for expiry in plan.expiries {
@@ -94,11 +100,17 @@ public struct RetentionJob: Sendable {
         }
 
         for expiry in plan.expiries {
-            if shouldStop() { summary.interrupted = true; break }
+            if shouldStop() {
+                summary.interrupted = true
+                break
+            }
             carryOut(expiry, by: identity, into: &summary, logger: logger)
         }
         for blob in plan.blobs {
-            if summary.interrupted || shouldStop() { summary.interrupted = true; break }
+            if summary.interrupted || shouldStop() {
+                summary.interrupted = true
+                break
+            }
             do {
                 if let freed = try BlobCollector(blobs: blobs, metadata: metadata).collect(blob, cutoff: plan.blobCutoff) {
                     summary.add(BlobGarbage(sha256: blob.sha256, size: freed, kind: blob.kind))
@@ -144,19 +156,24 @@ public struct RetentionJob: Sendable {
             case .expired(let closed, let deleted):
                 if closed { summary.applicationsWithdrawn.append(Self.withdrawal(application)) }
                 for record in deleted {
-                    summary.add(RetentionSummary.Document(
-                        applicationId: record.applicationId, receiptNumber: application.receiptNumber, rule: expiry.rule,
-                        documentId: record.documentId, slot: record.slot, sha256: record.sha256, size: record.size))
+                    summary.add(
+                        RetentionSummary.Document(
+                            applicationId: record.applicationId, receiptNumber: application.receiptNumber, rule: expiry.rule,
+                            documentId: record.documentId, slot: record.slot, sha256: record.sha256, size: record.size))
                 }
-                logger?.info("retention deleted documents", metadata: [
-                    "application_id": .string(application.id), "rule": .string(expiry.rule.rawValue),
-                    "documents": .stringConvertible(deleted.count), "closed": .stringConvertible(closed),
-                ])
+                logger?.info(
+                    "retention deleted documents",
+                    metadata: [
+                        "application_id": .string(application.id), "rule": .string(expiry.rule.rawValue),
+                        "documents": .stringConvertible(deleted.count), "closed": .stringConvertible(closed),
+                    ])
             case .held:
                 summary.skipped.append(.init(subject: application.id, reason: "put under legal hold during the run; kept"))
             case .changed(let current):
-                summary.skipped.append(.init(subject: application.id,
-                                             reason: "status changed during the run (now \(current ?? "gone")); kept"))
+                summary.skipped.append(
+                    .init(
+                        subject: application.id,
+                        reason: "status changed during the run (now \(current ?? "gone")); kept"))
             }
         } catch {
             summary.errors.append("application \(application.id): \(error)")
@@ -165,9 +182,10 @@ public struct RetentionJob: Sendable {
 
     /// Keeps the run's counts, so that the server exports them even when the job ran elsewhere.
     private func record(_ summary: inout RetentionSummary, startedAt: Date, by identity: OperatorIdentity) {
-        let run = JobRunRecord(job: "retention", startedAt: startedAt, finishedAt: clock(),
-                               outcome: summary.succeeded ? "ok" : "failed", summary: JobRunMetrics.encode(summary.counts),
-                               actor: identity.actor)
+        let run = JobRunRecord(
+            job: "retention", startedAt: startedAt, finishedAt: clock(),
+            outcome: summary.succeeded ? "ok" : "failed", summary: JobRunMetrics.encode(summary.counts),
+            actor: identity.actor)
         do {
             try metadata.recordJobRun(run)
             JobRunMetrics.export(run)
@@ -178,12 +196,14 @@ public struct RetentionJob: Sendable {
     }
 
     static func withdrawal(_ application: ApplicationRecord) -> RetentionSummary.Withdrawal {
-        RetentionSummary.Withdrawal(applicationId: application.id, receiptNumber: application.receiptNumber,
-                                    returnedAt: application.statusChangedAt)
+        RetentionSummary.Withdrawal(
+            applicationId: application.id, receiptNumber: application.receiptNumber,
+            returnedAt: application.statusChangedAt)
     }
 
     static func document(_ document: DocumentRecord, of application: ApplicationRecord, rule: RetentionRule) -> RetentionSummary.Document {
-        RetentionSummary.Document(applicationId: application.id, receiptNumber: application.receiptNumber, rule: rule,
-                                  documentId: document.id ?? 0, slot: document.slot, sha256: document.blobSha256, size: document.size)
+        RetentionSummary.Document(
+            applicationId: application.id, receiptNumber: application.receiptNumber, rule: rule,
+            documentId: document.id ?? 0, slot: document.slot, sha256: document.blobSha256, size: document.size)
     }
 }

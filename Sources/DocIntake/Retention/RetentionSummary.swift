@@ -124,10 +124,12 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
     /// The summary for people, one line per deleted thing. Times are Japan time.
     public func text() -> String {
         let would = dryRun ? "would be " : ""
-        var out = dryRun
+        var out =
+            dryRun
             ? "Retention DRY RUN for \(Self.japanTime(now)) by \(operatorUser): nothing was changed.\n"
             : "Retention run for \(Self.japanTime(now)) by \(operatorUser).\n"
-        out += "Policy: approved: \(policy.approvedYears) years from the April 1 after approval; rejected or withdrawn: "
+        out +=
+            "Policy: approved: \(policy.approvedYears) years from the April 1 after approval; rejected or withdrawn: "
             + "\(policy.rejectedDays) days; returned: \(policy.returnedDays) days; grace: blobs \(Self.hours(policy.blobGrace)), "
             + "temp files \(Self.hours(policy.stagingGrace)).\n"
         out += "Applications considered: \(applicationsConsidered)\n"
@@ -142,7 +144,8 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
         let perRule = RetentionRule.allCases.map { "\($0.rawValue) \(documentsDeleted[$0.rawValue, default: 0])" }.joined(separator: ", ")
         out += "Documents \(would)deleted: \(documents.count) (\(perRule))\n"
         for document in documents {
-            out += "  \(document.receiptNumber)  \(document.applicationId)  \(document.slot)  document \(document.documentId)  "
+            out +=
+                "  \(document.receiptNumber)  \(document.applicationId)  \(document.slot)  document \(document.documentId)  "
                 + "sha256:\(document.sha256)  \(document.size) bytes  [\(document.rule.rawValue)]\n"
         }
         out += "Blobs \(would)deleted: \(blobsDeleted), bytes \(would)freed: \(bytesFreed)\n"

@@ -12,8 +12,10 @@ public struct ScrubJob: Sendable {
     let clock: @Sendable () -> Date
 
     /// A scrub of these stores; files without a row younger than `grace` seconds are not reported.
-    public init(blobs: any BlobStore, metadata: any MetadataStore, grace: TimeInterval = RetentionPolicy.defaultGrace,
-                clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        blobs: any BlobStore, metadata: any MetadataStore, grace: TimeInterval = RetentionPolicy.defaultGrace,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.blobs = blobs
         self.metadata = metadata
         self.grace = grace
@@ -30,15 +32,18 @@ public struct ScrubJob: Sendable {
         let files = try blobs.list()
         let rows = Dictionary(usage.map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         let filesByHex = Dictionary(files.map { ($0.digest.hex, $0) }, uniquingKeysWith: { first, _ in first })
-        var report = ScrubReport(startedAt: started, durationSeconds: 0, blobsChecked: 0, bytesChecked: 0, corrupt: [],
-                                 missing: [], orphans: [], youngOrphansIgnored: 0)
+        var report = ScrubReport(
+            startedAt: started, durationSeconds: 0, blobsChecked: 0, bytesChecked: 0, corrupt: [],
+            missing: [], orphans: [], youngOrphansIgnored: 0)
 
         for file in files.sorted(by: { $0.digest.hex < $1.digest.hex }) {
             let row = rows[file.digest.hex]
             if row == nil {
                 if file.modifiedAt <= started.addingTimeInterval(-grace).timeIntervalSince1970 {
-                    report.orphans.append(.init(sha256: file.digest.hex, size: file.size, references: 0,
-                                                detail: "no blob row; left by an upload that never committed"))
+                    report.orphans.append(
+                        .init(
+                            sha256: file.digest.hex, size: file.size, references: 0,
+                            detail: "no blob row; left by an upload that never committed"))
                 } else {
                     report.youngOrphansIgnored += 1
                 }
@@ -48,19 +53,25 @@ public struct ScrubJob: Sendable {
                 report.blobsChecked += 1
                 report.bytesChecked += bytes
                 if let row, row.blob.size != bytes {
-                    report.corrupt.append(.init(sha256: file.digest.hex, size: bytes, references: row.references,
-                                                detail: "size \(bytes) differs from the recorded \(row.blob.size)"))
+                    report.corrupt.append(
+                        .init(
+                            sha256: file.digest.hex, size: bytes, references: row.references,
+                            detail: "size \(bytes) differs from the recorded \(row.blob.size)"))
                 }
             case .corrupt:
                 report.blobsChecked += 1
                 report.bytesChecked += file.size
-                report.corrupt.append(.init(sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
-                                            detail: "bytes no longer match the SHA-256"))
+                report.corrupt.append(
+                    .init(
+                        sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
+                        detail: "bytes no longer match the SHA-256"))
             case .vanished:
-                continue // collected since the listing
+                continue  // collected since the listing
             case .failed(let error):
-                report.corrupt.append(.init(sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
-                                            detail: "cannot be read: \(error)"))
+                report.corrupt.append(
+                    .init(
+                        sha256: file.digest.hex, size: file.size, references: row?.references ?? 0,
+                        detail: "cannot be read: \(error)"))
             }
         }
 
@@ -70,18 +81,21 @@ public struct ScrubJob: Sendable {
             let current = Dictionary(try metadata.blobUsage().map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in missing {
                 guard let now = current[entry.blob.sha256], let digest = BlobDigest(hex: now.blob.sha256),
-                      try blobs.file(digest) == nil
+                    try blobs.file(digest) == nil
                 else { continue }
-                report.missing.append(.init(
-                    sha256: now.blob.sha256, size: 0, references: now.references,
-                    detail: now.references > 0 ? "the file is gone; the documents that use it cannot be read"
-                        : "the file is gone and nothing references it; the next retention run removes the row"))
+                report.missing.append(
+                    .init(
+                        sha256: now.blob.sha256, size: 0, references: now.references,
+                        detail: now.references > 0
+                            ? "the file is gone; the documents that use it cannot be read"
+                            : "the file is gone and nothing references it; the next retention run removes the row"))
             }
         }
 
         report.durationSeconds = Self.seconds(ContinuousClock.now - monotonic)
-        let run = JobRunRecord(job: "scrub", startedAt: started, finishedAt: clock(), outcome: report.isClean ? "ok" : "problems",
-                               summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
+        let run = JobRunRecord(
+            job: "scrub", startedAt: started, finishedAt: clock(), outcome: report.isClean ? "ok" : "problems",
+            summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
         try metadata.recordJobRun(run)
         JobRunMetrics.export(run)
         return report

@@ -56,7 +56,8 @@ public struct ScrubReport: Sendable, Equatable, Codable {
     /// The report for people.
     public func text() -> String {
         let mib = Double(bytesChecked) / 1_048_576
-        var out = "Scrub: \(blobsChecked) blobs, \(String(format: "%.1f", mib)) MiB re-hashed in "
+        var out =
+            "Scrub: \(blobsChecked) blobs, \(String(format: "%.1f", mib)) MiB re-hashed in "
             + String(format: "%.2f", durationSeconds) + " s.\n"
         func section(_ title: String, _ findings: [Finding]) {
             out += "\(title): \(findings.count)\n"

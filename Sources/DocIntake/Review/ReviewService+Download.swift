@@ -37,8 +37,8 @@ extension ReviewService {
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
         return try await Blocking.run {
             guard try metadata.application(id: id) != nil,
-                  let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
-                  let digest = BlobDigest(hex: document.blobSha256)
+                let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
+                let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewRefusal.notFound }
             // Never the bytes, not even a HEAD's length of them: the audit log has what the rescan found.
             guard document.quarantinedAt == nil else { throw ReviewRefusal.quarantined(slot) }
@@ -50,9 +50,10 @@ extension ReviewService {
             guard reader.size == document.size else { throw BlobStoreError.corrupt(digest) }
             try reader.skip(offset)
             if audited {
-                try metadata.appendAudit(AuditEntry(
-                    applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
-                    detail: AuditDetail(slot: slot.rawValue, sha256: digest.hex, offset: offset).json()))
+                try metadata.appendAudit(
+                    AuditEntry(
+                        applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
+                        detail: AuditDetail(slot: slot.rawValue, sha256: digest.hex, offset: offset).json()))
             }
             return DocumentDownload(document: document, digest: digest, offset: offset, reader: .init(reader))
         }

@@ -40,7 +40,7 @@ struct ReviewService: Sendable {
         if let receiptNumber {
             return try await Blocking.run {
                 guard let number = ReceiptNumber.normalised(receiptNumber), let id = try metadata.applicationId(receiptNumber: number),
-                      let record = try metadata.application(id: id)
+                    let record = try metadata.application(id: id)
                 else { return ApplicationPage(applications: [], nextCursor: nil) }
                 let item = ApplicationSummary(
                     record, documentCount: try metadata.documents(applicationId: id).filter { $0.supersededAt == nil }.count,
@@ -79,8 +79,9 @@ struct ReviewService: Sendable {
         let id = try await resolve(handle)
         return try await Blocking.run {
             guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
-            return ApplicationDetail(record, documents: try metadata.documents(applicationId: id),
-                                   audit: try metadata.auditLog(applicationId: id))
+            return ApplicationDetail(
+                record, documents: try metadata.documents(applicationId: id),
+                audit: try metadata.auditLog(applicationId: id))
         }
     }
 
@@ -102,8 +103,9 @@ struct ReviewService: Sendable {
             throw ReviewRefusal.conflict(current: current.status, requested: decision.rawValue)
         }
         let from: Set<ApplicationStatus> = reviewed ? [.underReview] : [.submitted, .underReview]
-        return try await move(id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
-                              reason: reason, notice: decision.noticeKind)
+        return try await move(
+            id, from: from, to: decision.resultingStatus, action: decision.rawValue, reviewer: reviewer,
+            reason: reason, notice: decision.noticeKind)
     }
 
     private func move(
@@ -117,11 +119,14 @@ struct ReviewService: Sendable {
             try await Blocking.run {
                 guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
                 let notice = try kind.map { kind in
-                    OutboxMessage(applicationId: id, kind: kind.rawValue,
-                                  recipient: record.contactEmail,
-                                  payload: try DecisionNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName,
-                                                              decision: action, reason: reason).json(),
-                                  createdAt: now)
+                    OutboxMessage(
+                        applicationId: id, kind: kind.rawValue,
+                        recipient: record.contactEmail,
+                        payload: try DecisionNotice(
+                            receiptNumber: record.receiptNumber, institutionName: record.institutionName,
+                            decision: action, reason: reason
+                        ).json(),
+                        createdAt: now)
                 }
                 try metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
             }

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// Hashes the 秘密の番号 with a per-application salt and PBKDF2-SHA256, and checks a candidate
 /// against a stored hash in constant time. Only the encoded hash is ever stored.
@@ -23,7 +23,7 @@ struct SecretHasher: Sendable {
     func verify(_ secret: SecretNumber, against encoded: String) throws -> Bool {
         let parts = encoded.split(separator: "$")
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]),
-              let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
+            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
         else { return false }
         return ConstantTime.equal(try derive(secret.digits, salt: salt, rounds: rounds), expected)
     }

@@ -62,8 +62,9 @@ struct WebAssets: Sendable {
     private static func asset(_ data: Data, name: String) -> Asset {
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         let ext = String(name.split(separator: ".").last ?? "")
-        return Asset(body: ByteBuffer(bytes: data), contentType: mediaTypes[ext] ?? "application/octet-stream",
-                     etag: String(digest.prefix(16)))
+        return Asset(
+            body: ByteBuffer(bytes: data), contentType: mediaTypes[ext] ?? "application/octet-stream",
+            etag: String(digest.prefix(16)))
     }
 
     /// The values a page template may name as `{{name}}`, HTML-escaped. Choices come from

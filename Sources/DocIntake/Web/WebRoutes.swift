@@ -10,7 +10,8 @@ struct WebRoutes: Sendable {
 
     /// No inline script or style, nothing from another origin, no framing: the page handles a
     /// secret number and an access token.
-    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     func register(on router: some RouterMethods<DocIntakeRequestContext>) {
@@ -24,8 +25,10 @@ struct WebRoutes: Sendable {
         }
         router.get("assets/:name") { request, context in
             guard let asset = assets.files[try context.parameters.require("name")] else {
-                return Problem(status: .notFound, code: "not_found", detail: "ファイルが見つかりません。",
-                               detailEn: "No such file.").response()
+                return Problem(
+                    status: .notFound, code: "not_found", detail: "ファイルが見つかりません。",
+                    detailEn: "No such file."
+                ).response()
             }
             // A URL carrying the content's version never changes; any other is revalidated.
             let versioned = request.uri.queryParameters["v"].map(String.init) == asset.etag

@@ -43,8 +43,9 @@ public enum ApplicationReport {
                 if change.kind == "document_replaced" {
                     lines.append("  \(DisplayTime.jst(change.at))  書類の差し替え  \(label)  sha256 \(clean(change.new ?? "-"))")
                 } else {
-                    lines.append("  \(DisplayTime.jst(change.at))  申請内容の修正  \(label): "
-                                 + "\(clean(change.old ?? "（空欄）")) → \(clean(change.new ?? "（空欄）"))")
+                    lines.append(
+                        "  \(DisplayTime.jst(change.at))  申請内容の修正  \(label): "
+                            + "\(clean(change.old ?? "（空欄）")) → \(clean(change.new ?? "（空欄）"))")
                 }
             }
         }

@@ -10,7 +10,8 @@ enum DisplayTime {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let offset = japan.secondsFromGMT(for: date)
         let sign = offset < 0 ? "-" : "+"
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d %@%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
-                      sign, abs(offset) / 3600, abs(offset) % 3600 / 60)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d %@%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+            sign, abs(offset) / 3600, abs(offset) % 3600 / 60)
     }
 }

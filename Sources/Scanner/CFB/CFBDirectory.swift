@@ -14,7 +14,8 @@ struct CFBDirectory: Sendable {
             let bytes = try CFBFAT.readSector(sector, file: fat.file, header: header, "directory")
             for slot in 0..<(header.sectorSize / CFBDirectoryEntry.size) {
                 let start = slot * CFBDirectoryEntry.size
-                let entry = try CFBDirectoryEntry(bytes[start..<start + CFBDirectoryEntry.size], index: entries.count, sizeMask: header.streamSizeMask)
+                let entry = try CFBDirectoryEntry(
+                    bytes[start..<start + CFBDirectoryEntry.size], index: entries.count, sizeMask: header.streamSizeMask)
                 entries.append(entry)
             }
         }

@@ -3,7 +3,10 @@ struct CFBDirectoryEntry: Sendable {
     static let size = 128
 
     enum Kind: UInt8, Sendable {
-        case unallocated = 0, storage = 1, stream = 2, root = 5
+        case unallocated = 0
+        case storage = 1
+        case stream = 2
+        case root = 5
     }
 
     let name: String

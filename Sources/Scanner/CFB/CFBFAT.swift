@@ -47,7 +47,8 @@ struct CFBFAT: CFBAllocationTable {
     private static func locateFATSectors(file: FileReader, header: CFBHeader, sectorCount: UInt32) throws -> [UInt32] {
         let claimed = Int(header.fatSectorCount)
         guard claimed > 0, claimed <= Int(sectorCount) else {
-            throw Rejection(claimed > 0 ? .truncated : .corrupt, detail: "CFB: header claims \(claimed) FAT sectors, the file has \(sectorCount) sectors")
+            throw Rejection(
+                claimed > 0 ? .truncated : .corrupt, detail: "CFB: header claims \(claimed) FAT sectors, the file has \(sectorCount) sectors")
         }
         let needed = min(claimed, (Int(sectorCount) + header.entriesPerSector - 1) / header.entriesPerSector)
         var located: [UInt32] = []

@@ -4,10 +4,10 @@ struct PNGHeader: Sendable, Equatable {
     /// The bit depths each colour type allows.
     static let allowedBitDepths: [UInt8: Set<UInt8>] = [
         0: [1, 2, 4, 8, 16],  // greyscale
-        2: [8, 16],           // truecolour
-        3: [1, 2, 4, 8],      // indexed
-        4: [8, 16],           // greyscale with alpha
-        6: [8, 16],           // truecolour with alpha
+        2: [8, 16],  // truecolour
+        3: [1, 2, 4, 8],  // indexed
+        4: [8, 16],  // greyscale with alpha
+        6: [8, 16],  // truecolour with alpha
     ]
     static let samplesPerPixel: [UInt8: Int] = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4]
     /// Adam7's passes: the first column and row, and the steps between them.
@@ -22,7 +22,8 @@ struct PNGHeader: Sendable, Equatable {
     let isInterlaced: Bool
 
     init(_ data: [UInt8], limits: ScanLimits) throws {
-        let width = data.uint32BE(at: 0), height = data.uint32BE(at: 4)
+        let width = data.uint32BE(at: 0)
+        let height = data.uint32BE(at: 4)
         guard width >= 1, height >= 1, width <= PNGChunkHeader.maxLength, height <= PNGChunkHeader.maxLength else {
             throw Rejection(.corrupt, detail: "PNG: IHDR size \(width)x\(height)")
         }
@@ -35,10 +36,11 @@ struct PNGHeader: Sendable, Equatable {
             throw Rejection(.corrupt, detail: "PNG: IHDR methods \(data[10])/\(data[11])/\(data[12]) (compression/filter/interlace)")
         }
         guard Int(width) <= limits.maxImageSide, Int(height) <= limits.maxImageSide,
-              UInt64(width) * UInt64(height) <= UInt64(clamping: limits.maxImagePixels)
+            UInt64(width) * UInt64(height) <= UInt64(clamping: limits.maxImagePixels)
         else {
-            throw Rejection(.imageTooLarge,
-                            detail: "PNG: \(width)x\(height) pixels, limits \(limits.maxImageSide) a side, \(limits.maxImagePixels) in all")
+            throw Rejection(
+                .imageTooLarge,
+                detail: "PNG: \(width)x\(height) pixels, limits \(limits.maxImageSide) a side, \(limits.maxImagePixels) in all")
         }
         self.width = Int(width)
         self.height = Int(height)

@@ -23,7 +23,8 @@ enum EmbeddedZIP {
         var index = tail.count - endSize
         while index >= 0 {
             if tail.uint32LE(at: index) == endSignature,
-               let found = try archive(endingAt: tailStart + Int64(index), tail: tail, tailIndex: index, file: file) {
+                let found = try archive(endingAt: tailStart + Int64(index), tail: tail, tailIndex: index, file: file)
+            {
                 return found
             }
             index -= 1
@@ -66,7 +67,7 @@ enum EmbeddedZIP {
             let name = try file.read(at: Int64(directory) + 46, count: nameLength)
             let localHeader = try file.read(at: Int64(local), count: 30 + nameLength)
             guard localHeader.count == 30 + nameLength, localHeader.uint32LE(at: 0) == 0x0403_4B50,
-                  Int(localHeader.uint16LE(at: 26)) == nameLength, localHeader[30...].elementsEqual(name)
+                Int(localHeader.uint16LE(at: 26)) == nameLength, localHeader[30...].elementsEqual(name)
             else { continue }
             let nameText = String(decoding: name.prefix(100), as: UTF8.self)
             return "a ZIP archive: end record at \(endOffset), \(entries) entries, the first (\(nameText)) at \(local)"
@@ -76,7 +77,8 @@ enum EmbeddedZIP {
 
     /// The local header offset from a central header's ZIP64 extra field, after the sizes it saturates.
     private static func zip64LocalOffset(header: [UInt8], at offset: Int64, file: FileReader) throws -> UInt64? {
-        let nameLength = Int(header.uint16LE(at: 28)), extraLength = Int(header.uint16LE(at: 30))
+        let nameLength = Int(header.uint16LE(at: 28))
+        let extraLength = Int(header.uint16LE(at: 30))
         var extra = try file.read(at: offset + 46 + Int64(nameLength), count: extraLength)[...]
         while extra.count >= 4 {
             let size = Int(extra.uint16LE(at: 2))

@@ -3,7 +3,8 @@ enum RejectionMessages {
     /// For a JPEG or HEIC photo (still `type_not_allowed`): the form says 「スキャンまたは写真」, so say how to send one.
     static let photo = (
         ja: "写真の形式（JPEG・HEIC）はアップロードできません。写真はPDFに変換するか、PNG形式で保存し直してからアップロードしてください。スマートフォンでは、書類をスキャンする機能でPDFとして保存できます。",
-        en: "Photos in JPEG or HEIC format cannot be uploaded. Convert the photo to PDF, or save it as PNG, and upload it again. On a smartphone, the document-scanning feature can save the page as a PDF."
+        en:
+            "Photos in JPEG or HEIC format cannot be uploaded. Convert the photo to PDF, or save it as PNG, and upload it again. On a smartphone, the document-scanning feature can save the page as a PDF."
     )
 
     /// The Japanese and English message for `reason`; each says what went wrong and what to do next.

@@ -35,10 +35,11 @@ struct ContentTypes: Sendable {
             guard localName == "Default" || localName == "Override" else { continue }
             let attributes = Self.attributes(of: tag.dropFirst(elementName.count))
             guard let contentType = attributes["ContentType"] else { continue }
-            declarations.append(Declaration(
-                partName: localName == "Override" ? attributes["PartName"] : nil,
-                contentType: contentType.lowercased()
-            ))
+            declarations.append(
+                Declaration(
+                    partName: localName == "Override" ? attributes["PartName"] : nil,
+                    contentType: contentType.lowercased()
+                ))
         }
         self.declarations = declarations
     }

@@ -18,8 +18,8 @@ struct ZIPCentralDirectory {
                 throw Rejection(.corrupt, detail: "ZIP: central directory holds more than the \(end.entryCount) entries it states")
             }
             guard directoryEnd - reader.offset >= Int64(ZIPCentralEntry.fixedSize),
-                  let header = try reader.take(ZIPCentralEntry.fixedSize),
-                  header.uint32LE(at: 0) == ZIPCentralEntry.signature
+                let header = try reader.take(ZIPCentralEntry.fixedSize),
+                header.uint32LE(at: 0) == ZIPCentralEntry.signature
             else {
                 throw Rejection(.corrupt, detail: "ZIP: no central directory header at \(reader.offset)")
             }

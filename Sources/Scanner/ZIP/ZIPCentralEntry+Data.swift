@@ -24,7 +24,8 @@ extension ZIPCentralEntry {
             throw Rejection(.corrupt, detail: "\(label): data overruns the central directory")
         }
         // Two names for one entry is how archives show one file to a checker and another to Excel.
-        let localName = try file.readExactly(at: Int64(localHeaderOffset) + Int64(Self.localFixedSize), count: nameLength, orReject: .corrupt, "\(label) local name")
+        let localName = try file.readExactly(
+            at: Int64(localHeaderOffset) + Int64(Self.localFixedSize), count: nameLength, orReject: .corrupt, "\(label) local name")
         guard localName == name else {
             throw Rejection(.zipUnsafe, detail: "\(label): local header names \(String(decoding: localName, as: UTF8.self))")
         }

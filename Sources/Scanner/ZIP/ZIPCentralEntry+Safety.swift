@@ -9,7 +9,8 @@ extension ZIPCentralEntry {
     }
 
     static func unsafeReason(_ name: [UInt8]) -> String? {
-        let slash = UInt8(ascii: "/"), backslash = UInt8(ascii: "\\")
+        let slash = UInt8(ascii: "/")
+        let backslash = UInt8(ascii: "\\")
         if name.isEmpty { return "empty name" }
         if name.contains(0) { return "NUL in name" }
         if name[0] == slash || name[0] == backslash { return "absolute path" }

@@ -70,8 +70,10 @@ enum ZIPCheck {
     ///
     /// An entry that `streamed` vouches for was decoded from these very bytes while they arrived, and held
     /// exactly what the directory states: reading it again would pass, so only its size is counted.
-    private static func inflateEveryEntry(of directory: ZIPCentralDirectory, file: FileReader, limits: ScanLimits,
-                                          streamed: ZIPStreamReport?) throws {
+    private static func inflateEveryEntry(
+        of directory: ZIPCentralDirectory, file: FileReader, limits: ScanLimits,
+        streamed: ZIPStreamReport?
+    ) throws {
         var spans: [Range<UInt64>] = []
         try directory.forEach { entry in
             let data = try entry.dataRange(in: file, dataLimit: directory.end.directoryOffset)
@@ -87,8 +89,9 @@ enum ZIPCheck {
             func count(_ bytes: Int) throws {
                 total += bytes
                 guard total <= limits.maxZipUncompressedTotal else {
-                    throw Rejection(.zipUnsafe,
-                                    detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
+                    throw Rejection(
+                        .zipUnsafe,
+                        detail: "ZIP: entries inflate to more than \(limits.maxZipUncompressedTotal) bytes in all, at \(entry.nameText)")
                 }
             }
             if let seen = vouched[entry.localHeaderOffset], seen.vouches(for: entry) {
@@ -111,7 +114,10 @@ enum ZIPCheck {
         if entry.uncompressedSize >= UInt64(clamping: limits.zipRatioExemptBelow) {
             let (allowed, tooLarge) = entry.compressedSize.multipliedReportingOverflow(by: UInt64(clamping: limits.maxZipEntryRatio))
             guard tooLarge || entry.uncompressedSize <= allowed else {
-                throw Rejection(.zipUnsafe, detail: "ZIP: entry \(name) expands \(entry.compressedSize) → \(entry.uncompressedSize) bytes, over ratio \(limits.maxZipEntryRatio)")
+                throw Rejection(
+                    .zipUnsafe,
+                    detail:
+                        "ZIP: entry \(name) expands \(entry.compressedSize) → \(entry.uncompressedSize) bytes, over ratio \(limits.maxZipEntryRatio)")
             }
         }
         let (dataEnd, dataOverflow) = entry.localHeaderOffset.addingReportingOverflow(UInt64(ZIPCentralEntry.localFixedSize) + entry.compressedSize)

@@ -21,7 +21,7 @@ struct ZIPEndRecord: Sendable {
         }
         let endOffset = UInt64(tailStart) + UInt64(index)
         guard tail.uint16LE(at: index + 4) == 0, tail.uint16LE(at: index + 6) == 0,
-              tail.uint16LE(at: index + 8) == tail.uint16LE(at: index + 10)
+            tail.uint16LE(at: index + 8) == tail.uint16LE(at: index + 10)
         else {
             throw Rejection(.corrupt, detail: "ZIP: split across several disks")
         }

@@ -121,8 +121,9 @@ public struct ZIPStreamInspector {
         let used = min(wanted - buffer.count, bytes.count)
         buffer.append(contentsOf: bytes.prefix(used))
         if buffer.count >= 4, buffer.uint32LE(at: 0) != ZIPCentralEntry.localSignature {
-            stop(buffer.uint32LE(at: 0) == ZIPCentralEntry.signature
-                 ? "reached the central directory at \(bufferOffset)" : "no local header at \(bufferOffset)")
+            stop(
+                buffer.uint32LE(at: 0) == ZIPCentralEntry.signature
+                    ? "reached the central directory at \(bufferOffset)" : "no local header at \(bufferOffset)")
             return used
         }
         if buffer.count >= fixed, buffer.count == fixed + Int(buffer.uint16LE(at: 26)) + Int(buffer.uint16LE(at: 28)) {
@@ -150,8 +151,10 @@ public struct ZIPStreamInspector {
             guard supported, method == ZIPCentralEntry.methodDeflate else {
                 return stop("entry at \(start) has a data descriptor and is not deflated")
             }
-            return startData(Entry(localHeaderOffset: start, dataStart: dataStart, name: name, method: method, compressedSize: nil,
-                                   statedSize: nil, inflater: inflater(limit: nil)))
+            return startData(
+                Entry(
+                    localHeaderOffset: start, dataStart: dataStart, name: name, method: method, compressedSize: nil,
+                    statedSize: nil, inflater: inflater(limit: nil)))
         }
         guard let (compressed, uncompressed) = Self.sizes(header, nameLength: nameLength) else {
             return stop("entry at \(start) defers its sizes to a ZIP64 field it lacks")
@@ -165,8 +168,10 @@ public struct ZIPStreamInspector {
             return
         }
         let isDeflated = method == ZIPCentralEntry.methodDeflate
-        startData(Entry(localHeaderOffset: start, dataStart: dataStart, name: name, method: method, compressedSize: compressed,
-                        statedSize: isDeflated ? uncompressed : nil, inflater: isDeflated ? inflater(limit: uncompressed) : nil))
+        startData(
+            Entry(
+                localHeaderOffset: start, dataStart: dataStart, name: name, method: method, compressedSize: compressed,
+                statedSize: isDeflated ? uncompressed : nil, inflater: isDeflated ? inflater(limit: uncompressed) : nil))
     }
 
     /// The compressed and uncompressed sizes, widened from the ZIP64 extra field when the header saturates them.
@@ -248,8 +253,9 @@ public struct ZIPStreamInspector {
                 rejection = Rejection(.zipUnsafe, detail: "ZIP entry at \(entry.localHeaderOffset): expands past ratio \(maxRatio)")
             } else if case InflateError.outputLimitExceeded = error {
                 if let stated = entry.statedSize, let produced = entry.inflater?.produced, produced > Int(clamping: stated) {
-                    rejection = Rejection(.zipUnsafe,
-                                          detail: "ZIP entry at \(entry.localHeaderOffset): inflates past the \(stated) bytes its header states")
+                    rejection = Rejection(
+                        .zipUnsafe,
+                        detail: "ZIP entry at \(entry.localHeaderOffset): inflates past the \(stated) bytes its header states")
                 } else {
                     record(entry, rejection: Rejection(.zipUnsafe, detail: "ZIP: entries inflate to more than \(maxTotal) bytes in all"))
                     stop("the real total passed \(maxTotal) bytes")
@@ -300,10 +306,11 @@ public struct ZIPStreamInspector {
 
     private mutating func record(_ entry: Entry, rejection: Rejection?) {
         self.entry = nil
-        report.entries.append(ZIPStreamedEntry(
-            localHeaderOffset: entry.localHeaderOffset, name: entry.name, method: entry.method, compressedSize: entry.consumed,
-            uncompressedSize: entry.produced, crc32: entry.crc.value, rejection: rejection
-        ))
+        report.entries.append(
+            ZIPStreamedEntry(
+                localHeaderOffset: entry.localHeaderOffset, name: entry.name, method: entry.method, compressedSize: entry.consumed,
+                uncompressedSize: entry.produced, crc32: entry.crc.value, rejection: rejection
+            ))
     }
 
     // MARK: Data descriptors
@@ -340,8 +347,8 @@ public struct ZIPStreamInspector {
 /// Inflating an entry stopped at the ratio bound.
 private struct RatioExceeded: Error {}
 
-private extension ZIPStreamInspector.Entry {
-    mutating func take(_ decoded: UnsafeRawBufferPointer) {
+extension ZIPStreamInspector.Entry {
+    fileprivate mutating func take(_ decoded: UnsafeRawBufferPointer) {
         crc.update(decoded)
         produced += UInt64(decoded.count)
     }

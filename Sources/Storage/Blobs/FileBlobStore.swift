@@ -44,17 +44,19 @@ public struct FileBlobStore: BlobStore {
         do {
             try POSIX.makeDirectories(directory, faults: faults)
             // Placing twice (a retried transaction) is fine as long as the first placement stands.
-            guard try sealed.consume({ temp in
-                try faults.check(.rename, "rename", path: destination)
-                // link(2) makes the name only where there is none, so of several writers placing
-                // the same bytes exactly one creates the blob, and only its rollback removes it.
-                if try POSIX.linkUnlessPresent(temp, destination) {
-                    created = true
-                    try POSIX.unlinkIfPresent(temp)
-                } else {
-                    try POSIX.rename(temp, destination)
-                }
-            }) else {
+            guard
+                try sealed.consume({ temp in
+                    try faults.check(.rename, "rename", path: destination)
+                    // link(2) makes the name only where there is none, so of several writers placing
+                    // the same bytes exactly one creates the blob, and only its rollback removes it.
+                    if try POSIX.linkUnlessPresent(temp, destination) {
+                        created = true
+                        try POSIX.unlinkIfPresent(temp)
+                    } else {
+                        try POSIX.rename(temp, destination)
+                    }
+                })
+            else {
                 guard POSIX.stat(destination) != nil else { throw BlobStoreError.notFound(sealed.digest) }
                 return false
             }

@@ -63,7 +63,10 @@ public final class StagedBlob: @unchecked Sendable {
     /// Makes the bytes durable (fsync) and names them. Call once, after the last byte.
     public func seal() throws -> SealedBlob {
         precondition(fd >= 0, "seal after seal or discard")
-        defer { close(fd); fd = -1 }
+        defer {
+            close(fd)
+            fd = -1
+        }
         do {
             try faults.check(.fsync, "fsync", path: path)
             try POSIX.fsync(fd, path: path)

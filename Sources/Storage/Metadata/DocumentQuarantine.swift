@@ -32,8 +32,10 @@ public struct DocumentQuarantine: Sendable {
     public var notice: OutboxMessage?
 
     /// A quarantine of `findings`, returning the application when it is in one of `returnFrom`.
-    public init(applicationId: String, findings: [Finding], returnFrom: Set<String>, returnTo: String, returnAudit: AuditEntry,
-                notice: OutboxMessage?) {
+    public init(
+        applicationId: String, findings: [Finding], returnFrom: Set<String>, returnTo: String, returnAudit: AuditEntry,
+        notice: OutboxMessage?
+    ) {
         self.applicationId = applicationId
         self.findings = findings
         self.returnFrom = returnFrom

@@ -154,7 +154,6 @@ public protocol MetadataStore: Sendable {
     /// The lease on `job` as stored, expired or not.
     func jobLease(job: String) throws -> JobLease?
 
-
     /// Records a finished maintenance run.
     func recordJobRun(_ run: JobRunRecord) throws
 

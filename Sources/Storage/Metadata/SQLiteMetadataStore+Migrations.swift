@@ -48,10 +48,11 @@ extension SQLiteMetadataStore {
                 t.column("supersededAt", .datetime)
             }
             // One current document per slot.
-            try db.execute(sql: """
-                CREATE UNIQUE INDEX documents_current_slot ON documents(applicationId, slot)
-                WHERE supersededAt IS NULL
-                """)
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX documents_current_slot ON documents(applicationId, slot)
+                    WHERE supersededAt IS NULL
+                    """)
             try db.create(table: "reviewers") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("name", .text).notNull().unique()
@@ -70,12 +71,13 @@ extension SQLiteMetadataStore {
                 t.column("reason", .text)
                 t.column("detail", .text)
             }
-            try db.execute(sql: """
-                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    """)
             try db.create(table: "outbox") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("applicationId", .text).notNull().indexed()
@@ -115,12 +117,13 @@ extension SQLiteMetadataStore {
                 t.column("actor", .text).notNull()
                 t.column("operatorUser", .text).notNull()
             }
-            try db.execute(sql: """
-                CREATE TRIGGER deletion_records_no_update BEFORE UPDATE ON deletion_records
-                BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
-                CREATE TRIGGER deletion_records_no_delete BEFORE DELETE ON deletion_records
-                BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER deletion_records_no_update BEFORE UPDATE ON deletion_records
+                    BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
+                    CREATE TRIGGER deletion_records_no_delete BEFORE DELETE ON deletion_records
+                    BEGIN SELECT RAISE(ABORT, 'deletion_records is append-only'); END;
+                    """)
             try db.create(table: "job_runs") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("job", .text).notNull()

@@ -10,7 +10,8 @@ extension SQLiteMetadataStore {
         // IMMEDIATE: the write lock is taken before the read, so two servers cannot both see a
         // row as due and both claim it.
         return try writeImmediate { db in
-            let claimed = try due
+            let claimed =
+                try due
                 .order(Column("nextAttemptAt"), Column("id"))
                 .limit(limit)
                 .fetchAll(db)
@@ -26,21 +27,24 @@ extension SQLiteMetadataStore {
 
     public func markNoticeSent(id: Int64, at: Date) throws {
         try writeImmediate { db in
-            try db.execute(sql: "UPDATE outbox SET sentAt = ?, lastError = NULL WHERE id = ? AND sentAt IS NULL",
-                           arguments: [at, id])
+            try db.execute(
+                sql: "UPDATE outbox SET sentAt = ?, lastError = NULL WHERE id = ? AND sentAt IS NULL",
+                arguments: [at, id])
         }
     }
 
     public func recordNoticeFailure(id: Int64, error: String, retryAt: Date) throws {
         try writeImmediate { db in
-            try db.execute(sql: "UPDATE outbox SET lastError = ?, nextAttemptAt = ? WHERE id = ? AND sentAt IS NULL",
-                           arguments: [error, retryAt, id])
+            try db.execute(
+                sql: "UPDATE outbox SET lastError = ?, nextAttemptAt = ? WHERE id = ? AND sentAt IS NULL",
+                arguments: [error, retryAt, id])
         }
     }
 
     public func notices(applicationId: String?) throws -> [OutboxMessage] {
         try pool.read { db in
-            let request = applicationId.map { OutboxMessage.filter(Column("applicationId") == $0) }
+            let request =
+                applicationId.map { OutboxMessage.filter(Column("applicationId") == $0) }
                 ?? OutboxMessage.filter(Column("sentAt") == nil)
             return try request.order(Column("id")).fetchAll(db)
         }

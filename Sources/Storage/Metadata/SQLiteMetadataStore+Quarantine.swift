@@ -7,7 +7,7 @@ extension SQLiteMetadataStore {
             var marked: [Int64] = []
             for finding in quarantine.findings {
                 guard var document = try DocumentRecord.fetchOne(db, key: finding.documentId),
-                      document.applicationId == quarantine.applicationId, document.supersededAt == nil, document.quarantinedAt == nil
+                    document.applicationId == quarantine.applicationId, document.supersededAt == nil, document.quarantinedAt == nil
                 else { continue }
                 document.quarantinedAt = finding.audit.at
                 try document.update(db, columns: [Column("quarantinedAt")])
@@ -16,7 +16,7 @@ extension SQLiteMetadataStore {
                 marked.append(finding.documentId)
             }
             guard !marked.isEmpty, var application = try ApplicationRecord.fetchOne(db, key: quarantine.applicationId),
-                  quarantine.returnFrom.contains(application.status)
+                quarantine.returnFrom.contains(application.status)
             else { return DocumentQuarantineOutcome(quarantined: marked, returned: false) }
             try Self.move(&application, to: quarantine.returnTo, audit: quarantine.returnAudit, notice: quarantine.notice, in: db)
             return DocumentQuarantineOutcome(quarantined: marked, returned: true)

@@ -4,20 +4,24 @@ import GRDB
 extension SQLiteMetadataStore {
     public func retentionCandidates(statuses: Set<String>) throws -> [RetentionCandidate] {
         try pool.read { db in
-            let applications = try ApplicationRecord
+            let applications =
+                try ApplicationRecord
                 .filter(statuses.contains(Column("status")))
                 .order(Column("createdAt"), Column("id"))
                 .fetchAll(db)
             let placeholders = databaseQuestionMarks(count: statuses.count)
-            let documents = try DocumentRecord.fetchAll(db, sql: """
-                SELECT documents.* FROM documents JOIN applications ON applications.id = documents.applicationId
-                WHERE applications.status IN (\(placeholders)) ORDER BY documents.id
-                """, arguments: StatementArguments(Array(statuses)))
+            let documents = try DocumentRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT documents.* FROM documents JOIN applications ON applications.id = documents.applicationId
+                    WHERE applications.status IN (\(placeholders)) ORDER BY documents.id
+                    """, arguments: StatementArguments(Array(statuses)))
             let byApplication = Dictionary(grouping: documents, by: \.applicationId)
             let holds = Dictionary(uniqueKeysWithValues: try LegalHold.fetchAll(db).map { ($0.applicationId, $0) })
             return applications.map { application in
-                RetentionCandidate(application: application, documents: byApplication[application.id] ?? [],
-                                   hold: holds[application.id])
+                RetentionCandidate(
+                    application: application, documents: byApplication[application.id] ?? [],
+                    hold: holds[application.id])
             }
         }
     }
@@ -26,8 +30,8 @@ extension SQLiteMetadataStore {
         try writeImmediate { db in
             // Within a millisecond: the precision dates have in the database.
             guard var application = try ApplicationRecord.fetchOne(db, key: expiry.applicationId),
-                  application.status == expiry.expectedStatus,
-                  abs(application.statusChangedAt.timeIntervalSince(expiry.expectedStatusChangedAt)) < 0.001
+                application.status == expiry.expectedStatus,
+                abs(application.statusChangedAt.timeIntervalSince(expiry.expectedStatusChangedAt)) < 0.001
             else {
                 return .changed(currentStatus: try ApplicationRecord.fetchOne(db, key: expiry.applicationId)?.status)
             }
@@ -49,8 +53,9 @@ extension SQLiteMetadataStore {
             let documents = try DocumentRecord.filter(Column("applicationId") == application.id).order(Column("id")).fetchAll(db)
             var deleted: [DeletionRecord] = []
             for document in documents {
-                var record = DeletionRecord(deleting: document, at: expiry.at, rule: expiry.rule, actor: expiry.actor,
-                                            operatorUser: expiry.operatorUser)
+                var record = DeletionRecord(
+                    deleting: document, at: expiry.at, rule: expiry.rule, actor: expiry.actor,
+                    operatorUser: expiry.operatorUser)
                 try record.insert(db)
                 _ = try document.delete(db)
                 deleted.append(record)
@@ -99,13 +104,17 @@ extension SQLiteMetadataStore {
 
     public func blobUsage() throws -> [BlobUsage] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT blobs.sha256, blobs.size, blobs.createdAt,
-                       (SELECT COUNT(*) FROM documents WHERE documents.blobSha256 = blobs.sha256) AS refs
-                FROM blobs ORDER BY blobs.sha256
-                """).map { row in
-                BlobUsage(blob: BlobRecord(sha256: row["sha256"], size: row["size"], createdAt: row["createdAt"]),
-                          references: row["refs"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT blobs.sha256, blobs.size, blobs.createdAt,
+                           (SELECT COUNT(*) FROM documents WHERE documents.blobSha256 = blobs.sha256) AS refs
+                    FROM blobs ORDER BY blobs.sha256
+                    """
+            ).map { row in
+                BlobUsage(
+                    blob: BlobRecord(sha256: row["sha256"], size: row["size"], createdAt: row["createdAt"]),
+                    references: row["refs"])
             }
         }
     }

@@ -115,10 +115,12 @@ public final class SQLiteMetadataStore: MetadataStore {
         return try pool.read { db in
             // The last appended entry (the highest id), as auditLog(applicationId:).last would find it.
             let marks = databaseQuestionMarks(count: applicationIds.count)
-            let entries = try AuditEntry.fetchAll(db, sql: """
-                SELECT * FROM audit_log WHERE id IN (
-                    SELECT MAX(id) FROM audit_log WHERE action = ? AND applicationId IN (\(marks)) GROUP BY applicationId)
-                """, arguments: StatementArguments([action] + applicationIds))
+            let entries = try AuditEntry.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM audit_log WHERE id IN (
+                        SELECT MAX(id) FROM audit_log WHERE action = ? AND applicationId IN (\(marks)) GROUP BY applicationId)
+                    """, arguments: StatementArguments([action] + applicationIds))
             return Dictionary(entries.compactMap { entry in entry.applicationId.map { ($0, entry.at) } }, uniquingKeysWith: { $1 })
         }
     }

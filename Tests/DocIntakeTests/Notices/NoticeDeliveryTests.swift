@@ -1,9 +1,10 @@
-@testable import DocIntake
 import Foundation
 import Logging
 import Storage
 import Synchronization
 import Testing
+
+@testable import DocIntake
 
 /// Notices leave the outbox: as `.eml` files by default, through a sendmail program when asked,
 /// retried when delivery fails, and never twice.
@@ -26,9 +27,11 @@ import Testing
             #expect(received["to"] as? String == "clinic@example.jp")
             #expect(received["from"] as? String == "no-reply@localhost")
             let body = try #require(received["body"] as? String)
-            for line in ["受付番号: \(receipt)", "審査を行います", "申請区分: 新規", "医療機関等名: 株式会社テスト 健康管理室診療所",
-                         "お客さまID: CAF1234567890", "利用開始予定年月: 2027年4月", "電子証明書発行料の支払方法: 払込請求書による振込み",
-                         "・開設届の写し: tiny-reportlab.pdf", "・開設許可書の写し: scan-pillow.png"] {
+            for line in [
+                "受付番号: \(receipt)", "審査を行います", "申請区分: 新規", "医療機関等名: 株式会社テスト 健康管理室診療所",
+                "お客さまID: CAF1234567890", "利用開始予定年月: 2027年4月", "電子証明書発行料の支払方法: 払込請求書による振込み",
+                "・開設届の写し: tiny-reportlab.pdf", "・開設許可書の写し: scan-pillow.png",
+            ] {
                 #expect(body.contains(line), "missing \(line) in\n\(body)")
             }
 
@@ -36,8 +39,11 @@ import Testing
             let review = ["-H", "Authorization: Bearer \(reviewerToken)"]
             let claimed = try await Curl.run(review + ["-X", "POST", server.baseURL + "/api/v1/review/applications/\(id)/claim"])
             #expect(claimed.status == 200, "\(claimed.text)")
-            let approved = try await Curl.run(review + ["-H", "Content-Type: application/json", "--data", #"{"decision":"approve"}"#,
-                                                        server.baseURL + "/api/v1/review/applications/\(id)/decision"])
+            let approved = try await Curl.run(
+                review + [
+                    "-H", "Content-Type: application/json", "--data", #"{"decision":"approve"}"#,
+                    server.baseURL + "/api/v1/review/applications/\(id)/decision",
+                ])
             #expect(approved.status == 200, "\(approved.text)")
 
             let both = try await EMLReader.files(in: outbox, atLeast: 2)
@@ -78,21 +84,22 @@ import Testing
         // each message and its arguments.
         let script = mailer + "/sendmail"
         try """
-            #!/bin/sh
-            dir=$(dirname "$0")
-            if [ ! -e "$dir/failed-once" ]; then
-              touch "$dir/failed-once"
-              echo "451 queue unavailable for $*" >&2
-              exit 75
-            fi
-            cat > "$dir/message-$$.eml"
-            printf '%s\\n' "$@" > "$dir/arguments-$$"
+        #!/bin/sh
+        dir=$(dirname "$0")
+        if [ ! -e "$dir/failed-once" ]; then
+          touch "$dir/failed-once"
+          echo "451 queue unavailable for $*" >&2
+          exit 75
+        fi
+        cat > "$dir/message-$$.eml"
+        printf '%s\\n' "$@" > "$dir/arguments-$$"
 
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
 
-        let notices = NoticeConfiguration(mailFrom: "notices@example.jp", sendmailPath: script,
-                                          pollInterval: .milliseconds(100), firstRetryDelay: .milliseconds(300))
+        let notices = NoticeConfiguration(
+            mailFrom: "notices@example.jp", sendmailPath: script,
+            pollInterval: .milliseconds(100), firstRetryDelay: .milliseconds(300))
         try await TestServer.with(notices: notices) { server in
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
@@ -118,8 +125,9 @@ import Testing
     }
 
     @Test func aNoticeThatKeepsFailingStaysQueuedWithItsReason() async throws {
-        let notices = NoticeConfiguration(sendmailPath: "/bin/false", pollInterval: .milliseconds(100),
-                                          firstRetryDelay: .seconds(3600))
+        let notices = NoticeConfiguration(
+            sendmailPath: "/bin/false", pollInterval: .milliseconds(100),
+            firstRetryDelay: .seconds(3600))
         try await TestServer.with(notices: notices) { server in
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
@@ -151,8 +159,9 @@ import Testing
             let rendezvous = Rendezvous(parties: 2)
             let transports = [RecordingTransport(rendezvous: rendezvous), RecordingTransport(rendezvous: rendezvous)]
             let deliverers = try transports.map {
-                try NoticeDeliverer(metadata: try server.stores().metadata, transport: $0, configuration: NoticeConfiguration(),
-                                    logger: Logger(label: "test"), batchSize: 1)
+                try NoticeDeliverer(
+                    metadata: try server.stores().metadata, transport: $0, configuration: NoticeConfiguration(),
+                    logger: Logger(label: "test"), batchSize: 1)
             }
             async let first = deliverers[0].deliverDue()
             async let second = deliverers[1].deliverDue()

@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The outbox's `.eml` files (names and addresses) are deleted by the retention job: a delivered
 /// notice's file after `noticeFileDays`, at the latest with its application's documents, each

@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// What every notice leads to (issue 14): the status page under `--public-url` and the contact
 /// point (窓口); the approval notice says where the master account information is obtained.
@@ -11,17 +12,21 @@ import Testing
     static func rows() throws -> [OutboxMessage] {
         var resubmission = OutboxMessage(
             applicationId: "app-1", kind: NoticeKind.resubmission.rawValue, recipient: "clinic@example.jp",
-            payload: try ResubmissionNotice(receiptNumber: "R-1", institutionName: "テスト診療所", replacedDocuments: ["開設届の写し"],
-                                            correctedFields: []).json(),
+            payload: try ResubmissionNotice(
+                receiptNumber: "R-1", institutionName: "テスト診療所", replacedDocuments: ["開設届の写し"],
+                correctedFields: []
+            ).json(),
             createdAt: NoticeRenderingTests.createdAt)
         resubmission.eventKey = "resubmission:audit:9"
         var link = OutboxMessage(
             applicationId: "app-1", kind: NoticeKind.accessLink.rawValue, recipient: "clinic@example.jp",
             payload: try AccessLinkNotice(receiptNumber: "R-1", institutionName: "テスト診療所").json(), createdAt: NoticeRenderingTests.createdAt)
         link.eventKey = "access_link:audit:10"
-        return [try NoticeRenderingTests.submission(), try NoticeRenderingTests.decision(.approval, reason: nil),
-                try NoticeRenderingTests.decision(.return, reason: "不鮮明"), try NoticeRenderingTests.decision(.rejection, reason: "対象外"),
-                resubmission, link]
+        return [
+            try NoticeRenderingTests.submission(), try NoticeRenderingTests.decision(.approval, reason: nil),
+            try NoticeRenderingTests.decision(.return, reason: "不鮮明"), try NoticeRenderingTests.decision(.rejection, reason: "対象外"),
+            resubmission, link,
+        ]
     }
 
     @Test func everyKindLinksTheStatusPageAndNamesTheContactPoint() throws {

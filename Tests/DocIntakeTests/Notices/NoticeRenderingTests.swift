@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The four notices as text and as RFC 5322 files, decoded by Python's `email` package.
 @Suite struct NoticeRenderingTests {
@@ -12,26 +13,35 @@ import Testing
     static func submission(fields: [String: String] = ApplicationFields.workplaceClinic) throws -> OutboxMessage {
         let slots: Set<DocumentSlot> = fields["institution_kind"] == "workplace_clinic" ? Set(DocumentSlot.allCases) : []
         let form = try ApplicationForm.validate(fields: fields, uploadedSlots: slots).get()
-        let documents = slots.isEmpty ? [] : [
-            DocumentRecord(applicationId: "app-1", slot: "opening_notification", blobSha256: String(repeating: "a", count: 64),
-                           size: 1_234_567, originalFilename: "開設届の写し.pdf", detectedType: "pdf", mimeType: "application/pdf",
-                           uploadedAt: createdAt),
-            DocumentRecord(applicationId: "app-1", slot: "opening_permit", blobSha256: String(repeating: "b", count: 64),
-                           size: 987, originalFilename: "許可書 スキャン.png", detectedType: "png", mimeType: "image/png",
-                           uploadedAt: createdAt),
-        ]
-        var message = OutboxMessage(applicationId: "app-1", kind: "submission", recipient: "clinic@example.jp",
-                                    payload: try SubmissionNotice(form: form, documents: documents).json(receiptNumber: "R-20261126-0001"),
-                                    createdAt: createdAt)
+        let documents =
+            slots.isEmpty
+            ? []
+            : [
+                DocumentRecord(
+                    applicationId: "app-1", slot: "opening_notification", blobSha256: String(repeating: "a", count: 64),
+                    size: 1_234_567, originalFilename: "開設届の写し.pdf", detectedType: "pdf", mimeType: "application/pdf",
+                    uploadedAt: createdAt),
+                DocumentRecord(
+                    applicationId: "app-1", slot: "opening_permit", blobSha256: String(repeating: "b", count: 64),
+                    size: 987, originalFilename: "許可書 スキャン.png", detectedType: "png", mimeType: "image/png",
+                    uploadedAt: createdAt),
+            ]
+        var message = OutboxMessage(
+            applicationId: "app-1", kind: "submission", recipient: "clinic@example.jp",
+            payload: try SubmissionNotice(form: form, documents: documents).json(receiptNumber: "R-20261126-0001"),
+            createdAt: createdAt)
         message.eventKey = "submission:audit:1"
         return message
     }
 
     static func decision(_ kind: NoticeKind, reason: String?) throws -> OutboxMessage {
-        let payload = try DecisionNotice(receiptNumber: "R-20261126-0001", institutionName: "株式会社テスト 健康管理室診療所",
-                                         decision: kind.rawValue, reason: reason).json()
-        var message = OutboxMessage(applicationId: "app-1", kind: kind.rawValue, recipient: "clinic@example.jp",
-                                    payload: payload, createdAt: createdAt)
+        let payload = try DecisionNotice(
+            receiptNumber: "R-20261126-0001", institutionName: "株式会社テスト 健康管理室診療所",
+            decision: kind.rawValue, reason: reason
+        ).json()
+        var message = OutboxMessage(
+            applicationId: "app-1", kind: kind.rawValue, recipient: "clinic@example.jp",
+            payload: payload, createdAt: createdAt)
         message.eventKey = "\(kind.rawValue):audit:7"
         return message
     }
@@ -95,8 +105,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let transport = try FileNoticeTransport(directory: directory)
         let renderer = try NoticeRenderer()
-        let rows = [try Self.submission(), try Self.decision(.approval, reason: nil),
-                    try Self.decision(.return, reason: "不鮮明"), try Self.decision(.rejection, reason: "対象外")]
+        let rows = [
+            try Self.submission(), try Self.decision(.approval, reason: nil),
+            try Self.decision(.return, reason: "不鮮明"), try Self.decision(.rejection, reason: "対象外"),
+        ]
         var paths: [String] = []
         for row in rows {
             let message = MailMessage(notice: row, rendered: try renderer.render(row), from: "no-reply@example.jp")

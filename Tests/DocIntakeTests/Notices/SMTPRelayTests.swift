@@ -1,7 +1,8 @@
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// The supported mail path for a server without a local MTA: `--sendmail /usr/bin/msmtp`
 /// (Debian's msmtp, a sendmail-compatible relay client) handing each notice to the agency's SMTP
@@ -41,19 +42,22 @@ import Testing
             account default : agency
 
             """
-        FileManager.default.createFile(atPath: scratch + "/home/.msmtprc", contents: Data(configuration.utf8),
-                                       attributes: [.posixPermissions: 0o600])
-        let server = try ServerProcess(arguments: ["--sendmail", msmtp, "--mail-from", "no-reply@example.jp"],
-                                       environment: ["HOME": scratch + "/home"])
+        FileManager.default.createFile(
+            atPath: scratch + "/home/.msmtprc", contents: Data(configuration.utf8),
+            attributes: [.posixPermissions: 0o600])
+        let server = try ServerProcess(
+            arguments: ["--sendmail", msmtp, "--mail-from", "no-reply@example.jp"],
+            environment: ["HOME": scratch + "/home"])
 
         let reviewer = try ReviewerAdmin(metadata: try SQLiteMetadataStore(path: server.dataDirectory + "/docintake.sqlite")).add(name: "sato")
         let review = ["-H", "Authorization: Bearer \(reviewer)"]
         var expected: [String] = []
         for decision in [#"{"decision":"approve"}"#, #"{"decision":"return","reason":"不鮮明です"}"#, #"{"decision":"reject","reason":"対象外です"}"#] {
-            let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
-            ])
+            let created = try await Curl.run(
+                ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                    "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+                    "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
+                ])
             #expect(created.status == 201, "\(created.text)")
             let id = try #require(created.json["id"] as? String)
             let url = server.baseURL + "/api/v1/review/applications/\(id)"

@@ -14,7 +14,7 @@ enum Program {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         guard FileManager.default.createFile(atPath: directory + "/out", contents: nil),
-              FileManager.default.createFile(atPath: directory + "/err", contents: nil)
+            FileManager.default.createFile(atPath: directory + "/err", contents: nil)
         else { throw TestFailure("cannot create output files in \(directory)") }
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
@@ -53,7 +53,9 @@ enum Program {
     static func docintakeBinary() throws -> String { try binary("docintake") }
 
     private static func binary(_ name: String) throws -> String {
-        let candidates = [Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
+        let candidates =
+            [Bundle.main.bundleURL]
+            + Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
             .map { $0.deletingLastPathComponent() }
         for directory in candidates {
             let path = directory.appendingPathComponent(name).path

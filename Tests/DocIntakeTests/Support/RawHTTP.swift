@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,9 +51,15 @@ enum RawHTTP {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while Date() < deadline {
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count == 0 { closed = true; break }
+            if count == 0 {
+                closed = true
+                break
+            }
             if count < 0 {
-                if errno == ECONNRESET { closed = true; break }
+                if errno == ECONNRESET {
+                    closed = true
+                    break
+                }
                 continue
             }
             received.append(contentsOf: buffer[0..<count])

@@ -1,8 +1,9 @@
 import Crypto
-@testable import DocIntake
 import Foundation
 import Storage
 import Testing
+
+@testable import DocIntake
 
 /// A running server with applications put into states through the real services, for the
 /// retention tests: submissions over HTTP (curl), decisions through ReviewService with the
@@ -41,11 +42,12 @@ struct RetentionWorld: Sendable {
     func submit(notification: String? = nil, permit: String? = nil) async throws -> String {
         let notification = try notification ?? document("notification")
         let permit = try permit ?? document("permit")
-        let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(notification);type=application/pdf",
-            "-F", "opening_permit=@\(permit);type=application/pdf",
-            server.baseURL + "/api/v1/applications",
-        ])
+        let result = try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(notification);type=application/pdf",
+                "-F", "opening_permit=@\(permit);type=application/pdf",
+                server.baseURL + "/api/v1/applications",
+            ])
         guard result.status == 201, let id = result.json["id"] as? String else {
             throw TestFailure("submission failed: \(result.status) \(result.text)")
         }

@@ -22,7 +22,8 @@ final class ServerProcess: @unchecked Sendable {
     /// `/metrics` gets a free port of its own unless `arguments` name one.
     init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) throws {
         ownsDataDirectory = dataDirectory == nil && environment["DOCINTAKE_DATA_DIR"] == nil
-        self.dataDirectory = environment["DOCINTAKE_DATA_DIR"] ?? dataDirectory
+        self.dataDirectory =
+            environment["DOCINTAKE_DATA_DIR"] ?? dataDirectory
             ?? NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString
         logPath = NSTemporaryDirectory() + "docintake-proc-" + UUID().uuidString + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -43,7 +44,8 @@ final class ServerProcess: @unchecked Sendable {
         for _ in 0..<100 {
             if let line = try log(matching: "port") {
                 port = Self.number(after: "port", in: line)
-                metricsPort = try log().split(separator: "\n").first { $0.contains("metrics listening") }
+                metricsPort =
+                    try log().split(separator: "\n").first { $0.contains("metrics listening") }
                     .map { Self.number(after: "metrics_port", in: $0) } ?? 0
                 let metricsOff = zip(arguments, arguments.dropFirst()).contains { $0 == ("--metrics-address", "none") }
                 if port > 0 && (metricsPort > 0 || metricsOff) { return }

@@ -7,7 +7,8 @@ import Storage
 enum StoreAudit {
     /// Writes a PDF of `size` bytes whose content is unique to `tag`, so that its blob is new.
     static func pdf(in directory: String, tag: String, size: Int) throws -> (path: String, sha256: String) {
-        let head = Array("%PDF-1.4\n%\(tag)\n".utf8), tail = Array("\n%%EOF\n".utf8)
+        let head = Array("%PDF-1.4\n%\(tag)\n".utf8)
+        let tail = Array("\n%%EOF\n".utf8)
         let bytes = head + [UInt8](repeating: 0x20, count: max(0, size - head.count - tail.count)) + tail
         let path = "\(directory)/\(tag).pdf"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -20,8 +21,10 @@ enum StoreAudit {
 
     /// The SHA-256 of a document as the review API serves it now (nil when not a complete 200).
     static func downloadedSHA256(baseURL: String, reviewerToken: String, id: String, slot: String) async throws -> String? {
-        let result = try await Curl.run(["-H", "Authorization: Bearer \(reviewerToken)",
-                                         "\(baseURL)/api/v1/review/applications/\(id)/documents/\(slot)"])
+        let result = try await Curl.run([
+            "-H", "Authorization: Bearer \(reviewerToken)",
+            "\(baseURL)/api/v1/review/applications/\(id)/documents/\(slot)",
+        ])
         guard result.status == 200 else { return nil }
         return hex(SHA256.hash(data: result.body))
     }

@@ -35,8 +35,9 @@ struct TestServer: Sendable {
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let (metricsPorts, metricsContinuation) = AsyncStream.makeStream(of: Int.self)
-        var configuration = ServerConfiguration(dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
-                                                retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
+        var configuration = ServerConfiguration(
+            dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
+            retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
         configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
         configuration.rescanInterval = rescanInterval
@@ -76,11 +77,12 @@ struct TestServer: Sendable {
 
     /// Submits a valid 職域診療所 application with two real documents, as curl would.
     func submitWorkplaceClinic() async throws -> Curl.Result {
-        try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
-            "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
-            "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
-            baseURL + "/api/v1/applications",
-        ])
+        try await Curl.run(
+            ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
+                "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                baseURL + "/api/v1/applications",
+            ])
     }
 
     /// Files in the staging directory: any left after a request is a leak. Throws when the

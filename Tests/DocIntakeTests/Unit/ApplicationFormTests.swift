@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DocIntake
 
 /// The form's rules of domain.md, checked without a server.

@@ -1,5 +1,6 @@
 import Scanner
 import Testing
+
 @testable import DocIntake
 
 /// The name a reviewer's download is saved under carries the extension of what the content is.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DocIntake
 
 /// The words and readings of the form that issue 14 asked for: choices say 「選択してください」,
@@ -33,8 +34,10 @@ import Testing
         #expect(messages(fields)["prefecture_code"] == "都道府県コードは01〜47（JIS X 0401）の2桁で指定してください。")
     }
 
-    @Test(arguments: [("2027/3", "2027-03"), ("2027年3月", "2027-03"), ("２０２７年１２月", "2027-12"), ("2027-04", "2027-04"),
-                      ("2027 / 11", "2027-11"), ("2027-13", "2027-13"), ("3月", "3月")])
+    @Test(arguments: [
+        ("2027/3", "2027-03"), ("2027年3月", "2027-03"), ("２０２７年１２月", "2027-12"), ("2027-04", "2027-04"),
+        ("2027 / 11", "2027-11"), ("2027-13", "2027-13"), ("3月", "3月"),
+    ])
     func monthsAreReadAsPeopleWriteThem(_ written: String, _ read: String) {
         #expect(FormValue.yearMonth(written) == read)
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import Synchronization
+
 @testable import ReviewClient
 
 /// A transport that answers from a closure and remembers every request, so the client's logic
@@ -41,7 +42,8 @@ enum Canned {
 
     /// A problem+json error.
     static func problem(_ status: HTTPResponseStatus, code: String, detail: String, detailEn: String) -> HTTPClientResponse {
-        let text = #"{"type":"/problems/\#(code)","title":"x","status":\#(status.code),"code":"\#(code)","detail":"\#(detail)","detail_en":"\#(detailEn)","errors":[]}"#
+        let text =
+            #"{"type":"/problems/\#(code)","title":"x","status":\#(status.code),"code":"\#(code)","detail":"\#(detail)","detail_en":"\#(detailEn)","errors":[]}"#
         return HTTPClientResponse(
             status: status, headers: ["Content-Type": "application/problem+json"], body: .bytes(ByteBuffer(string: text)))
     }

@@ -69,7 +69,10 @@ struct CFBBuilder {
         let cutoff = 4096
 
         // Flatten the tree: index 0 is the root; siblings hang off each other's right pointer.
-        struct Flat { var node: Node; var left = CFBBuilder.noStream, right = CFBBuilder.noStream, child = CFBBuilder.noStream }
+        struct Flat {
+            var node: Node
+            var left = CFBBuilder.noStream, right = CFBBuilder.noStream, child = CFBBuilder.noStream
+        }
         var flat = [Flat(node: .storage("Root Entry"))]
         func add(_ children: [Node], parent: Int) {
             var previous: Int?
@@ -94,7 +97,8 @@ struct CFBBuilder {
         let largeSectors = large.reduce(0) { $0 + sectors(flat[$1].node.data.count, sectorSize) }
         let base = directorySectors + miniFATSectors + miniStreamSectors + largeSectors
 
-        var fatCount = 1, difatCount = 0
+        var fatCount = 1
+        var difatCount = 0
         while true {
             let neededFAT = sectors(base + fatCount + difatCount, perSector)
             let neededDIFAT = neededFAT > 109 ? sectors(neededFAT - 109, perSector - 1) : 0

@@ -21,8 +21,8 @@ enum Deflate {
     /// length 258 (or less) at distance 1: 13 bits per 258 bytes, about 159 : 1, the shape of a classic bomb.
     static func zeros(count: Int) -> [UInt8] {
         var bits = BitWriter()
-        bits.write(1, width: 1)      // final block
-        bits.write(1, width: 2)      // fixed Huffman
+        bits.write(1, width: 1)  // final block
+        bits.write(1, width: 2)  // fixed Huffman
         bits.writeCode(0x30, width: 8)  // literal 0
         var left = count - 1
         while left > 0 {
@@ -42,7 +42,8 @@ enum Deflate {
 
     /// A zlib stream (RFC 1950) around the raw deflate stream `deflated` of `data`.
     static func zlib(_ deflated: [UInt8], of data: [UInt8]) -> [UInt8] {
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65521
             b = (b + a) % 65521

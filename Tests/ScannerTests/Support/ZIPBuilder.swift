@@ -150,7 +150,11 @@ enum OOXML {
     static func workbook(main: String = sheetMain) -> [ZIPBuilder.Entry] {
         [
             .init("[Content_Types].xml", text: contentTypes(main: main)),
-            .init("_rels/.rels", text: #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            .init(
+                "_rels/.rels",
+                text:
+                    #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
             .init("xl/workbook.xml", text: #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>"#),
         ]
     }

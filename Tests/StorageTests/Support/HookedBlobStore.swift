@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Storage
 
 /// A blob store that runs a hook just before deleting a blob and just after placing one, so

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Storage
 
 /// A blob store and a metadata store in one temporary directory, with helpers that commit
@@ -30,8 +31,9 @@ final class StoreFixture: Sendable {
         application.updatedAt = date
         application.statusChangedAt = date
         let rows = sealed.sorted { $0.key < $1.key }.map { slot, blob in
-            DocumentRecord(applicationId: id, slot: slot, blobSha256: blob.digest.hex, size: blob.size,
-                           originalFilename: "\(slot).pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: date)
+            DocumentRecord(
+                applicationId: id, slot: slot, blobSha256: blob.digest.hex, size: blob.size,
+                originalFilename: "\(slot).pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: date)
         }
         try metadata.insertApplication(
             application, documents: rows, audit: AuditEntry(applicationId: id, at: date, actor: "applicant", action: "submit"),
@@ -54,10 +56,11 @@ final class StoreFixture: Sendable {
     @discardableResult
     func expire(_ application: ApplicationRecord, rule: String = "rejected", closingAs closing: String? = nil) throws -> DocumentExpiryOutcome {
         let current = try require(try metadata.application(id: application.id))
-        return try metadata.expireDocuments(DocumentExpiry(
-            applicationId: current.id, expectedStatus: current.status, expectedStatusChangedAt: current.statusChangedAt,
-            rule: rule, at: Date(), actor: "operator:tester", operatorUser: "tester", closingStatus: closing,
-            closingReason: closing.map { _ in "retention: left \(current.status)" }))
+        return try metadata.expireDocuments(
+            DocumentExpiry(
+                applicationId: current.id, expectedStatus: current.status, expectedStatusChangedAt: current.statusChangedAt,
+                rule: rule, at: Date(), actor: "operator:tester", operatorUser: "tester", closingStatus: closing,
+                closingReason: closing.map { _ in "retention: left \(current.status)" }))
     }
 
     func path(_ sha: String) -> String { blobs.path(of: BlobDigest(hex: sha)!) }

@@ -1,5 +1,5 @@
-import ScannerHarness
 import Scanner
+import ScannerHarness
 
 /// libFuzzer's entry point: the PDF structural check on one input.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,5 @@
-import ScannerHarness
 import Scanner
+import ScannerHarness
 
 /// libFuzzer's entry point: the ZIP structural check on one input, with and without the entries inflated while it streams.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -27,10 +27,12 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Defaults for clinics on slow lines: 10 s for a head, 60 s of silence, 1 h for a whole
     /// upload (two 100 MiB documents at 60 KB/s), at least 1 KiB/s over 30 s, 32 uploads at once,
     /// 2 s / 4 MiB of lingering.
-    public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
-                uploadTimeout: Duration = .seconds(3600), minUploadBytesPerSecond: Int = 1024,
-                rateWindow: Duration = .seconds(30), maxConcurrentUploads: Int = 32,
-                lingerTime: Duration = .seconds(2), lingerBytes: Int = 4 * 1024 * 1024) {
+    public init(
+        headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
+        uploadTimeout: Duration = .seconds(3600), minUploadBytesPerSecond: Int = 1024,
+        rateWindow: Duration = .seconds(30), maxConcurrentUploads: Int = 32,
+        lingerTime: Duration = .seconds(2), lingerBytes: Int = 4 * 1024 * 1024
+    ) {
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
         self.uploadTimeout = uploadTimeout

@@ -19,7 +19,7 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(var head) = unwrapInboundIn(data),
-           head.headerFields[.expect]?.lowercased() == "100-continue"
+            head.headerFields[.expect]?.lowercased() == "100-continue"
         {
             head.headerFields[.expect] = nil
             let declared = head.headerFields[.contentLength].flatMap { Int64($0) }

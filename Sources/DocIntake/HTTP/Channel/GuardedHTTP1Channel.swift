@@ -37,14 +37,16 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     static func server(limits: ConnectionLimits, maxRequestBytes: Int64, logger: Logger) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             GuardedHTTP1Channel(
-                base: HTTP1Channel(responder: responder, configuration: .init(
-                    additionalChannelHandlers: [
-                        StopReadingHandler(),
-                        RequestDeadlineHandler(limits: limits, logger: logger),
-                        ExpectContinueHandler(maxRequestBytes: maxRequestBytes),
-                    ],
-                    // RequestDeadlineHandler owns every phase's deadline.
-                    idleTimeout: nil)),
+                base: HTTP1Channel(
+                    responder: responder,
+                    configuration: .init(
+                        additionalChannelHandlers: [
+                            StopReadingHandler(),
+                            RequestDeadlineHandler(limits: limits, logger: logger),
+                            ExpectContinueHandler(maxRequestBytes: maxRequestBytes),
+                        ],
+                        // RequestDeadlineHandler owns every phase's deadline.
+                        idleTimeout: nil)),
                 limits: limits)
         }
     }

@@ -123,16 +123,19 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.close(promise: nil)
         case .receivingBody(var body):
             if now - body.lastByte >= .init(limits.idleTimeout) {
-                refuse(context, reason: "upload_stalled", .uploadStalled(after: limits.idleTimeout),
-                       message: "upload stalled: no data for \(limits.idleTimeout)")
+                refuse(
+                    context, reason: "upload_stalled", .uploadStalled(after: limits.idleTimeout),
+                    message: "upload stalled: no data for \(limits.idleTimeout)")
             } else if now - body.started >= .init(limits.uploadTimeout) {
-                refuse(context, reason: "upload_timeout", .uploadTimedOut(after: limits.uploadTimeout),
-                       message: "upload timed out after \(limits.uploadTimeout)")
+                refuse(
+                    context, reason: "upload_timeout", .uploadTimedOut(after: limits.uploadTimeout),
+                    message: "upload timed out after \(limits.uploadTimeout)")
             } else if limits.minUploadBytesPerSecond > 0, now - body.windowStarted >= .init(limits.rateWindow) {
                 let needed = Int64(limits.minUploadBytesPerSecond) * limits.rateWindow.components.seconds
                 if Int64(body.windowBytes) < needed {
-                    refuse(context, reason: "upload_too_slow", .uploadTooSlow(minimumBytesPerSecond: limits.minUploadBytesPerSecond),
-                           message: "upload too slow: \(body.windowBytes) bytes in \(limits.rateWindow)")
+                    refuse(
+                        context, reason: "upload_too_slow", .uploadTooSlow(minimumBytesPerSecond: limits.minUploadBytesPerSecond),
+                        message: "upload too slow: \(body.windowBytes) bytes in \(limits.rateWindow)")
                 } else {
                     body.windowStarted = now
                     body.windowBytes = 0

@@ -76,8 +76,10 @@ final class HTTP1ConformanceHandler: ChannelDuplexHandler, RemovableChannelHandl
         let body = ByteBuffer(bytes: (try? encoder.encode(problem.details)) ?? Data())
         let head = HTTPResponseHead(
             version: .http1_1, status: .init(statusCode: problem.status),
-            headers: ["Content-Type": "application/problem+json; charset=utf-8", "Content-Length": "\(body.readableBytes)",
-                      "Cache-Control": "no-store", "Connection": "close"])
+            headers: [
+                "Content-Type": "application/problem+json; charset=utf-8", "Content-Length": "\(body.readableBytes)",
+                "Cache-Control": "no-store", "Connection": "close",
+            ])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -24,8 +24,10 @@ final class RouteTable: Sendable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         var methods = Set<HTTPRequest.Method>()
         routes.withLock { routes in
-            for route in routes where route.path.components.count == segments.count
-                && zip(route.path.components, segments).allSatisfy({ $0 ~= $1 }) {
+            for route in routes
+            where route.path.components.count == segments.count
+                && zip(route.path.components, segments).allSatisfy({ $0 ~= $1 })
+            {
                 methods.formUnion(route.methods)
             }
         }
