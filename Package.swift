@@ -51,8 +51,14 @@ let package = Package(
         .target(
             name: "Scanner",
             dependencies: [
-                "CMagic", "CZlib", .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                "Backpressure", "CMagic", "CZlib", .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// Back-pressure that suspends instead of blocking: an upload's bytes wait for a consumer on a queue of its own.
+        .target(
+            name: "Backpressure",
             swiftSettings: swiftSettings
         ),
         /// The JSON the server writes and the reviewer client reads, declared once (openapi.yaml's schemas).
@@ -74,6 +80,7 @@ let package = Package(
         /// clamd's INSTREAM protocol: a virus scan fed the bytes of an upload as they arrive.
         .target(
             name: "Antivirus",
+            dependencies: ["Backpressure"],
             swiftSettings: swiftSettings
         ),
         /// sync_file_range(2), which Swift's Glibc module does not export.

@@ -1,3 +1,4 @@
+import Backpressure
 import Dispatch
 import Synchronization
 
@@ -102,42 +103,5 @@ public final class ClamdStream: Sendable {
         }
         socket?.disconnect()
         failed.store(true, ordering: .releasing)
-    }
-}
-
-/// A counting semaphore that suspends instead of blocking a thread.
-final class AsyncSlots: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state: Mutex<State>
-
-    init(_ count: Int) { state = Mutex(State(available: count)) }
-
-    func acquire() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                guard state.available == 0 else {
-                    state.available -= 1
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
-
-    func release() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiters.isEmpty else {
-                state.available += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume()
     }
 }

@@ -1,3 +1,4 @@
+import Backpressure
 import Dispatch
 import Synchronization
 
@@ -11,7 +12,7 @@ public final class ZIPStreamCheck: Sendable {
     static let chunkSize = 64 * 1024
 
     private let queue = DispatchQueue(label: "docintake.zip-stream")
-    private let slots: Slots
+    private let slots: AsyncSlots
     /// Set on `queue` once the inspector records nothing more, so the rest of the upload is not queued.
     private let stopped = Atomic<Bool>(false)
     // Touched only by the one task feeding the check.
@@ -21,7 +22,7 @@ public final class ZIPStreamCheck: Sendable {
 
     /// A check with `scanner`'s limits; feed it the file from its first byte.
     public init(scanner: DocumentScanner, limit: Int = 4) {
-        slots = Slots(limit)
+        slots = AsyncSlots(limit)
         inspector = scanner.zipStreamInspector()
     }
 
@@ -59,45 +60,6 @@ public final class ZIPStreamCheck: Sendable {
             guard !stopped.load(ordering: .relaxed), inspector != nil else { return }
             inspector?.append(chunk)
             if inspector?.hasStopped == true { stopped.store(true, ordering: .relaxed) }
-        }
-    }
-}
-
-extension ZIPStreamCheck {
-    /// A counting semaphore that suspends instead of blocking a thread.
-    final class Slots: Sendable {
-        private struct State {
-            var available: Int
-            var waiters: [CheckedContinuation<Void, Never>] = []
-        }
-
-        private let state: Mutex<State>
-
-        init(_ count: Int) { state = Mutex(State(available: count)) }
-
-        func acquire() async {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Bool in
-                    guard state.available == 0 else {
-                        state.available -= 1
-                        return true
-                    }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        }
-
-        func release() {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard !state.waiters.isEmpty else {
-                    state.available += 1
-                    return nil
-                }
-                return state.waiters.removeFirst()
-            }
-            waiter?.resume()
         }
     }
 }
