@@ -2,12 +2,13 @@ import Antivirus
 import ArgumentParser
 import DocIntake
 
-/// `--clamd` and its timeout, shared by `serve` and `identify`.
+/// `--clamd` and its timeout, shared by `serve`, `identify` and `rescan`.
 struct AntivirusOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "clamd's socket, unix:/PATH or tcp:HOST:PORT: every document is scanned as it arrives (none by default). Env: DOCINTAKE_CLAMD",
-            discussion: "clamd.conf must set StreamMaxLength, MaxFileSize and MaxScanSize above --max-file-size, and AlertExceedsMax yes."))
+            discussion: "clamd.conf: StreamMaxLength above --max-file-size; MaxFileSize 1100M and MaxScanSize 1200M, above what a "
+                + "workbook may unpack to; AlertExceedsMax yes (docs/antivirus.md)."))
     var clamd: String?
 
     @Option(help: "The longest clamd may take for any one step, e.g. 60s; then the upload gets 503. Env: DOCINTAKE_CLAMD_TIMEOUT")
