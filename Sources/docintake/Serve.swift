@@ -14,6 +14,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Data directory (SQLite file, blobs, temp files).", discussion: "Env: DOCINTAKE_DATA_DIR"))
     var dataDir: String = Environment.value("DOCINTAKE_DATA_DIR") ?? "./data"
 
+    @Option(
+        help: ArgumentHelp(
+            "The pepper file: 32 secret bytes mixed into every 秘密の番号 hash (default <data>/pepper, created on first start). "
+                + "Env: DOCINTAKE_PEPPER_FILE",
+            discussion: "Every server sharing the database needs the same file, mode 0600. Back it up apart from the database."))
+    var pepperFile: String?
+
     @Option(help: "Address to listen on. Env: DOCINTAKE_HOST")
     var host: String = Environment.value("DOCINTAKE_HOST") ?? "127.0.0.1"
 
@@ -67,6 +74,10 @@ struct Serve: AsyncParsableCommand {
     /// The flag, else the environment: an optional option cannot take the environment as its default.
     private var retentionIntervalText: String? {
         retentionInterval ?? Environment.value("DOCINTAKE_RETENTION_INTERVAL")
+    }
+
+    private var pepperFileText: String? {
+        pepperFile ?? Environment.value("DOCINTAKE_PEPPER_FILE")
     }
 
     private var rescanIntervalText: String? {
@@ -128,6 +139,7 @@ struct Serve: AsyncParsableCommand {
         configuration.rescanInterval = rescanIntervalText.flatMap(DurationText.parse)
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
+        configuration.pepperFile = pepperFileText
         let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -7,8 +7,9 @@ import Storage
 /// Composes the service on its embedded default (SQLite + a local blob directory) and serves it.
 public enum DocIntakeServer {
     /// Opens the stores under the data directory (migrating the schema forward, refusing one a
-    /// newer version wrote), sweeps temp files left by a crash, and builds the HTTP application,
-    /// with the periodic retention job when configured.
+    /// newer version wrote), sweeps temp files left by a crash, reads the pepper file (creating
+    /// `<data>/pepper` when no other file is configured), and builds the HTTP application, with
+    /// the periodic retention job when configured.
     ///
     /// - Parameters:
     ///   - configuration: The data directory, listeners, limits and periodic jobs.
@@ -31,10 +32,13 @@ public enum DocIntakeServer {
         let swept = try stores.blobs.sweepStaging(olderThan: 0)
         if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
 
+        // A server that cannot hash the 秘密の番号 as its peers do must not start at all.
+        let pepper = try Pepper.load(
+            path: configuration.pepperFile ?? configuration.dataDirectory + "/pepper", create: configuration.pepperFile == nil)
         let intake = IntakeService(
             blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(limits: configuration.scanLimits),
             limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
-            secretHasher: SecretHasher(rounds: configuration.secretHashRounds), antivirus: configuration.antivirus)
+            secretHasher: SecretHasher(pepper: pepper, rounds: configuration.secretHashRounds), antivirus: configuration.antivirus)
         if let antivirus = configuration.antivirus {
             logger.notice("every document is scanned by clamd", metadata: ["clamd": .string(antivirus.endpoint.description)])
         } else {

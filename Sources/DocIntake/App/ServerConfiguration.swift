@@ -12,8 +12,11 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// The per-document cap in bytes; a file of exactly this size is accepted.
     public var maxFileSize: Int64
-    /// PBKDF2 rounds for the 秘密の番号.
+    /// PBKDF2 rounds for the 秘密の番号; fewer than the default only in tests (no flag sets it).
     public var secretHashRounds: Int
+    /// The pepper file, the key mixed into every 秘密の番号 hash; it must be the same file on every
+    /// server sharing the database. Nil: `<data>/pepper`, created (mode 0600) on first start.
+    public var pepperFile: String?
 
     /// How often the server runs the retention job itself; nil (the default) never.
     public var retentionInterval: Duration?

@@ -21,7 +21,7 @@ struct IntakeService: Sendable {
 
     init(
         blobs: any BlobStore, metadata: any MetadataStore, scanner: DocumentScanner = DocumentScanner(),
-        limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher = SecretHasher(), antivirus: ClamdClient? = nil,
+        limits: IntakeLimits = IntakeLimits(), secretHasher: SecretHasher, antivirus: ClamdClient? = nil,
         clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.blobs = blobs

@@ -1,5 +1,5 @@
 import Antivirus
-import DocIntake
+@testable import DocIntake
 import Foundation
 import Logging
 import Metrics
@@ -26,7 +26,8 @@ struct TestServer: Sendable {
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
-        rescanInterval: Duration? = nil, _ body: @Sendable (TestServer) async throws -> T
+        rescanInterval: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil,
+        _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         Self.metrics
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
@@ -36,11 +37,12 @@ struct TestServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let (metricsPorts, metricsContinuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = ServerConfiguration(
-            dataDirectory: directory, port: 0, maxFileSize: maxFileSize,
+            dataDirectory: directory, port: 0, maxFileSize: maxFileSize, secretHashRounds: secretHashRounds,
             retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
         configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
         configuration.rescanInterval = rescanInterval
+        configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         let app = try DocIntakeServer.makeApplication(
             configuration,
@@ -89,6 +91,11 @@ struct TestServer: Sendable {
     /// directory is missing, so that staging moved elsewhere cannot read as clean.
     func tempFiles() throws -> [String] {
         try StoreAudit.tempFiles(dataDirectory)
+    }
+
+    /// A hasher with the server's pepper (its default file), to check the 秘密の番号 hashes it stored.
+    func secretHasher() throws -> SecretHasher {
+        SecretHasher(pepper: try Pepper.load(path: dataDirectory + "/pepper", create: false))
     }
 
     /// The stores, opened beside the server as an operator's tool would.

@@ -92,16 +92,36 @@ import Testing
 }
 
 @Suite struct SecretHasherTests {
+    /// A v1 hash of "4821" (no pepper), made by Python's hashlib, not by this code:
+    /// `hashlib.pbkdf2_hmac('sha256', b'4821', bytes(range(16)), 210000, 32)`.
+    static let v1 = "pbkdf2-sha256$210000$AAECAwQFBgcICQoLDA0ODw==$MfyWfJexqlndtCCLSOIl5XtAuDTY6Y5KOg9JfUuRysM="
+
     @Test func aHashVerifiesOnlyItsOwnSecretAndIsSalted() throws {
-        let hasher = SecretHasher()
+        let hasher = SecretHasher(pepper: .random())
         let secret = SecretNumber(digits: "4821")
         let first = try hasher.hash(secret)
         let second = try hasher.hash(secret)
         #expect(first != second, "a per-application salt")
-        #expect(!first.contains("4821"))
+        #expect(first.hasPrefix("v2$") && !first.contains("4821"), "\(first)")
         #expect(try hasher.verify(secret, against: first))
         #expect(try hasher.verify(SecretNumber(digits: "4820"), against: first) == false)
         #expect(try hasher.verify(secret, against: "garbage") == false)
+    }
+
+    @Test func aV2HashNeedsTheSamePepper() throws {
+        let pepper = Pepper.random()
+        let secret = SecretNumber(digits: "4821")
+        let hash = try SecretHasher(pepper: pepper).hash(secret)
+        #expect(try SecretHasher(pepper: pepper).verify(secret, against: hash), "another hasher with the same pepper")
+        #expect(try SecretHasher(pepper: .random()).verify(secret, against: hash) == false)
+        let v1Shaped = hash.dropFirst("v2$".count).replacingOccurrences(of: "pbkdf2-sha256+hmac", with: "pbkdf2-sha256")
+        #expect(try SecretHasher(pepper: pepper).verify(secret, against: v1Shaped) == false, "the version is not optional")
+    }
+
+    @Test func hashesFromBeforeThePepperStillVerify() throws {
+        let hasher = SecretHasher(pepper: .random())
+        #expect(try hasher.verify(SecretNumber(digits: "4821"), against: Self.v1))
+        #expect(try hasher.verify(SecretNumber(digits: "4822"), against: Self.v1) == false)
     }
 
     @Test func constantTimeEqualityIsEquality() {
