@@ -1,11 +1,12 @@
 import Antivirus
-@testable import DocIntake
 import Foundation
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
 import Storage
+
+@testable import DocIntake
 
 /// A real DocIntake server on an ephemeral loopback port with its own data directory.
 struct TestServer: Sendable {
