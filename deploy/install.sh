@@ -24,7 +24,7 @@ say() { echo "install.sh: $*"; }
 
 # Build and runtime packages: the headers to build, the libraries to run.
 missing=()
-for pkg in libmagic-dev libsqlite3-dev libmagic1 libsqlite3-0; do
+for pkg in libmagic-dev libsqlite3-dev zlib1g-dev libmagic1 libsqlite3-0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
