@@ -21,28 +21,18 @@ import Testing
         let limits = ConnectionLimits(idleTimeout: .seconds(3), maxConcurrentUploads: 1)
         try await TestServer.with(connectionLimits: limits, metadataFaults: faults) { server in
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "openapi-check")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", Self.root.appendingPathComponent("Tests/DocIntakeTests/Support/openapi_check.py").path,
+            let (data, status) = try await PythonScript.run([
+                Self.root.appendingPathComponent("Tests/DocIntakeTests/Support/openapi_check.py").path,
                 Self.root.appendingPathComponent("openapi.yaml").path, server.baseURL, token, Fixtures.uploads,
                 server.dataDirectory, fullMarker, "http://127.0.0.1:\(server.metricsPort)",
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = try await offPool {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return data
-            }
+            ])
             let summary = try #require(
                 try JSONSerialization.jsonObject(with: data) as? [String: Any],
                 "openapi_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
             #expect((summary["checked"] as? Int ?? 0) >= 40)
             #expect(Set(summary["statuses"] as? [Int] ?? []).isSuperset(of: [408, 413, 415, 503, 507]), "\(summary)")
             #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
-            #expect(process.terminationStatus == 0)
+            #expect(status == 0)
         }
     }
 
@@ -58,30 +48,19 @@ import Testing
             let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "schemathesis")
             let report = NSTemporaryDirectory() + "schemathesis-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: report) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
-            process.arguments = [
-                "python3", "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()",
-                "run", Self.root.appendingPathComponent("openapi.yaml").path, "--url", server.baseURL,
-                "--header", "Authorization: Bearer \(token)", "--checks", "all",
-                "--exclude-checks", "positive_data_acceptance,unsupported_method",
-                // /metrics is on a listener of its own, which --url would point at the public port.
-                "--exclude-path", "/metrics",
-                "--max-examples", "10", "--max-time", "60", "--seed", "20261207", "--workers", "1",
-                "--report-dir", report,
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = try await offPool {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return data
-            }
+            let (data, status) = try await PythonScript.run(
+                [
+                    "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()",
+                    "run", Self.root.appendingPathComponent("openapi.yaml").path, "--url", server.baseURL,
+                    "--header", "Authorization: Bearer \(token)", "--checks", "all",
+                    "--exclude-checks", "positive_data_acceptance,unsupported_method",
+                    // /metrics is on a listener of its own, which --url would point at the public port.
+                    "--exclude-path", "/metrics",
+                    "--max-examples", "10", "--max-time", "60", "--seed", "20261207", "--workers", "1",
+                    "--report-dir", report,
+                ], in: NSTemporaryDirectory(), mergingErrors: true)
             let text = String(decoding: data, as: UTF8.self)
-            #expect(process.terminationStatus == 0, "schemathesis found failures:\n\(text.suffix(6000))")
+            #expect(status == 0, "schemathesis found failures:\n\(text.suffix(6000))")
             #expect(text.contains("API Operations:"), "no summary: \(text.suffix(2000))")
         }
     }

@@ -118,27 +118,17 @@ import Testing
         let file = NSTemporaryDirectory() + "wire-samples-" + UUID().uuidString + ".json"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try JSONSerialization.data(withJSONObject: try Self.samples()).write(to: URL(fileURLWithPath: file))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Support/wire_check.py").path,
+        let (data, status) = try await PythonScript.run([
+            OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Support/wire_check.py").path,
             OpenAPITests.root.appendingPathComponent("openapi.yaml").path, file,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = try await offPool {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
+        ])
         let summary = try #require(
             try JSONSerialization.jsonObject(with: data) as? [String: Any],
             "wire_check.py printed no summary: \(String(decoding: data, as: UTF8.self))")
         #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
         // Every sample and every object in it was compared.
         #expect((summary["checked"] as? Int ?? 0) >= 20, "\(summary)")
-        #expect(process.terminationStatus == 0)
+        #expect(status == 0)
     }
 
     /// What the server writes, the client reads back unchanged: the same type, the same dates.
