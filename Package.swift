@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// libmagic, from Debian's libmagic-dev.
@@ -85,12 +86,16 @@ let package = Package(
         ),
         /// sync_file_range(2), which Swift's Glibc module does not export.
         .target(name: "CWriteback"),
-        /// Content-addressed blobs and the metadata that links them to applications.
+        /// Content-addressed blobs and the metadata that links them to applications: SQLite (the
+        /// embedded default) or PostgreSQL (several servers sharing one database).
         .target(
             name: "Storage",
             dependencies: [
                 "CWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
