@@ -60,6 +60,9 @@ public protocol ReviewStore: Sendable {
     /// entry (the last one appended) was made: one query for a whole page of a listing.
     func lastAudit(action: String, applicationIds: [String]) async throws -> [String: Date]
 
+    /// For each of `applicationIds` with current documents, how many: one query for a page.
+    func currentDocumentCounts(applicationIds: [String]) async throws -> [String: Int]
+
     /// Appends an entry that is not part of a state change, such as a document download.
     func appendAudit(_ entry: AuditEntry) async throws
 

@@ -109,6 +109,20 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func currentDocumentCounts(applicationIds: [String]) async throws -> [String: Int] {
+        guard !applicationIds.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT applicationId, COUNT(*) AS n FROM documents
+                    WHERE supersededAt IS NULL AND applicationId IN (\(databaseQuestionMarks(count: applicationIds.count)))
+                    GROUP BY applicationId
+                    """, arguments: StatementArguments(applicationIds))
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["applicationId"] as String, $0["n"] as Int) })
+        }
+    }
+
     public func lastAudit(action: String, applicationIds: [String]) async throws -> [String: Date] {
         guard !applicationIds.isEmpty else { return [:] }
         return try await pool.read { db in
