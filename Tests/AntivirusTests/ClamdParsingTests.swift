@@ -16,7 +16,7 @@ import Testing
         #expect(ClamdEndpoint(parsing: "tcp:localhost:3310")?.description == "tcp:localhost:3310")
     }
 
-    @Test func repliesBecomeVerdictsOrErrors() throws {
+    @Test func repliesBecomeVerdictsOrErrors() async throws {
         #expect(try ClamdVerdict.parse("stream: OK") == .clean)
         #expect(try ClamdVerdict.parse("stream: OK\0") == .clean)
         #expect(try ClamdVerdict.parse("stream: Win.Test.EICAR_HDB-1 FOUND\0") == .infected(signature: "Win.Test.EICAR_HDB-1"))

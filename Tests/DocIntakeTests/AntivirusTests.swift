@@ -58,8 +58,8 @@ import Testing
             ])
     }
 
-    func applicationCount(_ server: TestServer) throws -> Int {
-        try server.stores().metadata.applications(statuses: nil, after: nil, limit: 1000).count
+    func applicationCount(_ server: TestServer) async throws -> Int {
+        try await server.stores().metadata.applications(statuses: nil, after: nil, limit: 1000).count
     }
 
     @Test func everyPathRefusesWhatClamdFindsAndStoresWhatItPasses() async throws {
@@ -80,7 +80,7 @@ import Testing
                     // Not even offered to clamd: the prefix stage refuses it first.
                     let renamed = try await submit(server, notification: try samples.eicarNamedPDF())
                     #expect(renamed.status == 415)
-                    #expect(try applicationCount(server) == 1)
+                    #expect(try await applicationCount(server) == 1)
                     #expect(try server.tempFiles().isEmpty)
 
                     // Replacing a document on a returned application is scanned too.
@@ -88,8 +88,8 @@ import Testing
                     let token = try #require(clean.json["access_token"] as? String)
                     let stores = try server.stores()
                     let reviewer = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
-                    _ = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
-                    let sato = try #require(try stores.metadata.reviewers().first)
+                    _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+                    let sato = try #require(try await stores.metadata.reviewers().first)
                     _ = try await reviewer.claim(id, by: sato)
                     _ = try await reviewer.decide(id, decision: .return, reason: "差し替えてください", by: sato)
                     let replace = try await Curl.run([
@@ -98,7 +98,7 @@ import Testing
                     ])
                     #expect(replace.status == 422, "\(replace.text)")
                     #expect(replace.json["code"] as? String == "infected")
-                    #expect(try stores.metadata.documents(applicationId: id).filter { $0.slot == "opening_permit" }.count == 1)
+                    #expect(try await stores.metadata.documents(applicationId: id).filter { $0.slot == "opening_permit" }.count == 1)
 
                     // The operator sees the signature: in the metrics (and the log).
                     let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])
@@ -176,7 +176,7 @@ import Testing
                     #expect(refused.status == 503, "\(refused.text)")
                     #expect(refused.json["code"] as? String == "scanner_unavailable")
                     #expect(refused.headers.lowercased().contains("retry-after: 30"))
-                    #expect(try applicationCount(server) == 0)
+                    #expect(try await applicationCount(server) == 0)
                     #expect(try server.tempFiles().isEmpty)
                     let notReady = try await Curl.run([server.baseURL + "/readyz"])
                     #expect(notReady.status == 503)
@@ -233,7 +233,7 @@ import Testing
                     #expect(result.status == 503, "\(result.text)")
                     #expect(result.json["code"] as? String == "scanner_unavailable")
                 }
-                #expect(try applicationCount(server) == 0)
+                #expect(try await applicationCount(server) == 0)
                 #expect(try server.tempFiles().isEmpty)
             }
         }
@@ -257,7 +257,7 @@ import Testing
                     let result = try await upload
                     #expect(result.status == 503, "\(result.text)")
                     #expect(result.json["code"] as? String == "scanner_unavailable")
-                    #expect(try applicationCount(server) == 0)
+                    #expect(try await applicationCount(server) == 0)
                     #expect(try server.tempFiles().isEmpty)
                 }
             }

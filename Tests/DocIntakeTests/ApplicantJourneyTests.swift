@@ -22,13 +22,13 @@ import Testing
             let id = try #require(created.json["id"] as? String)
             let token = try #require(created.json["access_token"] as? String)
             let stores = try server.stores()
-            let reviewerToken = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato-internal")
+            let reviewerToken = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato-internal")
             let returned = Returned(
                 server: server, id: id, applicant: ["-H", "Authorization: Bearer \(token)"],
                 reviewer: ["-H", "Authorization: Bearer \(reviewerToken)"])
             #expect(try await Curl.run(returned.reviewer + ["-X", "POST", returned.reviewURL + "/claim"]).status == 200)
             #expect(try await Curl.run(returned.reviewer + [returned.reviewURL + "/documents/opening_permit"]).status == 200)
-            try LegalHoldAdmin(metadata: stores.metadata).set(applicationId: id, reason: "訴訟対応の内部メモ", by: .person("root"))
+            try await LegalHoldAdmin(metadata: stores.metadata).set(applicationId: id, reason: "訴訟対応の内部メモ", by: .person("root"))
             let decided = try await Curl.run(
                 returned.reviewer + [
                     "-X", "POST", "-H", "Content-Type: application/json",
@@ -116,7 +116,7 @@ import Testing
             #expect(fields["customer_id"] as? String == "0987654321", "normalised as the form is")
             #expect(fields["planned_test_month"] as? String == "2027-06")
 
-            let audit = try server.stores().metadata.auditLog(applicationId: returned.id).filter { $0.action == "correct_fields" }
+            let audit = try await server.stores().metadata.auditLog(applicationId: returned.id).filter { $0.action == "correct_fields" }
             #expect(audit.count == 1)
             let changes = AuditDetail(try #require(audit.first)).changes ?? []
             #expect(changes.map(\.field) == ["customer_id", "planned_test_month"])
@@ -148,7 +148,7 @@ import Testing
             #expect(confirmed.status == 200)
             #expect(confirmed.json["status"] as? String == "submitted")
 
-            let notices = try server.stores().metadata.notices(applicationId: returned.id)
+            let notices = try await server.stores().metadata.notices(applicationId: returned.id)
             let resubmission = try #require(notices.first { $0.kind == "resubmission" }, "a 再申請受付 notice is queued")
             let rendered = try NoticeRenderer().render(resubmission)
             #expect(rendered.subject == "オンライン資格確認申請 再申請受付のご案内")
@@ -174,7 +174,7 @@ import Testing
                 ).status == 200)
             #expect(try await returned.correct(["contact_email": "new@example.jp"]).status == 200)
             #expect(try await returned.resubmit().status == 200)
-            let notice = try #require(try server.stores().metadata.notices(applicationId: returned.id).first { $0.kind == "resubmission" })
+            let notice = try #require(try await server.stores().metadata.notices(applicationId: returned.id).first { $0.kind == "resubmission" })
             #expect(notice.recipient == "new@example.jp", "sent where the applicant now reads mail")
             let body = try NoticeRenderer().render(notice).body
             #expect(body.contains("書類の差し替え: 開設届の写し") && body.contains("申請内容の修正: 連絡先メールアドレス"))

@@ -68,13 +68,13 @@ import Testing
         let faults = FaultSwitch()
         try await TestServer.with(blobFaults: faults.faults) { server in
             let stores = try server.stores()
-            let reviewer = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+            let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")
             let earlierId = try #require(earlier.json["id"] as? String)
             let earlierDigests = try #require(earlier.json["documents"] as? [[String: Any]])
                 .reduce(into: [String: String]()) { $0[$1["slot"] as! String] = $1["sha256"] as? String }
-            let blobsBefore = try StoreAudit.blobFiles(server.dataDirectory)
+            let blobsBefore = try await StoreAudit.blobFiles(server.dataDirectory)
 
             // Two new documents, 1 MiB each, so that the failure can land in the middle of the stream.
             let notification = try StoreAudit.pdf(in: directory, tag: "notification-\(UUID())", size: 1 << 20)
@@ -100,8 +100,8 @@ import Testing
             }
             let left = try server.tempFiles()
             #expect(left.isEmpty, "\(site): temp files left: \(left)")
-            #expect(try StoreAudit.blobFiles(server.dataDirectory) == blobsBefore, "\(site): a blob of the refused upload stayed")
-            #expect(try StoreAudit.applicationCount(stores.metadata) == 1)
+            #expect(try await StoreAudit.blobFiles(server.dataDirectory) == blobsBefore, "\(site): a blob of the refused upload stayed")
+            #expect(try await StoreAudit.applicationCount(stores.metadata) == 1)
 
             // Reading is unaffected while writes still fail.
             for (slot, sha) in earlierDigests {
@@ -114,7 +114,7 @@ import Testing
             #expect(retried.status == 201, "\(site): after space is freed: \(retried.text)")
             let stored = try #require(retried.json["documents"] as? [[String: Any]]).compactMap { $0["sha256"] as? String }
             #expect(Set(stored) == [notification.sha256, permit.sha256])
-            #expect(try StoreAudit.blobFiles(server.dataDirectory) == blobsBefore.union(stored))
+            #expect(try await StoreAudit.blobFiles(server.dataDirectory) == blobsBefore.union(stored))
             #expect(try server.tempFiles().isEmpty)
         }
     }
@@ -144,7 +144,7 @@ import Testing
             }
             // The rename succeeds, the directory fsync after it fails: the transaction rolls
             // back and the blob it had placed is removed again.
-            let blobsBefore = try StoreAudit.blobFiles(server.dataDirectory)
+            let blobsBefore = try await StoreAudit.blobFiles(server.dataDirectory)
             let fsyncs = Occurrences()
             faults.set { $0 == .fsync && fsyncs.next() == 2 ? ENOSPC : nil }
             let refused = try await put()
@@ -154,7 +154,7 @@ import Testing
             #expect(documents.count == 1, "the refused replacement must not supersede the current document")
             #expect(documents.first?.supersededAt == nil)
             #expect(try server.tempFiles().isEmpty)
-            #expect(try StoreAudit.blobFiles(server.dataDirectory) == blobsBefore)
+            #expect(try await StoreAudit.blobFiles(server.dataDirectory) == blobsBefore)
             faults.clear()
             let accepted = try await put()
             #expect(accepted.status == 200, "\(accepted.text)")
@@ -171,12 +171,12 @@ import Testing
         let faults = MetadataFaults { full.withLock { $0 } ? MetadataFaults.sqliteFull : nil }
         try await TestServer.with(metadataFaults: faults) { server in
             let stores = try server.stores()
-            let reviewer = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+            let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")
             let earlierId = try #require(earlier.json["id"] as? String)
-            let blobsBefore = try StoreAudit.blobFiles(server.dataDirectory)
-            let auditBefore = try stores.metadata.auditLog(applicationId: earlierId).count
+            let blobsBefore = try await StoreAudit.blobFiles(server.dataDirectory)
+            let auditBefore = try await stores.metadata.auditLog(applicationId: earlierId).count
             let directory = NSTemporaryDirectory() + "docintake-full-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -200,24 +200,24 @@ import Testing
             #expect(refused.status == 507, "\(refused.text)")
             #expect(refused.json["code"] as? String == "storage_full")
             #expect((refused.json["detail_en"] as? String)?.contains("try again later") == true)
-            #expect(try StoreAudit.blobFiles(server.dataDirectory) == blobsBefore, "the rolled-back upload's blob stayed")
+            #expect(try await StoreAudit.blobFiles(server.dataDirectory) == blobsBefore, "the rolled-back upload's blob stayed")
             #expect(try server.tempFiles().isEmpty)
             let medical = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + Self.applications])
             #expect(medical.status == 507, "\(medical.text)")
             #expect(medical.json["code"] as? String == "storage_full")
-            #expect(try StoreAudit.applicationCount(stores.metadata) == 1)
+            #expect(try await StoreAudit.applicationCount(stores.metadata) == 1)
             let unaudited = try await download()
             #expect(unaudited.status == 507, "\(unaudited.text)")
             #expect(unaudited.json["code"] as? String == "storage_full")
-            #expect(try stores.metadata.auditLog(applicationId: earlierId).count == auditBefore)
+            #expect(try await stores.metadata.auditLog(applicationId: earlierId).count == auditBefore)
 
             full.withLock { $0 = false }
             let served = try await download()
             #expect(served.status == 200, "\(served.text)")
-            #expect(try stores.metadata.auditLog(applicationId: earlierId).count == auditBefore + 1)
+            #expect(try await stores.metadata.auditLog(applicationId: earlierId).count == auditBefore + 1)
             let retried = try await upload()
             #expect(retried.status == 201, "\(retried.text)")
-            #expect(try StoreAudit.blobFiles(server.dataDirectory).contains(fresh.sha256))
+            #expect(try await StoreAudit.blobFiles(server.dataDirectory).contains(fresh.sha256))
         }
     }
 
@@ -274,13 +274,13 @@ import Testing
 
         try await TestServer.with(dataDirectory: data) { server in
             let stores = try server.stores()
-            let reviewer = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+            let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")
             let earlierId = try #require(earlier.json["id"] as? String)
             let earlierDigests = try #require(earlier.json["documents"] as? [[String: Any]])
                 .reduce(into: [String: String]()) { $0[$1["slot"] as! String] = $1["sha256"] as? String }
-            let blobsBefore = try StoreAudit.blobFiles(data)
+            let blobsBefore = try await StoreAudit.blobFiles(data)
             let big = try StoreAudit.pdf(in: documents, tag: "big-\(UUID())", size: 3 << 20)
             let upload = {
                 try await Curl.run(
@@ -296,8 +296,8 @@ import Testing
             #expect(midStream.status == 507, "with \(free) bytes free: \(midStream.text)")
             #expect(midStream.json["code"] as? String == "storage_full")
             #expect(try server.tempFiles().isEmpty)
-            #expect(try StoreAudit.blobFiles(data) == blobsBefore)
-            #expect(try StoreAudit.applicationCount(stores.metadata) == 1)
+            #expect(try await StoreAudit.blobFiles(data) == blobsBefore)
+            #expect(try await StoreAudit.applicationCount(stores.metadata) == 1)
             for (slot, sha) in earlierDigests {
                 let served = try await StoreAudit.downloadedSHA256(baseURL: server.baseURL, reviewerToken: reviewer, id: earlierId, slot: slot)
                 #expect(served == sha, "\(slot) of the earlier application, with the blob side full")
@@ -309,7 +309,7 @@ import Testing
             let medical = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + Self.applications])
             #expect(medical.status == 507, "SQLite on a full disk: \(medical.text)")
             #expect(medical.json["code"] as? String == "storage_full")
-            #expect(try StoreAudit.applicationCount(stores.metadata) == 1)
+            #expect(try await StoreAudit.applicationCount(stores.metadata) == 1)
 
             // Every download is audited (domain rule), so with SQLite unable to write, a download
             // is refused with the same clear 507 rather than served unrecorded.

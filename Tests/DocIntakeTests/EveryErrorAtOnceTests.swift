@@ -42,7 +42,7 @@ import Testing
             let order = (result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
             #expect(order == ["prefecture_code", "customer_id_confirmation", "contact_email", "opening_permit"])
             #expect(try server.tempFiles().isEmpty)
-            #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
+            #expect(try await server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
         }
     }
 
@@ -132,7 +132,7 @@ import Testing
             let message = (result.json["errors"] as? [[String: Any]])?.first { $0["field"] as? String == "institution_name" }?["message"]
             #expect(message as? String == FormMessages.Message.notUTF8.ja)
             #expect(!result.text.contains("\u{FFFD}"))
-            #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
+            #expect(try await server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
         }
     }
 }

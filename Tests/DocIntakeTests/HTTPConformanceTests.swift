@@ -19,7 +19,7 @@ import Testing
         let created = try await server.submitWorkplaceClinic()
         let id = try #require(created.json["id"] as? String)
         let permit = try #require((created.json["documents"] as? [[String: Any]])?.first { $0["slot"] as? String == "opening_permit" })
-        let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+        let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
         return Submitted(
             id: id, reviewerToken: token, permitURL: server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_permit",
             permitSize: try #require(permit["size"] as? Int))
@@ -41,7 +41,7 @@ import Testing
                 #expect(head.headers["content-length"] == "\(get.body.count)", "HEAD \(path): \(head.headers)")
             }
             // Only the GET sent the document, so only it is a download in the audit log.
-            let audit = try server.stores().metadata.auditLog(applicationId: submitted.id).filter { $0.action == "download" }
+            let audit = try await server.stores().metadata.auditLog(applicationId: submitted.id).filter { $0.action == "download" }
             #expect(audit.count == 1)
         }
     }
@@ -171,7 +171,7 @@ import Testing
             #expect(document["filename"] as? String == "document")
 
             let id = try #require(created.json["id"] as? String)
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let download = try await Curl.run([
                 "-H", "Authorization: Bearer \(token)",
                 server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_notification",

@@ -65,7 +65,7 @@ import Testing
         #expect(!untrustingLog.contains("client=127.0.0.2"))
     }
 
-    @Test func theTestConfigurationIsTheShippedFileWithoutItsTLSLines() throws {
+    @Test func theTestConfigurationIsTheShippedFileWithoutItsTLSLines() async throws {
         let shipped = try NginxProxy.shippedConfiguration
         let derived = try NginxProxy.testConfiguration(shipped, listenPort: 18080, upstreamPort: 18081)
         for directive in [

@@ -20,7 +20,7 @@ import Testing
         // A silent body gets its 408 in 3 s; one upload at a time, so that a second one gets 503.
         let limits = ConnectionLimits(idleTimeout: .seconds(3), maxConcurrentUploads: 1)
         try await TestServer.with(connectionLimits: limits, metadataFaults: faults) { server in
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "openapi-check")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "openapi-check")
             let (data, status) = try await PythonScript.run([
                 Self.root.appendingPathComponent("Tests/DocIntakeTests/Support/openapi_check.py").path,
                 Self.root.appendingPathComponent("openapi.yaml").path, server.baseURL, token, Fixtures.uploads,
@@ -45,7 +45,7 @@ import Testing
     /// router answers an undeclared method such as TRACE with 404, not 405).
     @Test func generatedRequestsGetDocumentedAnswers() async throws {
         try await TestServer.with { server in
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "schemathesis")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "schemathesis")
             let report = NSTemporaryDirectory() + "schemathesis-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: report) }
             let (data, status) = try await PythonScript.run(

@@ -16,7 +16,7 @@ import Testing
                     "-F", "opening_notification=@\(Fixtures.path("photo.jpg"));filename=invoice.pdf", server.baseURL + "/api/v1/applications",
                 ])
             let stores = try server.stores()
-            _ = try await offPool { try ScrubJob(blobs: stores.blobs, metadata: stores.metadata).run(by: .person("tester")) }
+            _ = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata).run(by: .person("tester"))
 
             let publicPort = try await Curl.run([server.baseURL + "/metrics"])
             #expect(publicPort.status == 404)

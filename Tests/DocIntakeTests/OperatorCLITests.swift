@@ -155,7 +155,7 @@ import Testing
             #expect(delivered.stdout.contains("delivered 1, failed 0"), "\(delivered.stdout)")
             #expect(!delivered.stdout.contains(id), "nothing left to list: \(delivered.stdout)")
             #expect(try Self.arguments(in: sendmail.directory) == ["-i\n-f\nnotices@example.jp\n--\nclinic@example.jp\n"])
-            #expect(try server.stores().metadata.notices(applicationId: id).first?.sentAt != nil)
+            #expect(try await server.stores().metadata.notices(applicationId: id).first?.sentAt != nil)
 
             // Without --sendmail: an .eml file in <data>/outbox.
             let second = try await server.submitWorkplaceClinic()
@@ -165,7 +165,7 @@ import Testing
             let files = try await EMLReader.files(in: server.dataDirectory + "/outbox", atLeast: 1)
             let email = try #require(try await EMLReader.read(files).first)
             #expect(email["from"] as? String == "no-reply@localhost")
-            #expect(try server.stores().metadata.notices(applicationId: secondId).first?.sentAt != nil)
+            #expect(try await server.stores().metadata.notices(applicationId: secondId).first?.sentAt != nil)
 
             let badSender = try await Self.docintake(["notices", "--deliver", "--mail-from", "not an address"] + data)
             #expect(badSender.status != 0 && badSender.stderr.contains("--mail-from"), "\(badSender.stderr)")
@@ -193,8 +193,8 @@ import Testing
         let server = try ServerProcess(arguments: ["--retention-interval", "1s"])
         #expect(try server.log().contains("retention runs inside the server"))
         let stores = try Stores(dataDirectory: server.dataDirectory)
-        _ = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
-        let sato = try #require(try stores.metadata.reviewers().first)
+        _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+        let sato = try #require(try await stores.metadata.reviewers().first)
         let created = try await Curl.run(
             ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
                 "-F", "opening_notification=@\(Fixtures.path("tiny-reportlab.pdf"))",
@@ -206,11 +206,11 @@ import Testing
         _ = try await review.claim(id, by: sato)
         _ = try await review.decide(id, decision: .reject, reason: "理由", by: sato)
         let deadline = ContinuousClock.now + .seconds(30)
-        while try !stores.metadata.documents(applicationId: id).isEmpty && ContinuousClock.now < deadline {
+        while try await !stores.metadata.documents(applicationId: id).isEmpty && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(try stores.metadata.documents(applicationId: id).isEmpty, "the server's own retention run deleted them")
-        let records = try stores.metadata.deletionRecords(applicationId: id)
+        #expect(try await stores.metadata.documents(applicationId: id).isEmpty, "the server's own retention run deleted them")
+        let records = try await stores.metadata.deletionRecords(applicationId: id)
         #expect(records.count == 2 && records.allSatisfy { $0.actor == "system" }, "\(records)")
     }
 

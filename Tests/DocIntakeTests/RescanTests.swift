@@ -42,8 +42,8 @@ import Testing
                     let marker = Self.marker()
                     let marked = try Self.markedPDF(marker, in: samples.directory)
                     let stores = try server.stores()
-                    let reviewToken = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
-                    let sato = try #require(try stores.metadata.reviewers().first)
+                    let reviewToken = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+                    let sato = try #require(try await stores.metadata.reviewers().first)
                     let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
 
                     // Clean by today's signatures: stored. Two undecided applications share the blob;
@@ -60,7 +60,7 @@ import Testing
                     let before = try await Program.run(binary, arguments)
                     #expect(before.status == 0, "nothing is known yet: \(before.stdout) \(before.stderr)")
                     #expect(before.stdout.contains("Rescan: 4 documents (2 blobs"), "\(before.stdout)")
-                    #expect(try stores.metadata.documents(applicationId: submitted.id).allSatisfy { $0.quarantinedAt == nil })
+                    #expect(try await stores.metadata.documents(applicationId: submitted.id).allSatisfy { $0.quarantinedAt == nil })
 
                     // The signature is published; the next rescan finds the stored document.
                     try await clamd.addSignature(name: Self.signatureName, matching: marker)
@@ -73,20 +73,20 @@ import Testing
                     #expect(report["applications_returned"] as? Int == 2)
 
                     for id in [submitted.id, underReview.id] {
-                        let record = try #require(try stores.metadata.application(id: id))
+                        let record = try #require(try await stores.metadata.application(id: id))
                         #expect(record.status == "returned", "returned to the applicant for a new file")
-                        let current = try stores.metadata.documents(applicationId: id).filter { $0.supersededAt == nil }
+                        let current = try await stores.metadata.documents(applicationId: id).filter { $0.supersededAt == nil }
                         #expect(current.filter { $0.quarantinedAt != nil }.map(\.slot) == ["opening_notification"])
-                        let audit = try stores.metadata.auditLog(applicationId: id)
+                        let audit = try await stores.metadata.auditLog(applicationId: id)
                         let finding = try #require(audit.first { $0.action == "quarantine" })
                         #expect(finding.detail?.contains(Self.reported) == true, "the audit log names the signature")
                         #expect(audit.last?.action == "return" && audit.last?.reason?.contains("開設届の写し") == true)
-                        let notices = try stores.metadata.notices(applicationId: id).filter { $0.kind == "return" }
+                        let notices = try await stores.metadata.notices(applicationId: id).filter { $0.kind == "return" }
                         #expect(notices.count == 1, "one return notice per application")
                         #expect(notices.allSatisfy { !$0.payload.contains(Self.signatureName) })
                     }
-                    #expect(try stores.metadata.application(id: approved.id)?.status == "approved")
-                    #expect(try stores.metadata.documents(applicationId: approved.id).allSatisfy { $0.quarantinedAt == nil })
+                    #expect(try await stores.metadata.application(id: approved.id)?.status == "approved")
+                    #expect(try await stores.metadata.documents(applicationId: approved.id).allSatisfy { $0.quarantinedAt == nil })
 
                     // A reviewer never gets the bytes, not even by HEAD; the other document still downloads.
                     let documentURL = server.baseURL + "/api/v1/review/applications/\(underReview.id)/documents/"
@@ -128,7 +128,7 @@ import Testing
                     let again = try await Program.run(binary, arguments)
                     #expect(again.status == 0, "\(again.stdout) \(again.stderr)")
                     #expect(again.stdout.contains("Quarantined: 0 document(s)"), "\(again.stdout)")
-                    let run = try #require(try stores.metadata.lastJobRun(job: RescanJob.name))
+                    let run = try #require(try await stores.metadata.lastJobRun(job: RescanJob.name))
                     #expect(run.outcome == "ok" && run.actor.hasPrefix("operator:"))
                 }
             }
@@ -151,34 +151,34 @@ import Testing
                 let stores = try Stores(dataDirectory: directory)
                 let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: client)
                 let now = Date()
-                #expect(
+                await #expect(
                     try stores.metadata.acquireJobLease(
                         job: RescanJob.name, holder: "other-server", now: now,
                         expiresAt: now.addingTimeInterval(600)))
                 await #expect(throws: RescanError.self) {
                     try await job.run(by: .person("ops"), logger: .init(label: "test"))
                 }
-                #expect(try stores.metadata.documents(applicationId: id).allSatisfy { $0.quarantinedAt == nil })
-                #expect(try stores.metadata.lastJobRun(job: RescanJob.name) == nil, "a refused run scans and records nothing")
-                #expect(try stores.metadata.jobLease(job: RescanJob.name)?.holder == "other-server", "and leaves the lease alone")
+                #expect(try await stores.metadata.documents(applicationId: id).allSatisfy { $0.quarantinedAt == nil })
+                #expect(try await stores.metadata.lastJobRun(job: RescanJob.name) == nil, "a refused run scans and records nothing")
+                #expect(try await stores.metadata.jobLease(job: RescanJob.name)?.holder == "other-server", "and leaves the lease alone")
 
                 // The other server died: its lease runs out, and the server's own schedule takes over.
-                #expect(
+                await #expect(
                     try stores.metadata.acquireJobLease(
                         job: RescanJob.name, holder: "other-server", now: now,
                         expiresAt: now.addingTimeInterval(-1)))
                 try await TestServer.with(dataDirectory: directory, antivirus: client, rescanInterval: .seconds(1)) { server in
                     let metadata = try server.stores().metadata
                     var waited = 0
-                    while try metadata.lastJobRun(job: RescanJob.name) == nil, waited < 300 {
+                    while try await metadata.lastJobRun(job: RescanJob.name) == nil, waited < 300 {
                         try await Task.sleep(for: .milliseconds(100))
                         waited += 1
                     }
-                    let run = try #require(try metadata.lastJobRun(job: RescanJob.name), "the server ran the rescan")
+                    let run = try #require(try await metadata.lastJobRun(job: RescanJob.name), "the server ran the rescan")
                     #expect(run.actor == "system" && run.outcome == "problems")
-                    #expect(try metadata.documents(applicationId: id).contains { $0.quarantinedAt != nil })
-                    #expect(try metadata.application(id: id)?.status == "returned")
-                    #expect(try metadata.jobLease(job: RescanJob.name) == nil, "released at the end of the run")
+                    #expect(try await metadata.documents(applicationId: id).contains { $0.quarantinedAt != nil })
+                    #expect(try await metadata.application(id: id)?.status == "returned")
+                    #expect(try await metadata.jobLease(job: RescanJob.name) == nil, "released at the end of the run")
                     let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])
                     #expect(metrics.text.contains("docintake_documents_quarantined_total 1"), "\(metrics.text)")
                     #expect(metrics.text.contains("docintake_rescan_documents_quarantined 1"))

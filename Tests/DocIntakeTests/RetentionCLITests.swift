@@ -33,10 +33,10 @@ import Testing
 
             // Years later, first as a dry run.
             let later = ["--now", "2040-01-01", "--grace-hours", "0"]
-            let before = try world.snapshot()
+            let before = try await world.snapshot()
             let dry = try await Self.docintake(world, ["retention", "--dry-run", "--json"] + later)
             #expect(dry.status == 0, "\(dry.stderr)")
-            #expect(try world.snapshot() == before, "the dry run changed something")
+            #expect(try await world.snapshot() == before, "the dry run changed something")
             let plan = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
             #expect(plan["dry_run"] as? Bool == true)
             #expect(plan["operator_user"] as? String == "tester")
@@ -52,10 +52,10 @@ import Testing
             #expect(run.stdout.contains("Documents deleted: 6 (approved 2, rejected 2, withdrawn 0, returned 2)"), "\(run.stdout)")
             #expect(run.stdout.contains("Applications closed as withdrawn: 1"))
             #expect(run.stdout.contains("Blobs deleted: 6"))
-            for id in [approved, rejected, returned] { #expect(try world.documents(id).isEmpty) }
-            for id in [held, pending] { #expect(try world.documents(id).count == 2) }
-            #expect(try world.status(returned) == "withdrawn")
-            let records = try world.stores.metadata.deletionRecords(applicationId: nil)
+            for id in [approved, rejected, returned] { #expect(try await world.documents(id).isEmpty) }
+            for id in [held, pending] { #expect(try await world.documents(id).count == 2) }
+            #expect(try await world.status(returned) == "withdrawn")
+            let records = try await world.stores.metadata.deletionRecords(applicationId: nil)
             #expect(records.count == 6)
             #expect(records.allSatisfy { $0.operatorUser == "tester" && $0.actor == "operator:tester" })
             #expect(Set(planned.compactMap { $0["sha256"] as? String }) == Set(records.map(\.sha256)), "the dry run named these")
@@ -83,7 +83,7 @@ import Testing
             #expect(clear.status == 0, "\(clear.stderr)")
             let released = try await Self.docintake(world, ["retention"] + later)
             #expect(released.stdout.contains("Documents deleted: 2 (approved 2, rejected 0, withdrawn 0, returned 0)"), "\(released.stdout)")
-            #expect(try world.documents(held).isEmpty)
+            #expect(try await world.documents(held).isEmpty)
         }
     }
 
@@ -101,7 +101,7 @@ import Testing
 
             // A blob that cannot be deleted (here a directory where its file should be; root can
             // delete any file) makes the step fail: the run goes on, reports it, and exits 1.
-            let sha = try #require(try world.documents(rejected).first?.blobSha256)
+            let sha = try await #require(try world.documents(rejected).first?.blobSha256)
             let path = world.blobPath(sha)
             try FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)

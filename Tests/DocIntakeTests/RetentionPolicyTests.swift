@@ -17,13 +17,13 @@ import Testing
         ("2025-03-31T14:59:59Z", "2030-04-01T00:00:00+09:00"),
         ("2025-12-31T23:00:00+09:00", "2031-04-01T00:00:00+09:00"),
     ])
-    func approvedDocumentsAreKeptUntilTheAprilFirstAfterApprovalPlusFiveYears(approvedAt: String, due: String) throws {
+    func approvedDocumentsAreKeptUntilTheAprilFirstAfterApprovalPlusFiveYears(approvedAt: String, due: String) async throws {
         let result = try #require(policy.due(status: "approved", since: JST.date(approvedAt)))
         #expect(result.rule == .approved)
         #expect(result.date == JST.date(due))
     }
 
-    @Test func theOtherRulesCountDaysFromTheStatusChange() throws {
+    @Test func theOtherRulesCountDaysFromTheStatusChange() async throws {
         let since = JST.date("2025-06-01T12:00:00+09:00")
         #expect(policy.due(status: "rejected", since: since)?.date == since.addingTimeInterval(365 * day))
         #expect(policy.due(status: "withdrawn", since: since)?.date == since.addingTimeInterval(365 * day))

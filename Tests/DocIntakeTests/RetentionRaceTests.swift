@@ -18,7 +18,7 @@ import Testing
                 let contested = try world.document("contested-\(round)")
                 let doomed = try await world.submit(notification: contested)
                 try await world.decide(doomed, .reject, at: Date().addingTimeInterval(-400 * day))
-                let sha = try #require(try world.documents(doomed).first { $0.slot == "opening_notification" }?.blobSha256)
+                let sha = try await #require(try world.documents(doomed).first { $0.slot == "opening_notification" }?.blobSha256)
 
                 let (uploads, runs) = try await withThrowingTaskGroup(of: ([String], [RetentionSummary]).self) { group in
                     for _ in 0..<3 {
@@ -47,11 +47,11 @@ import Testing
                 #expect(runs.allSatisfy { $0.succeeded })
                 #expect(uploads.count == 3)
                 for id in uploads {
-                    for document in try world.documents(id) {
-                        #expect(throws: Never.self, "round \(round): \(document.slot) of \(id)") { try world.verify(document.blobSha256) }
+                    for document in try await world.documents(id) {
+                        await #expect(throws: Never.self, "round \(round): \(document.slot) of \(id)") { try await world.verify(document.blobSha256) }
                     }
                 }
-                #expect(try world.documents(doomed).isEmpty)
+                #expect(try await world.documents(doomed).isEmpty)
             }
             print("retention race over HTTP: \(Self.rounds) rounds, the contested blob was collected in \(collectedRounds)")
             // The race happened: the blob the uploads were sending was collected while they ran.

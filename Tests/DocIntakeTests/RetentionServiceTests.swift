@@ -15,14 +15,14 @@ import Testing
             let id = try await world.submit()
             try await world.decide(id, .reject, at: Date().addingTimeInterval(-400 * day))
             var waited = 0
-            while try !world.documents(id).isEmpty, waited < 100 {
+            while try await !world.documents(id).isEmpty, waited < 100 {
                 try await Task.sleep(for: .milliseconds(100))
                 waited += 1
             }
-            #expect(try world.documents(id).isEmpty, "the periodic job deleted the documents")
-            let records = try world.stores.metadata.deletionRecords(applicationId: id)
+            #expect(try await world.documents(id).isEmpty, "the periodic job deleted the documents")
+            let records = try await world.stores.metadata.deletionRecords(applicationId: id)
             #expect(records.count == 2 && records.allSatisfy { $0.actor == "system" && $0.rule == "rejected" })
-            #expect(try world.stores.metadata.auditLog(applicationId: id).last?.actor == "system")
+            #expect(try await world.stores.metadata.auditLog(applicationId: id).last?.actor == "system")
         }
     }
 }

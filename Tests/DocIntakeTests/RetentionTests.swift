@@ -29,7 +29,7 @@ import Testing
             try await world.decide(approvedMedical, .approve, at: Self.approvedAt)
             try await world.decide(rejected, .reject, at: Self.rejectedAt)
             try await world.decide(returned, .return, at: Self.returnedAt)
-            try world.withdraw(withdrawn, at: Self.withdrawnAt)
+            try await world.withdraw(withdrawn, at: Self.withdrawnAt)
 
             let steps: [(now: Date, expected: [String: [RetentionRule]])] = [
                 (Self.returnedAt.addingTimeInterval(180 * day - 1), [:]),
@@ -52,18 +52,18 @@ import Testing
             #expect(try await world.run(now: JST.date("2045-01-01")).blobsInGracePeriod == 8, "and they are reported as kept")
 
             // The returned application was closed as withdrawn when its documents went.
-            #expect(try world.status(returned) == "withdrawn")
-            let closing = try #require(try world.stores.metadata.auditLog(applicationId: returned).first { $0.action == "withdraw" })
+            #expect(try await world.status(returned) == "withdrawn")
+            let closing = try await #require(try world.stores.metadata.auditLog(applicationId: returned).first { $0.action == "withdraw" })
             #expect(closing.actor == "operator:tester" && closing.fromStatus == "returned")
             // Application rows and their history stay; only document rows go.
             for id in [approved, rejected, returned, withdrawn] {
-                #expect(try world.documents(id).isEmpty)
-                let history = try world.stores.metadata.auditLog(applicationId: id)
+                #expect(try await world.documents(id).isEmpty)
+                let history = try await world.stores.metadata.auditLog(applicationId: id)
                 #expect(history.first?.action == "submit" && history.last?.action == "delete_documents")
             }
-            #expect(try world.documents(pending).count == 2, "a pending application is never touched")
-            #expect(try world.status(approvedMedical) == "approved")
-            let records = try world.stores.metadata.deletionRecords(applicationId: nil)
+            #expect(try await world.documents(pending).count == 2, "a pending application is never touched")
+            #expect(try await world.status(approvedMedical) == "approved")
+            let records = try await world.stores.metadata.deletionRecords(applicationId: nil)
             #expect(records.count == 8)
             #expect(Set(records.map(\.operatorUser)) == ["tester"] && Set(records.map(\.actor)) == ["operator:tester"])
             #expect(records.filter { $0.applicationId == approved }.map(\.rule) == ["approved", "approved"])
@@ -74,7 +74,7 @@ import Testing
             #expect(sweep.blobsDeleted == 8)
             #expect(sweep.bytesFreed == records.reduce(0) { $0 + $1.size })
             for record in records { #expect(!FileManager.default.fileExists(atPath: world.blobPath(record.sha256))) }
-            for document in try world.documents(pending) { try world.verify(document.blobSha256) }
+            for document in try await world.documents(pending) { try await world.verify(document.blobSha256) }
         }
     }
 
@@ -85,28 +85,29 @@ import Testing
             try await world.decide(returned, .return, at: Self.returnedAt)
             try await world.decide(approved, .approve, at: Self.approvedAt)
             let holds = LegalHoldAdmin(metadata: world.stores.metadata)
-            try holds.set(applicationId: returned, reason: "訴訟対応のため保全", by: RetentionWorld.tester)
-            try holds.set(applicationId: approved, reason: "監査", by: RetentionWorld.tester)
-            #expect(try holds.list().map(\.hold.applicationId).sorted() == [returned, approved].sorted())
-            #expect(throws: LegalHoldError.notFound("nope")) { try holds.set(applicationId: "nope", reason: "x", by: RetentionWorld.tester) }
-            #expect(throws: LegalHoldError.invalidReason) { try holds.set(applicationId: approved, reason: "  ", by: RetentionWorld.tester) }
+            try await holds.set(applicationId: returned, reason: "訴訟対応のため保全", by: RetentionWorld.tester)
+            try await holds.set(applicationId: approved, reason: "監査", by: RetentionWorld.tester)
+            #expect(try await holds.list().map(\.hold.applicationId).sorted() == [returned, approved].sorted())
+            await #expect(throws: LegalHoldError.notFound("nope")) { try await holds.set(applicationId: "nope", reason: "x", by: RetentionWorld.tester) }
+            await #expect(throws: LegalHoldError.invalidReason) { try await holds.set(applicationId: approved, reason: "  ", by: RetentionWorld.tester) }
 
             let later = JST.date("2045-01-01")
             let held = try await world.run(RetentionPolicy(blobGrace: 0), now: later)
             #expect(held.documents.isEmpty && held.blobsDeleted == 0 && held.applicationsWithdrawn.isEmpty)
             #expect(Set(held.applicationsHeld.map(\.applicationId)) == [returned, approved])
             #expect(held.applicationsHeld.first { $0.applicationId == returned }?.reason == "訴訟対応のため保全")
-            #expect(try world.status(returned) == "returned", "a held returned application is not closed")
-            #expect(try world.documents(returned).count == 2 && world.documents(approved).count == 2)
+            #expect(try await world.status(returned) == "returned", "a held returned application is not closed")
+            #expect(try await world.documents(returned).count == 2)
+            #expect(try await world.documents(approved).count == 2)
 
-            try holds.clear(applicationId: returned, by: RetentionWorld.tester)
-            #expect(throws: LegalHoldError.notHeld(returned)) { try holds.clear(applicationId: returned, by: RetentionWorld.tester) }
+            try await holds.clear(applicationId: returned, by: RetentionWorld.tester)
+            await #expect(throws: LegalHoldError.notHeld(returned)) { try await holds.clear(applicationId: returned, by: RetentionWorld.tester) }
             let released = try await world.run(RetentionPolicy(blobGrace: 0), now: later)
             #expect(Self.deletions(released) == [returned: [.returned, .returned]])
             #expect(released.applicationsHeld.map(\.applicationId) == [approved])
-            #expect(try world.status(returned) == "withdrawn")
-            #expect(try world.documents(approved).count == 2)
-            let history = try world.stores.metadata.auditLog(applicationId: returned).map(\.action)
+            #expect(try await world.status(returned) == "withdrawn")
+            #expect(try await world.documents(approved).count == 2)
+            let history = try await world.stores.metadata.auditLog(applicationId: returned).map(\.action)
             #expect(history.contains("legal_hold_set") && history.contains("legal_hold_clear"))
         }
     }
@@ -132,7 +133,7 @@ import Testing
         let temp = world.server.dataDirectory + "/tmp/upload-crashed"
         try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: temp))
         try world.age(temp, by: 2 * day)
-        let sha = try #require(try world.documents(pending).first { $0.slot == "opening_permit" }?.blobSha256)
+        let sha = try await #require(try world.documents(pending).first { $0.slot == "opening_permit" }?.blobSha256)
         return (sha, pending)
     }
 
@@ -142,9 +143,9 @@ import Testing
         try await RetentionWorld.with { world in
             let (shared, pending) = try await Self.dueWorld(world)
             let later = JST.date("2045-01-01")
-            let before = try world.snapshot()
+            let before = try await world.snapshot()
             let dry = try await world.run(Self.sweeping, now: later, dryRun: true)
-            #expect(try world.snapshot() == before, "a dry run changes nothing, files and their times included")
+            #expect(try await world.snapshot() == before, "a dry run changes nothing, files and their times included")
             #expect(dry.dryRun)
             #expect(dry.documents.count == 6)
             #expect(dry.applicationsWithdrawn.count == 1)
@@ -158,11 +159,11 @@ import Testing
             var expected = dry
             expected.dryRun = false
             #expect(real == expected, "the real run did exactly what the dry run printed")
-            #expect(try world.snapshot() != before)
+            #expect(try await world.snapshot() != before)
             #expect(try world.server.tempFiles().isEmpty)
             // The shared blob survived the deletion of the rejected application's rows.
-            try world.verify(shared)
-            #expect(try world.documents(pending).count == 2)
+            try await world.verify(shared)
+            #expect(try await world.documents(pending).count == 2)
         }
     }
 
@@ -172,10 +173,10 @@ import Testing
             let later = JST.date("2045-01-01")
             let first = try await world.run(Self.sweeping, now: later)
             #expect(first.documents.count == 6 && first.blobsDeleted == 6 && first.tempFilesSwept == 1)
-            let afterFirst = try world.snapshot(jobRuns: false)
+            let afterFirst = try await world.snapshot(jobRuns: false)
 
             let second = try await world.run(Self.sweeping, now: later)
-            #expect(try world.snapshot(jobRuns: false) == afterFirst)
+            #expect(try await world.snapshot(jobRuns: false) == afterFirst)
             #expect(second.documents.isEmpty && second.blobs.isEmpty && second.applicationsWithdrawn.isEmpty)
             #expect(second.tempFilesSwept == 0 && second.succeeded)
             #expect(second.applicationsConsidered == first.applicationsConsidered)
@@ -189,15 +190,15 @@ import Testing
             let kept = try await world.submit(permit: shared)
             try await world.decide(gone, .reject, at: Date().addingTimeInterval(-400 * day))
             try await world.decide(kept, .approve, at: Date())
-            let goneNotification = try #require(try world.documents(gone).first { $0.slot == "opening_notification" })
-            let permit = try #require(try world.documents(kept).first { $0.slot == "opening_permit" })
+            let goneNotification = try await #require(try world.documents(gone).first { $0.slot == "opening_notification" })
+            let permit = try await #require(try world.documents(kept).first { $0.slot == "opening_permit" })
 
             let summary = try await world.run(Self.sweeping)
             #expect(Self.deletions(summary) == [gone: [.rejected, .rejected]])
             #expect(summary.blobs.map(\.sha256) == [goneNotification.blobSha256], "only the blob nobody else uses")
             // The other application's reviewer still downloads the shared document, verified.
             let review = ReviewService(blobs: world.stores.blobs, metadata: world.stores.metadata)
-            let sato = try #require(try world.stores.metadata.reviewers().first)
+            let sato = try await #require(try world.stores.metadata.reviewers().first)
             let download = try await review.download(kept, slot: .openingPermit, range: nil, ifRange: nil, by: sato)
             var bytes = 0
             while let chunk = try await download.next() { bytes += chunk.count }

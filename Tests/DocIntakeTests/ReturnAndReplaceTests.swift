@@ -20,8 +20,8 @@ import Testing
 
             let stores = try server.stores()
             let reviewer = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
-            _ = try ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
-            let sato = try #require(try stores.metadata.reviewers().first)
+            _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+            let sato = try await #require(try stores.metadata.reviewers().first)
             _ = try await reviewer.claim(id, by: sato)
             _ = try await reviewer.decide(id, decision: .return, reason: "開設許可書の写しが不鮮明です", by: sato)
 

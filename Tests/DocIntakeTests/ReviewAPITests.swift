@@ -12,7 +12,7 @@ import Testing
             let permit = try #require((created.json["documents"] as? [[String: Any]])?.first { $0["slot"] as? String == "opening_permit" })
             let sha = try #require(permit["sha256"] as? String)
             let size = try #require(permit["size"] as? Int)
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let url = server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_permit"
             let auth = ["-H", "Authorization: Bearer \(token)"]
 
@@ -38,7 +38,7 @@ import Testing
                     server.baseURL + "/api/v1/applications",
                 ])
             let id = try #require(created.json["id"] as? String, "\(created.text)")
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let auth = ["-H", "Authorization: Bearer \(token)"]
             for (slot, saved) in [("opening_notification", "permit.pdf"), ("opening_permit", "開設許可書.png")] {
                 let download = try await Curl.run(auth + [server.baseURL + "/api/v1/review/applications/\(id)/documents/\(slot)"])
@@ -58,7 +58,7 @@ import Testing
         try await TestServer.with { server in
             let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])
             let id = try #require(created.json["id"] as? String)
-            let token = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let token = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let decide = { (body: String) in
                 try await Curl.run([
                     "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data", body,

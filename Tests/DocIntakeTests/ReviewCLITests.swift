@@ -31,8 +31,8 @@ import Testing
             applicantToken: try #require(json["access_token"] as? String))
     }
 
-    static func reviewerToken(_ server: TestServer, name: String = "sato") throws -> String {
-        try ReviewerAdmin(metadata: server.stores().metadata).add(name: name)
+    static func reviewerToken(_ server: TestServer, name: String = "sato") async throws -> String {
+        try await ReviewerAdmin(metadata: server.stores().metadata).add(name: name)
     }
 
     private static func review(_ server: TestServer, token: String?, _ arguments: [String]) async throws -> Program.Result {
@@ -58,7 +58,7 @@ import Testing
     @Test func theFullReviewLoop() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
-            let token = try Self.reviewerToken(server)
+            let token = try await Self.reviewerToken(server)
             let output = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: output) }
 
@@ -107,7 +107,7 @@ import Testing
             let done = try await Self.review(server, token: token, ["list", "--status", "approved", "--json"])
             #expect(done.stdout.contains(application.id))
 
-            let history = try server.stores().metadata.auditLog(applicationId: application.id)
+            let history = try await server.stores().metadata.auditLog(applicationId: application.id)
             #expect(history.filter { $0.action == "download" }.map(\.actor) == ["reviewer:sato", "reviewer:sato"])
             #expect(history.last?.action == "approve")
         }
@@ -116,7 +116,7 @@ import Testing
     @Test func aFlippedByteInTheStoredBlobFailsTheDownloadAndLeavesNoFile() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
-            let token = try Self.reviewerToken(server)
+            let token = try await Self.reviewerToken(server)
             let output = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: output) }
 
@@ -144,7 +144,7 @@ import Testing
     @Test func anInterruptedDownloadResumesWithARange() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
-            let token = try Self.reviewerToken(server)
+            let token = try await Self.reviewerToken(server)
             let output = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: output) }
 
@@ -159,7 +159,7 @@ import Testing
             #expect(result.stderr.contains("resuming \(finalName) from byte \(half) of \(original.count)"))
             #expect(Self.files(in: output) == [finalName])
             #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + finalName)) == original)
-            let downloads = try server.stores().metadata.auditLog(applicationId: application.id).filter { $0.action == "download" }
+            let downloads = try await server.stores().metadata.auditLog(applicationId: application.id).filter { $0.action == "download" }
             #expect(downloads.count == 1)
             #expect(downloads.first?.detail?.contains(#""offset":\#(half)"#) == true, "the server saw Range: bytes=\(half)-")
         }
@@ -168,9 +168,9 @@ import Testing
     @Test func everyUnauthorisedPathIsRefused() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
-            let token = try Self.reviewerToken(server)
-            let revoked = try Self.reviewerToken(server, name: "former")
-            try ReviewerAdmin(metadata: server.stores().metadata).revoke(name: "former")
+            let token = try await Self.reviewerToken(server)
+            let revoked = try await Self.reviewerToken(server, name: "former")
+            try await ReviewerAdmin(metadata: server.stores().metadata).revoke(name: "former")
             let secrets = [token, revoked, application.applicantToken]
 
             let cases: [(token: String?, arguments: [String], exit: Int32, says: String)] = [
@@ -191,7 +191,7 @@ import Testing
                 }
             }
             // Nothing changed: the application was neither claimed nor downloaded.
-            let history = try server.stores().metadata.auditLog(applicationId: application.id)
+            let history = try await server.stores().metadata.auditLog(applicationId: application.id)
             #expect(history.map(\.action) == ["submit"])
         }
     }
@@ -199,7 +199,7 @@ import Testing
     @Test func otherFailuresNameTheirCause() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
-            let token = try Self.reviewerToken(server)
+            let token = try await Self.reviewerToken(server)
 
             let missing = try await Self.review(server, token: token, ["show", "00000000-0000-0000-0000-000000000000"])
             #expect(missing.status == 5)

@@ -23,7 +23,7 @@ import Testing
     @Test func theReceiptNumberNamesAnApplicationEverywhere() async throws {
         try await TestServer.with { server in
             let application = try await ReviewCLITests.submit(server)
-            let token = try ReviewCLITests.reviewerToken(server)
+            let token = try await ReviewCLITests.reviewerToken(server)
             let receipt = application.receiptNumber
             let base = NSTemporaryDirectory() + "review-journey-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: base) }
@@ -52,18 +52,18 @@ import Testing
                 try Program.docintakeBinary(),
                 ["hold", "set", receipt, "--reason", "確認中", "--data-dir", server.dataDirectory])
             #expect(hold.status == 0, "\(hold.stderr)")
-            #expect(try server.stores().metadata.legalHolds().map(\.applicationId) == [application.id])
+            #expect(try await server.stores().metadata.legalHolds().map(\.applicationId) == [application.id])
 
             let returned = try await Self.review(server, token: token, ["decide", receipt, "return", "--reason", "不鮮明です"])
             #expect(returned.status == 0, "\(returned.stderr)")
-            #expect(try server.stores().metadata.application(id: application.id)?.status == "returned")
+            #expect(try await server.stores().metadata.application(id: application.id)?.status == "returned")
         }
     }
 
     @Test func listAndShowSpeakJapaneseInJapanTimeAndMarkAResubmission() async throws {
         try await TestServer.with { server in
             let application = try await ReviewCLITests.submit(server)
-            let token = try ReviewCLITests.reviewerToken(server)
+            let token = try await ReviewCLITests.reviewerToken(server)
             let auth = ["-H", "Authorization: Bearer \(application.applicantToken)"]
             let url = server.baseURL + "/api/v1/applications/\(application.id)"
             #expect(try await Self.review(server, token: token, ["claim", application.id]).status == 0)

@@ -10,19 +10,19 @@ import Testing
         try await RetentionWorld.with { world in
             let first = try await world.submit()
             let second = try await world.submit()
-            let clean = try await offPool { try ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester) }
+            let clean = try await ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester)
             #expect(clean.isClean && clean.blobsChecked == 4 && clean.exitCode == 0)
 
             // Corrupt: one flipped byte.
-            let corrupt = try #require(try world.documents(first).first).blobSha256
+            let corrupt = try await #require(try world.documents(first).first).blobSha256
             var bytes = try Data(contentsOf: URL(fileURLWithPath: world.blobPath(corrupt)))
             bytes[bytes.count / 2] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: world.blobPath(corrupt)))
             // Missing: a row (and a document) whose file is gone.
-            let missing = try #require(try world.documents(second).first).blobSha256
+            let missing = try await #require(try world.documents(second).first).blobSha256
             try FileManager.default.removeItem(atPath: world.blobPath(missing))
             // Orphans: files with no row, one older than the grace period and one fresh.
-            func plant(_ text: String, age: TimeInterval) throws -> String {
+            func plant(_ text: String, age: TimeInterval) async throws -> String {
                 let data = Data("%PDF-1.4\n% \(text)\n%%EOF\n".utf8)
                 let hex = RetentionWorld.sha256Hex(data)
                 let path = world.blobPath(hex)
@@ -31,10 +31,10 @@ import Testing
                 try world.age(path, by: age)
                 return hex
             }
-            let orphan = try plant("crashed before COMMIT", age: 2 * day)
-            _ = try plant("being committed right now", age: 0)
+            let orphan = try await plant("crashed before COMMIT", age: 2 * day)
+            _ = try await plant("being committed right now", age: 0)
 
-            let report = try await offPool { try ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester) }
+            let report = try await ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester)
             #expect(report.corrupt.map(\.sha256) == [corrupt])
             #expect(report.corrupt.first?.references == 1)
             #expect(report.missing.map(\.sha256) == [missing])

@@ -59,7 +59,7 @@ import Testing
 
     @Test func hostileFileNamesAreStoredSanitisedAndDownloadedSafely() async throws {
         try await TestServer.with { server in
-            let reviewer = try ReviewerAdmin(metadata: server.stores().metadata).add(name: "sato")
+            let reviewer = try await ReviewerAdmin(metadata: server.stores().metadata).add(name: "sato")
             // 300 kana (900 bytes): over any file system's limit, shortened keeping ".pdf".
             let overlong = String(repeating: "あ", count: 300) + ".pdf"
             let encoded = overlong.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz."))!
@@ -147,13 +147,13 @@ import Testing
 
             // A reviewer's token works until it is revoked, and not one request after.
             let admin = ReviewerAdmin(metadata: try server.stores().metadata)
-            let reviewer = try admin.add(name: "tanaka")
+            let reviewer = try await admin.add(name: "tanaka")
             #expect(try await get(review, reviewer).status == 200)
-            try admin.revoke(name: "tanaka")
+            try await admin.revoke(name: "tanaka")
             let revoked = try await get(review, reviewer)
             #expect(revoked.status == 401)
             #expect(revoked.json["code"] as? String == "unauthorized")
-            let history = try server.stores().metadata.auditLog(applicationId: firstId)
+            let history = try await server.stores().metadata.auditLog(applicationId: firstId)
             #expect(history.map(\.action) == ["submit"], "nothing was claimed, decided or downloaded")
         }
     }
@@ -173,9 +173,9 @@ import Testing
         let applicant = try #require(submitted.json["access_token"] as? String)
         let id = try #require(submitted.json["id"] as? String)
         let admin = ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata)
-        let reviewer = try admin.add(name: "sato")
-        let revoked = try admin.add(name: "former")
-        try admin.revoke(name: "former")
+        let reviewer = try await admin.add(name: "sato")
+        let revoked = try await admin.add(name: "former")
+        try await admin.revoke(name: "former")
         let wrong = "dia_" + String(repeating: "x", count: 43)
 
         let review = server.baseURL + "/api/v1/review/applications"

@@ -31,7 +31,7 @@ import Testing
                 leftovers = try server.tempFiles()
             }
             #expect(leftovers.isEmpty)
-            #expect(try server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
+            #expect(try await server.stores().metadata.applications(statuses: nil, after: nil, limit: 10).isEmpty)
         }
     }
 
@@ -52,10 +52,10 @@ import Testing
             let results = try await [first, second]
             #expect(results.map(\.status) == [201, 201])
             let stores = try server.stores()
-            #expect(try stores.blobs.list().count == 2, "two documents each, the same bytes: two blobs in all")
+            #expect(try await stores.blobs.list().count == 2, "two documents each, the same bytes: two blobs in all")
             var documentRows = 0
             for result in results {
-                documentRows += try stores.metadata.documents(applicationId: result.json["id"] as! String).count
+                await documentRows += try stores.metadata.documents(applicationId: result.json["id"] as! String).count
             }
             #expect(documentRows == 4)
             #expect(try server.tempFiles().isEmpty)

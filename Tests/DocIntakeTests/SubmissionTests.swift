@@ -51,7 +51,7 @@ import Testing
             #expect(anonymous.status == 404)
 
             let stores = try server.stores()
-            let record = try #require(try stores.metadata.application(id: id))
+            let record = try await #require(try stores.metadata.application(id: id))
             #expect(record.secretNumberHash.hasPrefix("v2$") && !record.secretNumberHash.contains("4821"))
             // The hash was started while the documents arrived; it must still be the secret's.
             #expect(try server.secretHasher().verify(SecretNumber(digits: "4821"), against: record.secretNumberHash))
@@ -72,7 +72,7 @@ import Testing
                 ], extra: ["-F", "secret_number=\(secret)"])
             #expect(result.status == 201, "\(result.text)")
             let id = try #require(result.json["id"] as? String)
-            let record = try #require(try server.stores().metadata.application(id: id))
+            let record = try await #require(try server.stores().metadata.application(id: id))
             #expect(try server.secretHasher().verify(SecretNumber(digits: secret), against: record.secretNumberHash))
         }
     }
@@ -141,7 +141,7 @@ import Testing
             // NFKC maps the full-width hyphen-minus (U+FF0D) to "-".
             #expect(result.status == 201, "\(result.text)")
             let id = try #require(result.json["id"] as? String)
-            let record = try #require(try server.stores().metadata.application(id: id))
+            let record = try await #require(try server.stores().metadata.application(id: id))
             #expect(record.prefectureCode == "34")
             #expect(record.institutionCode == "0712362")
             #expect(record.customerIdType == "CAF")

@@ -59,7 +59,7 @@ import Testing
         }
     }
 
-    @Test func aTemplateNamingAnUnknownValueIsRefused() throws {
+    @Test func aTemplateNamingAnUnknownValueIsRefused() async throws {
         #expect(try WebAssets.render("<p>{{a}} &amp; {{b}}</p>", values: ["a": "1", "b": "2"]) == "<p>1 &amp; 2</p>")
         #expect(throws: WebAssetsError.self) { try WebAssets.render("{{nope}}", values: [:]) }
         #expect(throws: WebAssetsError.self) { try WebAssets.render("{{open", values: ["open": ""]) }

@@ -132,7 +132,7 @@ import Testing
     }
 
     /// What the server writes, the client reads back unchanged: the same type, the same dates.
-    @Test func whatTheServerWritesDecodesToTheSameValue() throws {
+    @Test func whatTheServerWritesDecodesToTheSameValue() async throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         #expect(try decoder.decode(ApplicationDetail.self, from: JSONResponse.encoder.encode(Self.detail)) == Self.detail)

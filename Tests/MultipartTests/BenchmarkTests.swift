@@ -6,7 +6,7 @@ import Testing
 /// `swift test -c release --filter BenchmarkTests`.
 @Suite("Benchmark")
 struct BenchmarkTests {
-    @Test func throughputOfA64MiBUploadIn64KiBChunks() throws {
+    @Test func throughputOfA64MiBUploadIn64KiBChunks() async throws {
         var generator = SeededGenerator(seed: 64)
         let block = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         var body = TestBody()

@@ -38,7 +38,7 @@ struct DifferentialTests {
 
     static let seed: UInt64 = 0x6D75_6C74_6970_6172
 
-    @Test func agreesWithWerkzeug() throws {
+    @Test func agreesWithWerkzeug() async throws {
         var generator = SeededGenerator(seed: Self.seed)
         let cases = (0..<240).map { index in Self.makeCase(index, &generator) }
         let reference = try Self.runWerkzeug(on: cases)

@@ -39,7 +39,7 @@ struct FramingTests {
         #expect((try? MultipartParser(boundary: boundary)) == nil)
     }
 
-    @Test func preambleAndEpilogueAreIgnored() throws {
+    @Test func preambleAndEpilogueAreIgnored() async throws {
         var body = TestBody(preamble: "This is a multi-part message.\r\n--not the boundary\r\n")
         body.field("a", "1")
         body.close(
@@ -51,7 +51,7 @@ struct FramingTests {
         #expect(parts.first?.content == Array("1".utf8))
     }
 
-    @Test func firstBoundaryMayFollowACRLFOrOpenTheBody() throws {
+    @Test func firstBoundaryMayFollowACRLFOrOpenTheBody() async throws {
         var bare = TestBody()
         bare.field("a", "1")
         bare.close()
@@ -59,7 +59,7 @@ struct FramingTests {
         #expect(try parse([.init(ascii: "\r"), .init(ascii: "\n")] + bare.bytes) == parse(bare.bytes))
     }
 
-    @Test func boundaryNotAtALineStartIsContent() throws {
+    @Test func boundaryNotAtALineStartIsContent() async throws {
         let boundary = TestBody.boundary
         let body = Array(
             "x--\(boundary)\r\n--\(boundary)\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--\(boundary)--".utf8
@@ -68,7 +68,7 @@ struct FramingTests {
         #expect(parts.map(\.headers.name) == ["a"])
     }
 
-    @Test func transportPaddingIsAllowed() throws {
+    @Test func transportPaddingIsAllowed() async throws {
         let boundary = TestBody.boundary
         let body = Array(
             ("--\(boundary) \t \r\nContent-Disposition: form-data; name=a\r\n\r\n1"
@@ -99,7 +99,7 @@ struct FramingTests {
         "--\(TestBody.boundary)",
         "\r\r\n\r\n--\r\n--\(TestBody.boundary.prefix(10))\r\n--\(TestBody.boundary.prefix(30))",
     ])
-    func boundaryLikeContentIsKept(content: String) throws {
+    func boundaryLikeContentIsKept(content: String) async throws {
         let payload = Array(("start" + content + "middle" + content).utf8)
         var body = TestBody()
         body.file("f", filename: "tricky.bin", payload)
@@ -111,7 +111,7 @@ struct FramingTests {
         }
     }
 
-    @Test func emptyFormAndEmptyPart() throws {
+    @Test func emptyFormAndEmptyPart() async throws {
         #expect(try parse(Array("--\(TestBody.boundary)--".utf8)).isEmpty)
         var body = TestBody()
         body.field("empty", "")
@@ -123,7 +123,7 @@ struct FramingTests {
         #expect(try parse(body.bytes, chunking: .fixed(1)) == [ParsedPart(headers: expected, content: [])])
     }
 
-    @Test func inputEndingBeforeTheClosingBoundaryIsUnexpected() throws {
+    @Test func inputEndingBeforeTheClosingBoundaryIsUnexpected() async throws {
         var body = TestBody(preamble: "preamble\r\n")
         body.field("a", "0123456789")
         body.close(epilogue: "")
@@ -135,7 +135,7 @@ struct FramingTests {
         #expect(try parse(body.bytes).count == 1)
     }
 
-    @Test func completionIsReportedWhenTheClosingBoundaryArrives() throws {
+    @Test func completionIsReportedWhenTheClosingBoundaryArrives() async throws {
         var body = TestBody()
         body.field("a", "1")
         body.close(epilogue: "")
@@ -150,7 +150,7 @@ struct FramingTests {
         try parser.finish()
     }
 
-    @Test func errorsAreSticky() throws {
+    @Test func errorsAreSticky() async throws {
         var parser = try MultipartParser(boundary: "b", limits: MultipartLimits(maxPreambleBytes: 4))
         parser.append(Array("12345".utf8))
         let first = #expect(throws: MultipartError.self) { try parser.next() }

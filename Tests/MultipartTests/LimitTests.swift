@@ -10,7 +10,7 @@ struct LimitTests {
         return body.bytes
     }
 
-    @Test func tooManyParts() throws {
+    @Test func tooManyParts() async throws {
         let limits = MultipartLimits(maxParts: 3)
         #expect(try parse(Self.body(parts: 3), limits: limits).count == 3)
         #expect(parseError(Self.body(parts: 4), limits: limits)?.code == .tooManyParts)
@@ -18,7 +18,7 @@ struct LimitTests {
         #expect(try parse(Self.body(parts: 32)).count == 32)
     }
 
-    @Test func headersTooLarge() throws {
+    @Test func headersTooLarge() async throws {
         let disposition = "Content-Disposition: form-data; name=a"
         // The section: CRLF ending the boundary line, the header line, its CRLF, the blank line.
         let sectionSize = 2 + disposition.utf8.count + 2 + 2
@@ -33,7 +33,7 @@ struct LimitTests {
         #expect(parseError(TestBody.single(huge))?.code == .headersTooLarge)
     }
 
-    @Test func endlessHeadersOrPaddingFailWithoutBuffering() throws {
+    @Test func endlessHeadersOrPaddingFailWithoutBuffering() async throws {
         for opening in ["--b\r\nX-Endless: ", "--b"] {
             var parser = try MultipartParser(boundary: "b", limits: MultipartLimits(maxHeaderBytesPerPart: 1024))
             parser.append(Array(opening.utf8))
@@ -48,7 +48,7 @@ struct LimitTests {
         }
     }
 
-    @Test func filenameTooLong() throws {
+    @Test func filenameTooLong() async throws {
         func body(_ filename: String) -> [UInt8] {
             TestBody.single(["Content-Disposition: form-data; name=f; filename=\"\(filename)\""])
         }
@@ -64,7 +64,7 @@ struct LimitTests {
         #expect(parseError(body("abc"), limits: MultipartLimits(maxFilenameBytes: 2))?.code == .filenameTooLong)
     }
 
-    @Test func preambleTooLarge() throws {
+    @Test func preambleTooLarge() async throws {
         let limits = MultipartLimits(maxPreambleBytes: 10)
         func body(preamble: String) -> [UInt8] {
             var body = TestBody(preamble: preamble)
@@ -82,7 +82,7 @@ struct LimitTests {
         #expect(parseError(body(preamble: String(repeating: "p", count: 16 * 1024 + 1)))?.code == .preambleTooLarge)
     }
 
-    @Test func endlessPreambleFailsWithoutBuffering() throws {
+    @Test func endlessPreambleFailsWithoutBuffering() async throws {
         var parser = try MultipartParser(boundary: "b")
         let chunk = [UInt8](repeating: UInt8(ascii: "\r"), count: 1000)
         let error = #expect(throws: MultipartError.self) {
@@ -95,7 +95,7 @@ struct LimitTests {
         #expect(error?.code == .preambleTooLarge)
     }
 
-    @Test func epilogueTooLarge() throws {
+    @Test func epilogueTooLarge() async throws {
         let limits = MultipartLimits(maxEpilogueBytes: 10)
         func body(epilogue: String) -> [UInt8] {
             var body = TestBody()

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Part headers")
 struct PartHeaderTests {
-    @Test func simpleFieldsAndFile() throws {
+    @Test func simpleFieldsAndFile() async throws {
         var body = TestBody()
         body.field("applicant", "Hanako Yamada")
         body.field("note", "")
@@ -24,7 +24,7 @@ struct PartHeaderTests {
         )
     }
 
-    @Test func japaneseFilenameAsRawUTF8() throws {
+    @Test func japaneseFilenameAsRawUTF8() async throws {
         let parts = try parse(
             TestBody.single(["Content-Disposition: form-data; name=\"f\"; filename=\"開発計画 第2版.pdf\""]))
         #expect(parts.first?.headers.filename == "開発計画 第2版.pdf")
@@ -35,12 +35,12 @@ struct PartHeaderTests {
         "form-data; name=\"f\"; filename*=utf-8'ja'%E9%96%8B%E7%99%BA.pdf; filename=\"fallback.pdf\"",
         "form-data; name=\"f\"; filename*=\"UTF-8''%E9%96%8B%E7%99%BA.pdf\"",
     ])
-    func extendedFilenameWins(disposition: String) throws {
+    func extendedFilenameWins(disposition: String) async throws {
         let parts = try parse(TestBody.single(["Content-Disposition: \(disposition)"]))
         #expect(parts.first?.headers.filename == "開発.pdf")
     }
 
-    @Test func extendedFilenameInLatin1() throws {
+    @Test func extendedFilenameInLatin1() async throws {
         let parts = try parse(
             TestBody.single(["Content-Disposition: form-data; name=f; filename*=iso-8859-1''na%EFve.txt"]))
         #expect(parts.first?.headers.filename == "naïve.txt")
@@ -54,13 +54,13 @@ struct PartHeaderTests {
         (#"FORM-DATA; NAME="upper"; FileName="C:\\Users\\me\\x.txt""#, "upper", #"C:\Users\me\x.txt"#),
         (#"form-data; name="empty-file"; filename="""#, "empty-file", ""),
     ])
-    func quotedAndEscapedParameters(disposition: String, name: String, filename: String) throws {
+    func quotedAndEscapedParameters(disposition: String, name: String, filename: String) async throws {
         let parts = try parse(TestBody.single(["Content-Disposition: \(disposition)"]))
         #expect(parts.first?.headers.name == name)
         #expect(parts.first?.headers.filename == filename)
     }
 
-    @Test func headerNamesAreCaseInsensitiveAndFoldedLinesJoin() throws {
+    @Test func headerNamesAreCaseInsensitiveAndFoldedLinesJoin() async throws {
         let parts = try parse(
             TestBody.single([
                 "content-disposition: form-data; name=\"x\"",

@@ -29,7 +29,7 @@ struct StreamingTests {
     }
 
     @Test(arguments: [1, 2, 3, 4, 5])
-    func chunkingDoesNotChangeTheParts(seed: UInt64) throws {
+    func chunkingDoesNotChangeTheParts(seed: UInt64) async throws {
         var generator = SeededGenerator(seed: seed)
         var body = TestBody(preamble: "preamble")
         for index in 0..<Int.random(in: 1...6, using: &generator) {
@@ -51,7 +51,7 @@ struct StreamingTests {
         }
     }
 
-    @Test func everyByteValueSurvives() throws {
+    @Test func everyByteValueSurvives() async throws {
         let allBytes = (0...255).map(UInt8.init)
         let content = allBytes + allBytes.reversed() + allBytes.flatMap { [$0, 13, 10, 45, 45] }
         var body = TestBody()
@@ -62,7 +62,7 @@ struct StreamingTests {
         }
     }
 
-    @Test func largeBodyKeepsTheBufferBounded() throws {
+    @Test func largeBodyKeepsTheBufferBounded() async throws {
         let chunkSize = 64 * 1024
         let limits = MultipartLimits()
         let delimiterCount = 4 + TestBody.boundary.utf8.count
@@ -124,7 +124,7 @@ struct StreamingTests {
         }
     }
 
-    @Test func oneByteChunksOfNearDelimitersHoldOnlyThePartialDelimiter() throws {
+    @Test func oneByteChunksOfNearDelimitersHoldOnlyThePartialDelimiter() async throws {
         var generator = SeededGenerator(seed: 7)
         var body = TestBody()
         body.part(["Content-Disposition: form-data; name=f"], Self.hostileContent(&generator, count: 20_000))

@@ -3,14 +3,14 @@ import Testing
 @testable import ReviewClient
 
 struct ConnectionTests {
-    @Test func aTokenIsNeverShownByItsDescriptions() throws {
+    @Test func aTokenIsNeverShownByItsDescriptions() async throws {
         let token = try BearerToken("dir_s3cr3t-value")
         #expect(!"\(token)".contains("s3cr3t"))
         #expect(!String(reflecting: token).contains("s3cr3t"))
         #expect(token.value == "dir_s3cr3t-value")
     }
 
-    @Test func aPastedTokenLosesItsLineBreakButNothingElse() throws {
+    @Test func aPastedTokenLosesItsLineBreakButNothingElse() async throws {
         #expect(try BearerToken("  dir_abc\n").value == "dir_abc")
         #expect(throws: ReviewError.malformedToken) { try BearerToken("dir_abc\r\nX-Injected: 1") }
         #expect(throws: ReviewError.malformedToken) { try BearerToken("dir_ä") }
@@ -19,7 +19,7 @@ struct ConnectionTests {
         #expect(try !BearerToken("dir_x").isApplicantToken)
     }
 
-    @Test func serverURLsAreNormalised() throws {
+    @Test func serverURLsAreNormalised() async throws {
         #expect(try ServerAddress("https://docintake.example.jp/").display == "https://docintake.example.jp")
         #expect(try ServerAddress("HTTP://127.0.0.1:8080").display == "http://127.0.0.1:8080")
         let prefixed = try ServerAddress("https://example.jp/intake//")
@@ -36,7 +36,7 @@ struct ConnectionTests {
         #expect(throws: ReviewError.invalidServer(text)) { try ServerAddress(text) }
     }
 
-    @Test func plainHTTPToAnotherHostIsWarnedAbout() throws {
+    @Test func plainHTTPToAnotherHostIsWarnedAbout() async throws {
         #expect(try ServerAddress("http://docintake.example.jp").cleartextWarning != nil)
         #expect(try ServerAddress("http://127.0.0.1:8080").cleartextWarning == nil)
         #expect(try ServerAddress("http://localhost:8080").cleartextWarning == nil)

@@ -3,7 +3,7 @@ import Testing
 @testable import ReviewClient
 
 struct ContentDispositionTests {
-    @Test func theServersJapaneseNameIsDecodedFromFilenameStar() throws {
+    @Test func theServersJapaneseNameIsDecodedFromFilenameStar() async throws {
         let header =
             "attachment; filename=\"________.png\"; filename*=UTF-8''"
             + "%E9%96%8B%E8%A8%AD%E8%A8%B1%E5%8F%AF%E6%9B%B8%E3%81%AE%E5%86%99%E3%81%97.png"

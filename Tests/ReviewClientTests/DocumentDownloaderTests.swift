@@ -224,14 +224,14 @@ import Testing
         #expect(try directory.read(Self.partName) == Array(Self.bytes[..<4_000]))
     }
 
-    @Test func theOutputDirectoryMustExist() throws {
+    @Test func theOutputDirectoryMustExist() async throws {
         let transport = FakeTransport { _, _ in throw TestFailure("no request expected") }
         #expect(throws: ReviewError.fileSystem(operation: "use the output directory", path: "/nonexistent/dir", errno: ENOTDIR)) {
             try DocumentDownloader(client: try transport.client(), directory: "/nonexistent/dir", showProgress: false)
         }
     }
 
-    @Test func aSlotWithoutACurrentDocumentIsNamed() throws {
+    @Test func aSlotWithoutACurrentDocumentIsNamed() async throws {
         let transport = FakeTransport { _, _ in throw TestFailure("no request expected") }
         let downloader = try DocumentDownloader(client: try transport.client(), directory: NSTemporaryDirectory(), showProgress: false)
         #expect(try downloader.documents(of: Self.application, slot: nil) == [Self.document])

@@ -38,7 +38,7 @@ struct ExpectedDigestTests {
         #expect(ExpectedDigest.etagSHA256("\"\(String(repeating: "g", count: 64))\"") == nil)
     }
 
-    @Test func eitherHeaderSufficesAndBothMustAgree() throws {
+    @Test func eitherHeaderSufficesAndBothMustAgree() async throws {
         let hex = Checksums.sha256Hex(Self.document)
         let repr = "sha-256=:\(Checksums.base64(Self.digest)):"
         #expect(try ExpectedDigest.from(["Repr-Digest": repr, "ETag": "\"\(hex)\""], file: "f").hex == hex)

@@ -16,7 +16,7 @@ struct OutputTests {
         #expect(DisplayWidth.pad("審査", to: 6) == "審査  ")
     }
 
-    @Test func theTableAlignsColumnsAndPutsTheNameLast() throws {
+    @Test func theTableAlignsColumnsAndPutsTheNameLast() async throws {
         let rows = try ReviewJSON.decode(
             [ApplicationSummary].self,
             from: Data(
@@ -38,7 +38,7 @@ struct OutputTests {
         #expect(lines[2].range(of: "20261126-BBBBBB")!.lowerBound.utf16Offset(in: lines[2]) == receiptColumn)
     }
 
-    @Test func theReportShowsFieldsDocumentsAndHistorySafely() throws {
+    @Test func theReportShowsFieldsDocumentsAndHistorySafely() async throws {
         let application = try ReviewJSON.decode(ApplicationDetail.self, from: Data(ReviewClientTests.detail.utf8))
         let report = ApplicationReport.render(application)
         #expect(report.contains("status          under_review (審査中)"))
@@ -52,7 +52,7 @@ struct OutputTests {
         #expect(report.contains("reason: 写しが不鮮明です。 再提出してください。"))
     }
 
-    @Test func jsonOutputKeepsTheServersKeys() throws {
+    @Test func jsonOutputKeepsTheServersKeys() async throws {
         let application = try ReviewJSON.decode(ApplicationDetail.self, from: Data(ReviewClientTests.detail.utf8))
         let json = try ReviewOutput.json(application)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -13,12 +13,12 @@ struct TransferStartTests {
         return headers
     }
 
-    @Test func a200IsTheWholeDocument() throws {
+    @Test func a200IsTheWholeDocument() async throws {
         let start = try TransferStart.classify(status: .ok, headers: Self.headers([("Content-Length", "10")]), requestedOffset: 4, file: "f")
         #expect(start == .whole(size: 10, digest: try ExpectedDigest.from(Self.digestHeaders, file: "f")))
     }
 
-    @Test func a206ContinuesExactlyWhereThePartFileEnds() throws {
+    @Test func a206ContinuesExactlyWhereThePartFileEnds() async throws {
         let start = try TransferStart.classify(
             status: .partialContent, headers: Self.headers([("Content-Range", "bytes 4-9/10")]), requestedOffset: 4, file: "f")
         #expect(start == .resume(offset: 4, size: 10, digest: try ExpectedDigest.from(Self.digestHeaders, file: "f")))
@@ -38,12 +38,12 @@ struct TransferStartTests {
         }
     }
 
-    @Test func a416MeansStartOverOnlyWhenARangeWasAsked() throws {
+    @Test func a416MeansStartOverOnlyWhenARangeWasAsked() async throws {
         #expect(try TransferStart.classify(status: .rangeNotSatisfiable, headers: [:], requestedOffset: 4, file: "f") == .rangeNotSatisfiable)
         #expect(try TransferStart.classify(status: .rangeNotSatisfiable, headers: [:], requestedOffset: 0, file: "f") == .failure)
     }
 
-    @Test func otherStatusesAreFailures() throws {
+    @Test func otherStatusesAreFailures() async throws {
         for status in [HTTPResponseStatus.unauthorized, .forbidden, .notFound, .internalServerError, .found] {
             #expect(try TransferStart.classify(status: status, headers: Self.digestHeaders, requestedOffset: 0, file: "f") == .failure)
         }

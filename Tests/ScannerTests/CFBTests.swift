@@ -13,7 +13,7 @@ struct CFBTests {
     }
 
     @Test("a workbook is accepted, in regular sectors or in the mini stream, version 3 or 4")
-    func accepted() throws {
+    func accepted() async throws {
         for image in [
             Self.xls(),
             Self.xls(workbook: CFBBuilder.workbookStream(size: 1500)),
@@ -27,7 +27,7 @@ struct CFBTests {
     }
 
     @Test("a FAT that needs the DIFAT chain is followed")
-    func difatChain() throws {
+    func difatChain() async throws {
         // Over 109 FAT sectors: more than 109 × 128 sectors of 512 bytes.
         let image = Self.xls([.stream("Padding", [UInt8](repeating: 7, count: 7_500_000))])
         #expect(image.difatSectors.count == 1)
@@ -46,7 +46,7 @@ struct CFBTests {
     }
 
     @Test("a FILEPASS record after BOF means an encrypted workbook")
-    func encryptedXLS() throws {
+    func encryptedXLS() async throws {
         for workbook in [CFBBuilder.workbookStream(encrypted: true), CFBBuilder.workbookStream(size: 300, encrypted: true)] {
             let verdict = try scan(Self.xls(workbook: workbook).bytes)
             #expect(verdict.reason == .encrypted, "\(verdict.detail)")
@@ -54,7 +54,7 @@ struct CFBTests {
     }
 
     @Test("an EncryptedPackage is an encrypted .xlsx")
-    func encryptedPackage() throws {
+    func encryptedPackage() async throws {
         let image = CFBBuilder(nodes: [
             .stream("EncryptionInfo", [UInt8](repeating: 4, count: 300)),
             .stream("EncryptedPackage", [UInt8](repeating: 9, count: 9000)),
@@ -64,14 +64,14 @@ struct CFBTests {
     }
 
     @Test("a VBA project means macros")
-    func macros() throws {
+    func macros() async throws {
         let project = Node.storage("_VBA_PROJECT_CUR", [.stream("PROJECT", [0x41]), .storage("VBA", [.stream("dir", [1, 2])])])
         #expect(try scan(Self.xls([project]).bytes).reason == .macroEnabled)
         #expect(try scan(Self.xls([.storage("Other", [.storage("VBA")])]).bytes).reason == .macroEnabled)
     }
 
     @Test("an Excel 4.0 macro sheet means macros, wherever its BoundSheet record falls")
-    func xlmMacroSheet() throws {
+    func xlmMacroSheet() async throws {
         for (filler, size) in [(0, 6000), (300, 20_000), (100, 3000)] {
             let workbook = CFBBuilder.workbookStream(size: size, filler: filler, sheetTypes: [0, 2, 1])
             let verdict = try scan(Self.xls(workbook: workbook).bytes)
@@ -82,7 +82,7 @@ struct CFBTests {
     }
 
     @Test("a CFB without a Workbook stream is not an allowed type")
-    func otherCFB() throws {
+    func otherCFB() async throws {
         let doc = CFBBuilder(nodes: [.stream("WordDocument", [UInt8](repeating: 0, count: 5000)), .stream("1Table", [1])]).build()
         #expect(try scan(doc.bytes, named: "sheet.xls").reason == .typeNotAllowed)
         // A Word file with an embedded sheet: the Workbook is not at the top level.
@@ -96,13 +96,13 @@ struct CFBTests {
     }
 
     @Test("a workbook stream must start with BOF")
-    func noBOF() throws {
+    func noBOF() async throws {
         let verdict = try scan(Self.xls(workbook: [UInt8](repeating: 0x33, count: 5000)).bytes)
         #expect(verdict.reason == .corrupt)
     }
 
     @Test("cycles in FAT chains end in a verdict", arguments: ["workbook", "directory", "self", "mini"])
-    func fatCycles(kind: String) throws {
+    func fatCycles(kind: String) async throws {
         var image = Self.xls(workbook: CFBBuilder.workbookStream(size: kind == "mini" ? 1000 : 20_000))
         let start = image.streamStart["Workbook"]!
         switch kind {
@@ -119,7 +119,7 @@ struct CFBTests {
     }
 
     @Test("a broken directory tree is corrupt")
-    func directoryCycle() throws {
+    func directoryCycle() async throws {
         var image = Self.xls()
         let index = image.entryIndex["Workbook"]!
         image.setDirectoryField(entry: index, at: 68, to: UInt32(index))
@@ -130,14 +130,14 @@ struct CFBTests {
     }
 
     @Test("a stream claiming more than its chain holds is corrupt, and fast")
-    func hugeStreamSize() throws {
+    func hugeStreamSize() async throws {
         var image = Self.xls()
         image.setDirectoryField(entry: image.entryIndex["Workbook"]!, at: 120, to: 0xFFFF_FFF0)
         #expect(try scan(image.bytes).reason == .corrupt)
     }
 
     @Test("a cut file is truncated", arguments: [600, 2048, 5000, 8000])
-    func truncated(length: Int) throws {
+    func truncated(length: Int) async throws {
         let image = Self.xls(workbook: CFBBuilder.workbookStream(size: 20_000))
         #expect(image.bytes.count > 8000)
         let verdict = try scan(Array(image.bytes.prefix(length)))
@@ -145,7 +145,7 @@ struct CFBTests {
     }
 
     @Test("a header that breaks [MS-CFB] is corrupt")
-    func badHeader() throws {
+    func badHeader() async throws {
         var byteOrder = Self.xls()
         byteOrder.bytes.setLE16(0xFEFF, at: 28)
         #expect(try scan(byteOrder.bytes).reason == .corrupt)

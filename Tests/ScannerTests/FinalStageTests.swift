@@ -5,7 +5,7 @@ import Testing
 @Suite("Final stage")
 struct FinalStageTests {
     @Test("an empty file is empty")
-    func empty() throws {
+    func empty() async throws {
         #expect(try scan([]).reason == .empty)
     }
 
@@ -24,19 +24,19 @@ struct FinalStageTests {
     }
 
     @Test("a disallowed type is refused whatever its name", arguments: ["scan.pdf", "scan.png", "scan.xlsx"])
-    func jpegRenamed(name: String) throws {
+    func jpegRenamed(name: String) async throws {
         let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 200)
         #expect(try scan(jpeg, named: name).reason == .typeNotAllowed)
     }
 
     @Test("a file shorter than its signature is truncated")
-    func shorterThanSignature() throws {
+    func shorterThanSignature() async throws {
         #expect(try scan(Array("%PD".utf8)).reason == .truncated)
         #expect(try scan([0x89, 0x50, 0x4E]).reason == .truncated)
     }
 
     @Test("libmagic's opinion is recorded but does not decide")
-    func magicIsRecorded() throws {
+    func magicIsRecorded() async throws {
         let pdf = try scan(Array("%PDF-1.4\n%%EOF\n".utf8))
         #expect(pdf.magicMime == "application/pdf")
         #expect(pdf.accepted == .pdf)

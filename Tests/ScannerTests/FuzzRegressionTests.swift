@@ -10,7 +10,7 @@ struct FuzzRegressionTests {
     /// a workbook whose mini chain points to itself kept the check busy for 67 million steps
     /// (version 3, 32-bit sizes) or 4 billion (version 4).
     @Test("a looping mini chain under a root entry claiming a huge mini stream is caught at once", arguments: [9, 12])
-    func miniChainLoopUnderHugeMiniStream(sectorShift: Int) throws {
+    func miniChainLoopUnderHugeMiniStream(sectorShift: Int) async throws {
         var image = CFBTests.xls(workbook: CFBBuilder.workbookStream(size: 700), sectorShift: sectorShift)
         image.setDirectoryField(entry: 0, at: 120, to: 0xFFFF_FFFF)
         image.setDirectoryField(entry: 0, at: 124, to: 0xFFFF_FFFF)

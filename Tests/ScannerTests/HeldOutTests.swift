@@ -10,7 +10,7 @@ struct HeldOutTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("HeldOut/heldout.py")
 
     @Test("every held-out file gets its verdict")
-    func heldOut() throws {
+    func heldOut() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scanner-heldout-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let python = Process()

@@ -19,7 +19,7 @@ struct ManifestTests {
         .standardizedFileURL
 
     @Test("every fixture gets the verdict its manifest names")
-    func everyFixture() throws {
+    func everyFixture() async throws {
         let manifest = Self.directory.appendingPathComponent("manifest.json")
         let data = try #require(try? Data(contentsOf: manifest), "no manifest at \(manifest.path)")
         let fixtures = try JSONDecoder().decode([Fixture].self, from: data)

@@ -12,20 +12,20 @@ struct PDFTests {
         arguments: [
             "%%EOF", "%%EOF\n", "%%EOF\r\n", "%%EOF\n\n\n   \n", "%%EOF\n\0\0\0\0",
         ])
-    func accepted(trailer: String) throws {
+    func accepted(trailer: String) async throws {
         let verdict = try scan(Self.pdf(trailer: trailer))
         #expect(verdict.accepted == .pdf, "\(verdict.detail)")
     }
 
     @Test("a PDF without %%EOF, or cut before it, is truncated")
-    func truncated() throws {
+    func truncated() async throws {
         #expect(try scan(Self.pdf(trailer: "")).reason == .truncated)
         let whole = Self.pdf(body: 100_000)
         #expect(try scan(Array(whole.prefix(50_000))).reason == .truncated)
     }
 
     @Test("after the last %%EOF, at most 1 KiB of white space; anything else is another format's data")
-    func afterEOF() throws {
+    func afterEOF() async throws {
         let late = Self.pdf(trailer: "%%EOF\n" + String(repeating: "x", count: 1100))
         #expect(try scan(late).reason == .polyglot)
         let stray = Self.pdf(trailer: "%%EOF\nx")

@@ -4,7 +4,7 @@ import Testing
 @Suite("PNG")
 struct PNGTests {
     @Test("a well-formed PNG is accepted, also when chunks straddle the read buffer")
-    func accepted() throws {
+    func accepted() async throws {
         #expect(try scan(PNGBuilder.valid().bytes).accepted == .png)
         let large = try scan(PNGBuilder.valid(width: 500, height: 200, chunkSize: 65_521).bytes)
         #expect(large.accepted == .png, "\(large.detail)")
@@ -12,7 +12,7 @@ struct PNGTests {
     }
 
     @Test("a flipped bit anywhere in a chunk fails its CRC", arguments: [8 + 8 + 2, 33 + 8 + 50, 33 + 8 + 99])
-    func crcMismatch(offset: Int) throws {
+    func crcMismatch(offset: Int) async throws {
         var bytes = PNGBuilder.valid().bytes
         bytes[offset] ^= 0x01
         let verdict = try scan(bytes)
@@ -20,7 +20,7 @@ struct PNGTests {
     }
 
     @Test("a flipped CRC byte is corrupt")
-    func crcFieldFlipped() throws {
+    func crcFieldFlipped() async throws {
         var bytes = PNGBuilder.valid().bytes
         bytes[8 + 8 + 13] ^= 0x80
         #expect(try scan(bytes).reason == .corrupt)
@@ -28,7 +28,7 @@ struct PNGTests {
 
     /// 8 signature + 25 IHDR + 807 IDAT (a 795-byte zlib stream of 16 rows of 49 bytes) + 12 IEND.
     @Test("a PNG cut anywhere is truncated", arguments: [9, 16, 30, 33, 40, 400, 840, 845, 851])
-    func cut(length: Int) throws {
+    func cut(length: Int) async throws {
         let bytes = PNGBuilder.valid().bytes
         #expect(bytes.count == 852)
         let verdict = try scan(Array(bytes.prefix(length)))
@@ -36,7 +36,7 @@ struct PNGTests {
     }
 
     @Test("IHDR must come first, with length 13")
-    func ihdrFirst() throws {
+    func ihdrFirst() async throws {
         var png = PNGBuilder.valid()
         png.chunks.swapAt(0, 1)
         #expect(try scan(png.bytes).reason == .corrupt)
@@ -67,7 +67,7 @@ struct PNGTests {
     }
 
     @Test("every allowed bit depth and colour type pair is accepted with its exact image data")
-    func allowedPairs() throws {
+    func allowedPairs() async throws {
         let pairs: [(colourType: UInt8, depths: [UInt8], samples: Int)] = [
             (0, [1, 2, 4, 8, 16], 1), (2, [8, 16], 3), (3, [1, 2, 4, 8], 1), (4, [8, 16], 2), (6, [8, 16], 4),
         ]
@@ -88,14 +88,14 @@ struct PNGTests {
     }
 
     @Test("an indexed image without PLTE before its data is corrupt")
-    func paletteRequired() throws {
+    func paletteRequired() async throws {
         let raw = (0..<4).flatMap { _ in [UInt8](repeating: 0, count: 5) }
         let png = PNGBuilder.image(header: PNGBuilder.ihdr(width: 4, height: 4, colourType: 3), zlib: Deflate.zlib(Deflate.stored(raw), of: raw))
         #expect(try scan(png.bytes).reason == .corrupt)
     }
 
     @Test("dimensions over the ScanLimits are image_too_large; the defaults fit an A3 scan at 600 dpi")
-    func dimensionLimits() throws {
+    func dimensionLimits() async throws {
         let limits = ScanLimits()
         #expect(limits.maxImageSide >= 9921 && limits.maxImagePixels >= 7016 * 9921)
         for (width, height) in [(100_000, 100_000), (0x7FFF_FFFF, 1), (1, 20_001), (15_000, 15_000)] as [(UInt32, UInt32)] {
@@ -111,7 +111,7 @@ struct PNGTests {
     }
 
     @Test("image data that is not a zlib stream is corrupt")
-    func notZlib() throws {
+    func notZlib() async throws {
         let raw = (0..<16).flatMap { _ in [UInt8](repeating: 0, count: 49) }
         let rawDeflate = PNGBuilder.image(header: PNGBuilder.ihdr(width: 16, height: 16), zlib: Deflate.stored(raw))
         #expect(try scan(rawDeflate.bytes).reason == .corrupt)
@@ -123,7 +123,7 @@ struct PNGTests {
     }
 
     @Test("image data must decode to exactly the length IHDR implies")
-    func exactLength() throws {
+    func exactLength() async throws {
         let header = PNGBuilder.ihdr(width: 16, height: 16)
         for rows in [15, 17] {
             let raw = (0..<rows).flatMap { _ in [UInt8](repeating: 0, count: 49) }
@@ -135,7 +135,7 @@ struct PNGTests {
     }
 
     @Test("a zlib bomb in IDAT stops at the length IHDR implies")
-    func bomb() throws {
+    func bomb() async throws {
         // 64 MiB of zeros in about 420 KB, for a 16×16 image that needs 784 bytes.
         let zeros = Deflate.zeros(count: 64 << 20)
         let png = PNGBuilder.image(header: PNGBuilder.ihdr(width: 16, height: 16), zlib: [0x78, 0x01] + zeros + [0, 0, 0, 0], chunkSize: 1 << 20)
@@ -145,7 +145,7 @@ struct PNGTests {
     }
 
     @Test("an interlaced image needs the seven Adam7 passes' rows", arguments: [(1, 1), (5, 3), (8, 8), (13, 7), (33, 17)])
-    func interlaced(width: Int, height: Int) throws {
+    func interlaced(width: Int, height: Int) async throws {
         // Each pass's rows, found by sorting every pixel into its pass rather than by formula.
         let passOrigin = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
         var raw: [UInt8] = []
@@ -165,7 +165,7 @@ struct PNGTests {
     }
 
     @Test("a PNG without IDAT, or with an absurd chunk length, is corrupt")
-    func structure() throws {
+    func structure() async throws {
         var noData = PNGBuilder.valid()
         noData.chunks.remove(at: 1)
         #expect(try scan(noData.bytes).reason == .corrupt)
@@ -180,7 +180,7 @@ struct PNGTests {
     }
 
     @Test("ancillary chunks are fine")
-    func ancillary() throws {
+    func ancillary() async throws {
         var png = PNGBuilder.valid()
         png.chunks.insert((type: "tEXt", data: Array("Comment\0scan".utf8)), at: 1)
         png.chunks.insert((type: "pHYs", data: [0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1]), at: 1)

@@ -9,7 +9,7 @@ struct PolyglotTests {
     static let macroWorkbook = OOXML.workbook(main: OOXML.macroSheetMain) + [.init("xl/vbaProject.bin", [0xD0, 0xCF, 0x11, 0xE0])]
 
     @Test("a PDF header in front of a ZIP is a polyglot, with the ZIP's offsets shifted or not")
-    func pdfHeaderInFrontOfZIP() throws {
+    func pdfHeaderInFrontOfZIP() async throws {
         let relative = ZIPBuilder(entries: Self.macroWorkbook).bytes
         #expect(try scan(Self.pdfHead + relative).reason == .polyglot)
         var absolute = ZIPBuilder(entries: Self.macroWorkbook)
@@ -23,7 +23,7 @@ struct PolyglotTests {
     }
 
     @Test("a whole PDF whose end hides a ZIP with %%EOF in its comment is a polyglot")
-    func zipCommentHoldsEOF() throws {
+    func zipCommentHoldsEOF() async throws {
         let body = Self.pdfHead + [UInt8](repeating: 0x20, count: 3000) + Self.pdfEnd
         var zip = ZIPBuilder(entries: Self.macroWorkbook)
         zip.baseOffset = body.count
@@ -48,7 +48,7 @@ struct PolyglotTests {
     }
 
     @Test("signatures by chance inside a PDF's streams are not a structure")
-    func signaturesByChance() throws {
+    func signaturesByChance() async throws {
         // Compressed streams hold every 4-byte pattern sooner or later, near the end too.
         var noise = pseudoRandomBytes(count: 200_000, seed: 42)
         for at in stride(from: 1000, to: noise.count - 100, by: 9973) {
@@ -62,7 +62,7 @@ struct PolyglotTests {
     }
 
     @Test("bytes after a PNG's IEND are a polyglot")
-    func afterIEND() throws {
+    func afterIEND() async throws {
         let zip = ZIPBuilder(entries: Self.macroWorkbook).bytes
         let verdict = try scan(PNGBuilder.valid().bytes + zip)
         #expect(verdict.reason == .polyglot, "\(verdict.detail)")
@@ -93,7 +93,7 @@ struct PolyglotTests {
     }
 
     @Test("a ZIP whose end record sits inside a PNG chunk, found from the file's end, is a polyglot")
-    func zipInsideChunk() throws {
+    func zipInsideChunk() async throws {
         var png = PNGBuilder.valid()
         // The ZIP's comment length covers the chunk's CRC and the IEND chunk that follow it.
         var zip = ZIPBuilder(entries: Self.macroWorkbook)

@@ -31,7 +31,7 @@ struct RobustnessTests {
     /// Damage that hostile or broken uploads carry: random bytes, and 32-bit fields set to extremes.
     /// Each must end in a verdict (no crash, no hang) that agrees with the prefix stage.
     @Test("damaged files always get a verdict that agrees with the prefix stage", arguments: samples.indices)
-    func damage(sample: Int) throws {
+    func damage(sample: Int) async throws {
         let (name, original) = Self.samples[sample]
         let extremes: [UInt32] = [0xFFFF_FFFF, 0xFFFF_FFFE, 0x7FFF_FFFF, 0, 1]
         var noise = pseudoRandomBytes(count: 8 * 120, seed: UInt64(sample + 1)).makeIterator()

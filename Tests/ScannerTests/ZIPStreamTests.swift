@@ -62,7 +62,7 @@ struct ZIPStreamTests {
     }
 
     @Test("fed in any pieces, it records what the central directory states for every entry of a genuine workbook")
-    func recordsWhatTheDirectoryStates() throws {
+    func recordsWhatTheDirectoryStates() async throws {
         var archives = try Self.fixtureZIPs().filter { $0.0.hasPrefix("permit-") || $0.0.hasPrefix("xlsx-with-dir") }
         archives += [
             ("built", Self.workbook()), ("built, signed descriptors", Self.workbook(descriptor: .signed)),
@@ -85,7 +85,7 @@ struct ZIPStreamTests {
     }
 
     @Test("every fixture gets today's verdict, in detail, with what streaming found")
-    func fixturesKeepTheirVerdicts() throws {
+    func fixturesKeepTheirVerdicts() async throws {
         let zips = try Self.fixtureZIPs()
         #expect(zips.count >= 15)
         for (name, bytes) in zips {
@@ -98,7 +98,7 @@ struct ZIPStreamTests {
     }
 
     @Test("every held-out ZIP gets today's verdict, in detail, with what streaming found")
-    func heldOutKeepTheirVerdicts() throws {
+    func heldOutKeepTheirVerdicts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zip-stream-heldout-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let python = Process()
@@ -120,7 +120,7 @@ struct ZIPStreamTests {
     }
 
     @Test("lying, damaged, described, stored and prefixed archives get today's verdict")
-    func hostileArchives() throws {
+    func hostileArchives() async throws {
         var lying = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 8 << 20), of: [UInt8](repeating: 0, count: 1000))
         lying.uncompressedSize = 1000
         var badCRC = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 5000), of: [UInt8](repeating: 0, count: 5000))
@@ -159,7 +159,7 @@ struct ZIPStreamTests {
     }
 
     @Test("what each kind of entry leaves on record")
-    func records() throws {
+    func records() async throws {
         var lying = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 8 << 20), of: [UInt8](repeating: 0, count: 1000))
         lying.uncompressedSize = 1000
         let lyingReport = Self.report(ZIPBuilder(entries: OOXML.workbook() + [lying]).bytes, pieces: [4096])
@@ -186,7 +186,7 @@ struct ZIPStreamTests {
     }
 
     @Test("a bomb costs the inspector no more than the limit")
-    func bombStopsAtTheLimit() throws {
+    func bombStopsAtTheLimit() async throws {
         var described = Entry("xl/media/z.bin", deflated: Deflate.zeros(count: 8 << 20), of: [UInt8](repeating: 0, count: 8 << 20))
         described.descriptor = .signed
         let limits = ScanLimits(maxZipUncompressedTotal: 1 << 20)
@@ -202,7 +202,7 @@ struct ZIPStreamTests {
     /// disk after the inspector saw the genuine bytes. With the record the final stage cannot notice;
     /// without it, it refuses. (In the service the bytes on disk are the bytes streamed.)
     @Test("the final stage does not inflate again what the record vouches for")
-    func skipsVouchedEntries() throws {
+    func skipsVouchedEntries() async throws {
         for descriptor in [nil, Entry.Descriptor.signed] {
             let genuine = Self.workbook(descriptor: descriptor)
             let streamed = Self.report(genuine, pieces: [65536])

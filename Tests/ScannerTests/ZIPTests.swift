@@ -12,13 +12,13 @@ struct ZIPTests {
     }
 
     @Test("a minimal workbook package is an .xlsx")
-    func accepted() throws {
+    func accepted() async throws {
         let verdict = try Self.verdict(OOXML.workbook())
         #expect(verdict.accepted == .xlsx, "\(verdict.detail)")
     }
 
     @Test("folder entries, a comment, ZIP64 and a deflated [Content_Types].xml are fine")
-    func variants() throws {
+    func variants() async throws {
         let folders = [Entry("_rels/", []), Entry("xl/", [])] + OOXML.workbook()
         #expect(try Self.verdict(folders).accepted == .xlsx)
         #expect(try Self.verdict(OOXML.workbook()) { $0.comment = Array("PK\u{5}\u{6} in a comment".utf8) }.accepted == .xlsx)
@@ -32,7 +32,7 @@ struct ZIPTests {
     }
 
     @Test("macros: the .xlsm content type, a vbaProject.bin, or a macro sheet")
-    func macros() throws {
+    func macros() async throws {
         #expect(try Self.verdict(OOXML.workbook(main: OOXML.macroSheetMain)).reason == .macroEnabled)
         #expect(try Self.verdict(OOXML.workbook() + [Entry("xl/vbaProject.bin", [0xD0, 0xCF])]).reason == .macroEnabled)
         var entries = OOXML.workbook()
@@ -46,7 +46,7 @@ struct ZIPTests {
     }
 
     @Test("ZIPs that are not workbooks are not allowed types")
-    func notWorkbooks() throws {
+    func notWorkbooks() async throws {
         let docx = [
             Entry("[Content_Types].xml", text: OOXML.contentTypes(main: OOXML.wordMain, mainPart: "/word/document.xml")),
             Entry("word/document.xml", text: "<w:document/>"),
@@ -66,18 +66,18 @@ struct ZIPTests {
         arguments: [
             "../x", "xl/../../x", "/etc/passwd", "\\windows\\x", "C:\\x", "c:x", "xl\\..\\..\\x", "a\0b",
         ])
-    func unsafeNames(name: String) throws {
+    func unsafeNames(name: String) async throws {
         let verdict = try Self.verdict(OOXML.workbook() + [Entry(name, text: "x")])
         #expect(verdict.reason == .zipUnsafe, "\(verdict.detail)")
     }
 
     @Test("names merely containing dots are fine", arguments: ["xl/..sheet.xml", "xl/a..b", "x.../y"])
-    func dottedNames(name: String) throws {
+    func dottedNames(name: String) async throws {
         #expect(try Self.verdict(OOXML.workbook() + [Entry(name, text: "x")]).accepted == .xlsx)
     }
 
     @Test("a compression ratio over the limit is a bomb")
-    func ratio() throws {
+    func ratio() async throws {
         // Stated sizes that claim 201 : 1 are refused before anything is inflated.
         var bomb = Entry("xl/worksheets/sheet1.xml", [UInt8](repeating: 0x41, count: 1000))
         bomb.uncompressedSize = 1000 * 201
@@ -92,7 +92,7 @@ struct ZIPTests {
     }
 
     @Test("a stated uncompressed total over the limit is a bomb")
-    func total() throws {
+    func total() async throws {
         let big = Entry("xl/media/a.bin", [UInt8](repeating: 1, count: 1_000_000))
         var other = big
         other.name = Array("xl/media/b.bin".utf8)
@@ -103,7 +103,7 @@ struct ZIPTests {
     }
 
     @Test("a ZIP without its end record is truncated")
-    func truncated() throws {
+    func truncated() async throws {
         let bytes = ZIPBuilder(entries: OOXML.workbook()).bytes
         for length in [30, bytes.count / 2, bytes.count - 10] {
             let verdict = try scan(Array(bytes.prefix(length)))
@@ -112,14 +112,14 @@ struct ZIPTests {
     }
 
     @Test("an encrypted entry means an encrypted archive")
-    func encrypted() throws {
+    func encrypted() async throws {
         var entries = OOXML.workbook()
         entries[2].flags |= 1
         #expect(try Self.verdict(entries).reason == .encrypted)
     }
 
     @Test("a central directory that lies is corrupt or unsafe")
-    func lies() throws {
+    func lies() async throws {
         #expect(try Self.verdict(OOXML.workbook()) { $0.statedEntryCount = 2 }.reason == .corrupt)
         #expect(try Self.verdict(OOXML.workbook()) { $0.statedEntryCount = 4 }.reason == .corrupt)
         var badCRC = OOXML.workbook()
@@ -135,7 +135,7 @@ struct ZIPTests {
     }
 
     @Test("an entry holding more than both headers state is a bomb, stopped at the stated size")
-    func realSizeOverStated() throws {
+    func realSizeOverStated() async throws {
         // 200 MiB of zeros in ~1.3 MB; both headers claim 1,000 bytes (and the CRC of 1,000 zeros).
         var bomb = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 200 << 20), of: [UInt8](repeating: 0, count: 1000))
         bomb.uncompressedSize = 1000
@@ -148,7 +148,7 @@ struct ZIPTests {
     }
 
     @Test("an entry with less than it states, or another CRC, is corrupt")
-    func contentMismatch() throws {
+    func contentMismatch() async throws {
         var short = Entry("xl/worksheets/sheet1.xml", deflated: Deflate.zeros(count: 5000), of: [UInt8](repeating: 0, count: 5000))
         short.uncompressedSize = 6000
         #expect(try Self.verdict(OOXML.workbook() + [short]).reason == .corrupt)
@@ -165,7 +165,7 @@ struct ZIPTests {
     }
 
     @Test("the real total passing the limit stops inflating")
-    func realTotal() throws {
+    func realTotal() async throws {
         let parts = (0..<4).map { Entry("xl/media/p\($0).bin", deflated: Deflate.zeros(count: 40_000), of: [UInt8](repeating: 0, count: 40_000)) }
         #expect(try Self.verdict(OOXML.workbook() + parts, limits: ScanLimits(maxZipEntryRatio: 10_000)).accepted == .xlsx)
         // Each entry's stated size is small, but they all share one entry's data: refused before inflating.

@@ -4,7 +4,7 @@ import Testing
 @testable import Storage
 
 @Suite struct ApplicationListingTests {
-    @Test func pagingVisitsEveryApplicationOnceEvenWithinTheSameMillisecond() throws {
+    @Test func pagingVisitsEveryApplicationOnceEvenWithinTheSameMillisecond() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let sameInstant = Date(timeIntervalSince1970: 1_795_000_000.123)
@@ -13,19 +13,19 @@ import Testing
             var app = SQLiteMetadataStoreTests.application(id: "app-\(index)", receipt: "20261126-00000\(index)")
             app.createdAt = sameInstant
             ids.append(app.id)
-            try store.insertApplication(
-                app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil
-            ) {}
+            try await store.insertApplication(
+                app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil, releasing: nil
+            )
         }
         var seen: [String] = []
         var after: Int64?
         while true {
-            let page = try store.applications(statuses: ["submitted"], after: after, limit: 2)
+            let page = try await store.applications(statuses: ["submitted"], after: after, limit: 2)
             if page.isEmpty { break }
             seen += page.map(\.record.id)
             after = page.last?.position
         }
         #expect(seen == ids)
-        #expect(try store.applications(statuses: ["approved"], after: nil, limit: 10).isEmpty)
+        #expect(try await store.applications(statuses: ["approved"], after: nil, limit: 10).isEmpty)
     }
 }

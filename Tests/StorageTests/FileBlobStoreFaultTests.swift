@@ -28,7 +28,7 @@ import Testing
     }
 
     /// Stages `bytes` in 1000-byte writes, seals and places them.
-    static func store(_ bytes: [UInt8], in store: FileBlobStore) throws {
+    static func store(_ bytes: [UInt8], in store: FileBlobStore) async throws {
         let staged = try store.stage()
         do {
             var offset = 0
@@ -41,7 +41,7 @@ import Testing
             staged.discard()
             throw error
         }
-        try store.place(try staged.seal())
+        try await store.place(try staged.seal())
     }
 
     @Test(arguments: [
@@ -52,19 +52,19 @@ import Testing
         ("rename EDQUOT", failing({ $0 == .rename }, with: EDQUOT)),
         ("directory fsync after the rename", failing({ $0 == .fsync }, occurrence: 2)),
     ])
-    func aFullDiskIsNoSpaceAndLeavesNothing(_ site: String, _ faults: FileSystemFaults) throws {
+    func aFullDiskIsNoSpaceAndLeavesNothing(_ site: String, _ faults: FileSystemFaults) async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path, faults: faults)
-        #expect(throws: BlobStoreError.noSpace, "\(site)") { try Self.store([UInt8](repeating: 3, count: 5000), in: store) }
+        await #expect(throws: BlobStoreError.noSpace, "\(site)") { try await Self.store([UInt8](repeating: 3, count: 5000), in: store) }
         #expect(dir.files(under: "tmp").isEmpty, "\(site): temp file left")
-        #expect(try store.list().isEmpty, "\(site): blob left")
+        #expect(try await store.list().isEmpty, "\(site): blob left")
     }
 
-    @Test func anotherErrnoStaysAnIOErrorNamingTheOperation() throws {
+    @Test func anotherErrnoStaysAnIOErrorNamingTheOperation() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path, faults: Self.failing({ $0 == .rename }, with: EIO))
         do {
-            try Self.store([1, 2, 3], in: store)
+            try await Self.store([1, 2, 3], in: store)
             Issue.record("the injected EIO did not surface")
         } catch BlobStoreError.io(let operation, _, let code) {
             #expect(operation == "rename")
@@ -73,17 +73,17 @@ import Testing
         #expect(dir.files(under: "tmp").isEmpty)
     }
 
-    @Test func aFailedPlacementOfExistingBytesKeepsTheStoredBlob() throws {
+    @Test func aFailedPlacementOfExistingBytesKeepsTheStoredBlob() async throws {
         let dir = try TemporaryDirectory()
         let bytes = [UInt8](repeating: 9, count: 3000)
-        try Self.store(bytes, in: try FileBlobStore(root: dir.path))
+        try await Self.store(bytes, in: try FileBlobStore(root: dir.path))
         // The same bytes again, now with the directory fsync failing after the rename over it.
         let failing = try FileBlobStore(root: dir.path, faults: Self.failing({ $0 == .fsync }, occurrence: 2))
-        #expect(throws: BlobStoreError.noSpace) { try Self.store(bytes, in: failing) }
-        let stored = try #require(try failing.list().first)
+        await #expect(throws: BlobStoreError.noSpace) { try await Self.store(bytes, in: failing) }
+        let stored = try #require(try await failing.list().first)
         var read: [UInt8] = []
-        let reader = try failing.open(stored.digest)
-        while let chunk = try reader.next() { read += chunk }
+        let reader = try await failing.open(stored.digest)
+        while let chunk = try await reader.next() { read += chunk }
         #expect(read == bytes, "a blob that existed before must survive a failed re-placement")
     }
 }

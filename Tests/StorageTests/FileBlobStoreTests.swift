@@ -16,15 +16,15 @@ import Testing
         return try staged.seal()
     }
 
-    func readAll(_ reader: any BlobReader) throws -> [UInt8] {
+    func readAll(_ reader: any BlobReader) async throws -> [UInt8] {
         var out: [UInt8] = []
-        while let chunk = try reader.next() { out += chunk }
+        while let chunk = try await reader.next() { out += chunk }
         return out
     }
 
     /// Thousands of uneven chunks, far more than the hasher's queue holds, across several writeback
     /// strides: the digest is computed on another thread and must still see every byte in order.
-    @Test func aLargeUploadInUnevenChunksHashesEveryByteInOrder() throws {
+    @Test func aLargeUploadInUnevenChunksHashesEveryByteInOrder() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         // Position-dependent bytes, so that a chunk hashed out of order changes the digest.
@@ -39,11 +39,11 @@ import Testing
         let sealed = try staged.seal()
         #expect(sealed.size == Int64(bytes.count))
         #expect(sealed.digest.hex == SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
-        _ = try store.place(sealed)
-        #expect(try readAll(try store.open(sealed.digest)) == bytes)
+        _ = try await store.place(sealed)
+        #expect(try await readAll(try store.open(sealed.digest)) == bytes)
     }
 
-    @Test func digestMatchesSHA256AndPathIsContentAddressed() throws {
+    @Test func digestMatchesSHA256AndPathIsContentAddressed() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let bytes = Array("開設届の写し".utf8)
@@ -51,25 +51,25 @@ import Testing
         let expected = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         #expect(sealed.digest.hex == expected)
         #expect(sealed.size == Int64(bytes.count))
-        #expect(try store.place(sealed))
+        #expect(try await store.place(sealed))
         let hex = sealed.digest.hex
         #expect(
             FileManager.default.fileExists(
                 atPath: "\(dir.path)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"))
-        #expect(try readAll(store.open(sealed.digest)) == bytes)
+        #expect(try await readAll(store.open(sealed.digest)) == bytes)
     }
 
-    @Test func identicalContentIsStoredOnce() throws {
+    @Test func identicalContentIsStoredOnce() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let bytes = [UInt8](repeating: 7, count: 5000)
-        #expect(try store.place(write(bytes, to: store)) == true)
-        #expect(try store.place(write(bytes, to: store, chunk: 7)) == false)
-        #expect(try store.list().count == 1)
+        #expect(try await store.place(write(bytes, to: store)) == true)
+        #expect(try await store.place(write(bytes, to: store, chunk: 7)) == false)
+        #expect(try await store.list().count == 1)
         #expect(dir.files(under: "tmp").isEmpty, "a deduplicated upload must not leave its temp file")
     }
 
-    @Test func aTempFileLeftByACrashIsNeverABlobAndIsSwept() throws {
+    @Test func aTempFileLeftByACrashIsNeverABlobAndIsSwept() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         // A crash mid-upload: bytes written, never sealed or placed. Simulate it by leaking the
@@ -80,19 +80,19 @@ import Testing
         try FileManager.default.copyItem(atPath: leftover, toPath: leftover + "-crashed")
         crashed.discard()
 
-        #expect(try store.list().isEmpty)
+        #expect(try await store.list().isEmpty)
         #expect(dir.files(under: "tmp").count == 1)
         #expect(try store.sweepStaging(olderThan: 3600).isEmpty, "a fresh temp file may be an upload in flight")
         #expect(try store.sweepStaging(olderThan: 0).count == 1)
         #expect(dir.files(under: "tmp").isEmpty)
     }
 
-    @Test func oneFlippedByteIsDetectedBeforeTheLastChunkIsHandedOut() throws {
+    @Test func oneFlippedByteIsDetectedBeforeTheLastChunkIsHandedOut() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let bytes = (0..<(FileBlobReader.chunkSize * 3 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let sealed = try write(bytes, to: store, chunk: 65536)
-        try store.place(sealed)
+        try await store.place(sealed)
 
         let path = store.path(of: sealed.digest)
         let handle = try #require(FileHandle(forUpdatingAtPath: path))
@@ -102,10 +102,10 @@ import Testing
         try handle.write(contentsOf: [original ^ 0x01])
         try handle.close()
 
-        let reader = try store.open(sealed.digest)
+        let reader = try await store.open(sealed.digest)
         var delivered = 0
-        #expect(throws: BlobStoreError.corrupt(sealed.digest)) {
-            while let chunk = try reader.next() { delivered += chunk.count }
+        await #expect(throws: BlobStoreError.corrupt(sealed.digest)) {
+            while let chunk = try await reader.next() { delivered += chunk.count }
         }
         #expect(delivered < bytes.count, "corrupt bytes must never complete a read")
     }
@@ -119,54 +119,54 @@ import Testing
                 group.addTask {
                     let staged = try store.stage()
                     try staged.write(bytes)
-                    return try store.place(try staged.seal())
+                    return try await store.place(try staged.seal())
                 }
             }
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(created.filter { $0 }.count == 1, "exactly one writer created it: \(created)")
-        #expect(try store.list().count == 1)
+        #expect(try await store.list().count == 1)
         #expect(dir.files(under: "tmp").isEmpty)
-        #expect(try readAll(store.open(store.list()[0].digest)) == bytes)
+        #expect(try await readAll(store.open(store.list()[0].digest)) == bytes)
     }
 
-    @Test func aRangedReadStillVerifiesTheSkippedBytes() throws {
+    @Test func aRangedReadStillVerifiesTheSkippedBytes() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let bytes = (0..<(FileBlobReader.chunkSize * 2)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let sealed = try write(bytes, to: store, chunk: 65536)
-        try store.place(sealed)
-        let intact = try store.open(sealed.digest)
-        try intact.skip(1000)
-        #expect(try readAll(intact) == Array(bytes[1000...]))
+        try await store.place(sealed)
+        let intact = try await store.open(sealed.digest)
+        try await intact.skip(1000)
+        #expect(try await readAll(intact) == Array(bytes[1000...]))
 
         // Damage a byte the ranged read never returns: it must still fail.
         let handle = try #require(FileHandle(forUpdatingAtPath: store.path(of: sealed.digest)))
         try handle.seek(toOffset: 10)
         try handle.write(contentsOf: [bytes[10] ^ 0xFF])
         try handle.close()
-        let damaged = try store.open(sealed.digest)
-        try damaged.skip(1000)
-        #expect(throws: BlobStoreError.corrupt(sealed.digest)) { _ = try readAll(damaged) }
+        let damaged = try await store.open(sealed.digest)
+        try await damaged.skip(1000)
+        await #expect(throws: BlobStoreError.corrupt(sealed.digest)) { _ = try await readAll(damaged) }
     }
 
-    @Test func placingTheSameSealedBlobTwiceKeepsTheFirstPlacement() throws {
+    @Test func placingTheSameSealedBlobTwiceKeepsTheFirstPlacement() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let sealed = try write(Array("retry".utf8), to: store)
-        #expect(try store.place(sealed))
+        #expect(try await store.place(sealed))
         // A retried transaction places again: no error, no second file, and a late discard()
         // must not remove anything.
-        #expect(try store.place(sealed) == false)
+        #expect(try await store.place(sealed) == false)
         sealed.discard()
-        #expect(try readAll(store.open(sealed.digest)) == Array("retry".utf8))
+        #expect(try await readAll(store.open(sealed.digest)) == Array("retry".utf8))
     }
 
-    @Test func missingBlobIsNotFound() throws {
+    @Test func missingBlobIsNotFound() async throws {
         let dir = try TemporaryDirectory()
         let store = try FileBlobStore(root: dir.path)
         let digest = try #require(BlobDigest(hex: String(repeating: "ab", count: 32)))
-        #expect(throws: BlobStoreError.notFound(digest)) { try store.open(digest) }
+        await #expect(throws: BlobStoreError.notFound(digest)) { try await store.open(digest) }
         #expect(BlobDigest(hex: "../etc/passwd") == nil)
     }
 }

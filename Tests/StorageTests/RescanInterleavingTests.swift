@@ -26,62 +26,61 @@ import Testing
     /// The rescan read document 1 and found it infected; the applicant replaced it before the
     /// quarantine committed. The replacement was scanned on its own way in: nothing is marked,
     /// the application is not returned, no notice goes out.
-    @Test func aDocumentReplacedBetweenTheScanAndTheQuarantineIsLeftAlone() throws {
+    @Test func aDocumentReplacedBetweenTheScanAndTheQuarantineIsLeftAlone() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         var app = Fixture.application()
         app.status = "returned"
-        try store.insertApplication(
+        try await store.insertApplication(
             app, documents: [Fixture.document(of: app.id)],
-            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
-        ) {}
-        let scanned = try #require(try store.documents(applicationId: app.id).first?.id)
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil, releasing: nil
+        )
+        let scanned = try #require(try await store.documents(applicationId: app.id).first?.id)
 
-        try store.replaceDocument(
+        try await store.replaceDocument(
             Fixture.document(of: app.id, sha: String(repeating: "b", count: 64)), allowedStatuses: ["returned"],
-            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
-        ) {}
-        let auditBefore = try store.auditLog(applicationId: app.id).count
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document"), releasing: nil)
+        let auditBefore = try await store.auditLog(applicationId: app.id).count
 
-        let outcome = try store.quarantine(quarantine(scanned, of: app.id))
+        let outcome = try await store.quarantine(quarantine(scanned, of: app.id))
         #expect(outcome == DocumentQuarantineOutcome(quarantined: [], returned: false))
-        #expect(try store.documents(applicationId: app.id).allSatisfy { $0.quarantinedAt == nil })
-        #expect(try store.auditLog(applicationId: app.id).count == auditBefore)
-        #expect(try store.notices(applicationId: app.id).isEmpty)
+        #expect(try await store.documents(applicationId: app.id).allSatisfy { $0.quarantinedAt == nil })
+        #expect(try await store.auditLog(applicationId: app.id).count == auditBefore)
+        #expect(try await store.notices(applicationId: app.id).isEmpty)
     }
 
     /// Two runs found the same document (the second after the first's lease ran out): the
     /// second marks nothing and returns nothing, so the applicant gets one notice.
-    @Test func aSecondQuarantineOfTheSameDocumentChangesNothing() throws {
+    @Test func aSecondQuarantineOfTheSameDocumentChangesNothing() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let app = Fixture.application()
-        try store.insertApplication(
+        try await store.insertApplication(
             app, documents: [Fixture.document(of: app.id)],
-            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil
-        ) {}
-        let document = try #require(try store.documents(applicationId: app.id).first?.id)
-        #expect(try store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [document], returned: true))
-        #expect(try store.application(id: app.id)?.status == "returned")
-        #expect(try store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [], returned: false))
-        #expect(try store.notices(applicationId: app.id).count == 1)
+            audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil, releasing: nil
+        )
+        let document = try #require(try await store.documents(applicationId: app.id).first?.id)
+        #expect(try await store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [document], returned: true))
+        #expect(try await store.application(id: app.id)?.status == "returned")
+        #expect(try await store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [], returned: false))
+        #expect(try await store.notices(applicationId: app.id).count == 1)
     }
 
     /// A lease is one holder's until it runs out; its holder may renew it; release frees it.
-    @Test func aLeaseExcludesOthersUntilItRunsOutOrIsReleased() throws {
+    @Test func aLeaseExcludesOthersUntilItRunsOutOrIsReleased() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
         let now = Date()
-        #expect(try store.acquireJobLease(job: "rescan", holder: "a", now: now, expiresAt: now.addingTimeInterval(60)))
-        #expect(try !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(59), expiresAt: now.addingTimeInterval(120)))
-        #expect(try store.acquireJobLease(job: "rescan", holder: "a", now: now.addingTimeInterval(30), expiresAt: now.addingTimeInterval(90)))
-        #expect(
+        #expect(try await store.acquireJobLease(job: "rescan", holder: "a", now: now, expiresAt: now.addingTimeInterval(60)))
+        #expect(try await !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(59), expiresAt: now.addingTimeInterval(120)))
+        #expect(try await store.acquireJobLease(job: "rescan", holder: "a", now: now.addingTimeInterval(30), expiresAt: now.addingTimeInterval(90)))
+        await #expect(
             try !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(61), expiresAt: now.addingTimeInterval(120)),
             "renewed by its holder")
-        #expect(try store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(91), expiresAt: now.addingTimeInterval(150)))
-        try store.releaseJobLease(job: "rescan", holder: "a")
-        #expect(try store.jobLease(job: "rescan")?.holder == "b", "a release by a former holder frees nothing")
-        try store.releaseJobLease(job: "rescan", holder: "b")
-        #expect(try store.jobLease(job: "rescan") == nil)
+        #expect(try await store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(91), expiresAt: now.addingTimeInterval(150)))
+        try await store.releaseJobLease(job: "rescan", holder: "a")
+        #expect(try await store.jobLease(job: "rescan")?.holder == "b", "a release by a former holder frees nothing")
+        try await store.releaseJobLease(job: "rescan", holder: "b")
+        #expect(try await store.jobLease(job: "rescan") == nil)
     }
 }

@@ -35,7 +35,7 @@ import Testing
                 #expect(body.contains(line), "missing \(line) in\n\(body)")
             }
 
-            let reviewerToken = try ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
+            let reviewerToken = try await ReviewerAdmin(metadata: try server.stores().metadata).add(name: "sato")
             let review = ["-H", "Authorization: Bearer \(reviewerToken)"]
             let claimed = try await Curl.run(review + ["-X", "POST", server.baseURL + "/api/v1/review/applications/\(id)/claim"])
             #expect(claimed.status == 200, "\(claimed.text)")
@@ -64,13 +64,13 @@ import Testing
 
             // The file is renamed into place before the row is marked sent; wait for the mark.
             let metadata = try server.stores().metadata
-            for _ in 0..<100 where try !metadata.notices(applicationId: nil).isEmpty {
+            for _ in 0..<100 where try await !metadata.notices(applicationId: nil).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let rows = try metadata.notices(applicationId: id)
+            let rows = try await metadata.notices(applicationId: id)
             #expect(rows.map(\.kind) == ["submission", "approval"])
             #expect(rows.allSatisfy { $0.sentAt != nil && $0.attempts == 1 && $0.lastError == nil })
-            #expect(try metadata.notices(applicationId: nil).isEmpty, "nothing left undelivered")
+            #expect(try await metadata.notices(applicationId: nil).isEmpty, "nothing left undelivered")
             let metrics = try await Curl.run([server.metricsURL])
             #expect(metrics.text.contains(#"docintake_notices_total{kind="approval",outcome="sent"}"#), "\(metrics.text)")
         }
@@ -117,7 +117,7 @@ import Testing
             #expect(email["from"] as? String == "notices@example.jp")
             #expect(!(email["body"] as? String ?? Self.secretNumber).contains(Self.secretNumber))
 
-            let row = try #require(try server.stores().metadata.notices(applicationId: id).first)
+            let row = try await #require(try server.stores().metadata.notices(applicationId: id).first)
             #expect(row.attempts == 2)
             #expect(row.sentAt != nil)
             #expect(row.lastError == nil)
@@ -132,17 +132,17 @@ import Testing
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
             let metadata = try server.stores().metadata
-            var row = try #require(try metadata.notices(applicationId: id).first)
+            var row = try await #require(try metadata.notices(applicationId: id).first)
             let deadline = ContinuousClock.now + .seconds(15)
             while row.lastError == nil && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
-                row = try #require(try metadata.notices(applicationId: id).first)
+                row = try await #require(try metadata.notices(applicationId: id).first)
             }
             #expect(row.lastError == "sendmail exited with status 1")
             #expect(row.sentAt == nil)
             #expect(row.attempts == 1, "backed off: not retried within the hour")
             #expect(row.nextAttemptAt > Date().addingTimeInterval(3000))
-            #expect(try metadata.notices(applicationId: nil).map(\.id) == [row.id], "listed as undelivered")
+            #expect(try await metadata.notices(applicationId: nil).map(\.id) == [row.id], "listed as undelivered")
         }
     }
 
@@ -173,7 +173,7 @@ import Testing
             #expect(Set(keys).count == 6, "no notice went through both")
             #expect(rendezvous.met, "the two deliverers never held claims at the same time")
             #expect(transports.allSatisfy { !$0.keys.isEmpty }, "one deliverer sent everything: \(transports.map(\.keys.count))")
-            #expect(try server.stores().metadata.notices(applicationId: nil).isEmpty)
+            #expect(try await server.stores().metadata.notices(applicationId: nil).isEmpty)
         }
     }
 

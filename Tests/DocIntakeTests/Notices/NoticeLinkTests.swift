@@ -29,7 +29,7 @@ import Testing
         ]
     }
 
-    @Test func everyKindLinksTheStatusPageAndNamesTheContactPoint() throws {
+    @Test func everyKindLinksTheStatusPageAndNamesTheContactPoint() async throws {
         let renderer = try NoticeRenderer(configuration: Self.configuration)
         let rows = try Self.rows()
         #expect(Set(rows.map(\.kind)) == Set(NoticeKind.allCases.map(\.rawValue)), "every kind is checked")
@@ -40,12 +40,12 @@ import Testing
         }
     }
 
-    @Test func theApprovalNoticeSaysWhereTheMasterAccountInformationIsObtained() throws {
+    @Test func theApprovalNoticeSaysWhereTheMasterAccountInformationIsObtained() async throws {
         let body = try NoticeRenderer(configuration: Self.configuration).render(try NoticeRenderingTests.decision(.approval, reason: nil)).body
         #expect(body.contains("マスタアカウント情報（ログインID・初期パスワード）は、\(DomainFacts.masterAccountInformationSource)。"))
     }
 
-    @Test func onlyTheAccessLinkCarriesAToken() throws {
+    @Test func onlyTheAccessLinkCarriesAToken() async throws {
         let renderer = try NoticeRenderer(configuration: Self.configuration)
         for row in try Self.rows() {
             let body = try renderer.render(row, accessToken: row.kind == NoticeKind.accessLink.rawValue ? "dia_secret" : nil).body

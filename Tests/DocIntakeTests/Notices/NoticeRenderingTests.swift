@@ -46,7 +46,7 @@ import Testing
         return message
     }
 
-    @Test func theWorkplaceClinicsSubmissionNoticeRepeatsTheItemsAndListsTheDocuments() throws {
+    @Test func theWorkplaceClinicsSubmissionNoticeRepeatsTheItemsAndListsTheDocuments() async throws {
         let notice = try NoticeRenderer().render(try Self.submission())
         #expect(notice.subject == "オンライン資格確認申請受付のご案内")
         for line in [
@@ -68,7 +68,7 @@ import Testing
         #expect(!notice.body.contains("&"), "plain text: nothing HTML-escaped")
     }
 
-    @Test func anUnreviewedKindsSubmissionNoticeHasNoReviewAndNoDocuments() throws {
+    @Test func anUnreviewedKindsSubmissionNoticeHasNoReviewAndNoDocuments() async throws {
         var fields = ApplicationFields.medical
         fields["planned_test_month"] = "2027-02"
         let notice = try NoticeRenderer().render(try Self.submission(fields: fields))
@@ -84,7 +84,7 @@ import Testing
         (NoticeKind.return, "オンライン資格確認申請差戻しのご案内", "開設許可書の写しが不鮮明です。撮影し直してください。"),
         (NoticeKind.rejection, "オンライン資格確認申請却下のご案内", "職域診療所ではないため <申請対象外> です & 再申請不可"),
     ])
-    func aDecisionNoticeNamesTheApplicationAndGivesTheReason(kind: NoticeKind, subject: String, reason: String?) throws {
+    func aDecisionNoticeNamesTheApplicationAndGivesTheReason(kind: NoticeKind, subject: String, reason: String?) async throws {
         let notice = try NoticeRenderer().render(try Self.decision(kind, reason: reason))
         #expect(notice.subject == subject)
         #expect(notice.body.contains("株式会社テスト 健康管理室診療所 ご担当者様"))
@@ -92,7 +92,7 @@ import Testing
         if let reason { #expect(notice.body.contains(reason), "the reason verbatim, not HTML-escaped") }
     }
 
-    @Test func anUnknownKindIsAnErrorNotAnEmptyEmail() throws {
+    @Test func anUnknownKindIsAnErrorNotAnEmptyEmail() async throws {
         var message = try Self.decision(.approval, reason: nil)
         message.kind = "welcome"
         #expect(throws: NoticeError.self) { try NoticeRenderer().render(message) }
@@ -139,7 +139,7 @@ import Testing
         }
     }
 
-    @Test func deliveringTheSameNoticeAgainRewritesOneIdenticalFile() throws {
+    @Test func deliveringTheSameNoticeAgainRewritesOneIdenticalFile() async throws {
         let directory = NSTemporaryDirectory() + "notices-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let transport = try FileNoticeTransport(directory: directory)
@@ -152,7 +152,7 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: transport.path(of: message))) == first)
     }
 
-    @Test func anAddressWithALineBreakCannotInjectAHeader() throws {
+    @Test func anAddressWithALineBreakCannotInjectAHeader() async throws {
         var row = try Self.submission()
         row.recipient = "clinic@example.jp\r\nBcc: someone@example.com"
         let message = MailMessage(notice: row, rendered: try NoticeRenderer().render(row), from: "no-reply@localhost")

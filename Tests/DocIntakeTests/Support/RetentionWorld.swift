@@ -25,7 +25,7 @@ struct RetentionWorld: Sendable {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let world = RetentionWorld(server: server, stores: try server.stores(), scratch: scratch)
-            _ = try ReviewerAdmin(metadata: world.stores.metadata).add(name: "sato")
+            _ = try await ReviewerAdmin(metadata: world.stores.metadata).add(name: "sato")
             try await body(world)
         }
     }
@@ -66,8 +66,8 @@ struct RetentionWorld: Sendable {
     /// A reviewer's decision taken at `date` (claiming first where review requires it).
     func decide(_ id: String, _ decision: Decision, at date: Date) async throws {
         let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata, clock: { date })
-        let sato = try #require(try stores.metadata.reviewers().first)
-        if try stores.metadata.application(id: id)?.institutionKind == InstitutionKind.workplaceClinic.rawValue {
+        let sato = try await #require(try stores.metadata.reviewers().first)
+        if try await stores.metadata.application(id: id)?.institutionKind == InstitutionKind.workplaceClinic.rawValue {
             _ = try await review.claim(id, by: sato)
         }
         _ = try await review.decide(id, decision: decision, reason: decision == .approve ? nil : "理由", by: sato)
@@ -75,8 +75,8 @@ struct RetentionWorld: Sendable {
 
     /// Withdrawn at `date`. No service withdraws an application except retention itself, so this
     /// uses the store directly.
-    func withdraw(_ id: String, at date: Date) throws {
-        try stores.metadata.transition(
+    func withdraw(_ id: String, at date: Date) async throws {
+        try await stores.metadata.transition(
             applicationId: id, from: ["submitted", "under_review", "returned"], to: ApplicationStatus.withdrawn.rawValue,
             audit: AuditEntry(applicationId: id, at: date, actor: "operator:tester", action: "withdraw"), notice: nil)
     }
@@ -88,12 +88,12 @@ struct RetentionWorld: Sendable {
     /// Runs the job off the cooperative pool (it blocks on SQLite and the file system).
     func run(_ policy: RetentionPolicy = RetentionPolicy(), now: Date? = nil, dryRun: Bool = false) async throws -> RetentionSummary {
         let job = self.job(policy)
-        return try await offPool { try job.run(now: now, dryRun: dryRun, by: Self.tester) }
+        return try await job.run(now: now, dryRun: dryRun, by: Self.tester)
     }
 
-    func documents(_ id: String) throws -> [DocumentRecord] { try stores.metadata.documents(applicationId: id) }
+    func documents(_ id: String) async throws -> [DocumentRecord] { try await stores.metadata.documents(applicationId: id) }
 
-    func status(_ id: String) throws -> String? { try stores.metadata.application(id: id)?.status }
+    func status(_ id: String) async throws -> String? { try await stores.metadata.application(id: id)?.status }
 
     static func sha256Hex(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
@@ -103,9 +103,9 @@ struct RetentionWorld: Sendable {
     func blobPath(_ sha: String) -> String { stores.blobs.path(of: BlobDigest(hex: sha)!) }
 
     /// Reads a blob through the verifying reader; throws if it is missing or corrupt.
-    func verify(_ sha: String) throws {
-        let reader = try stores.blobs.open(BlobDigest(hex: sha)!)
-        while try reader.next() != nil {}
+    func verify(_ sha: String) async throws {
+        let reader = try await stores.blobs.open(BlobDigest(hex: sha)!)
+        while try await reader.next() != nil {}
     }
 
     /// Sets a file's modification time `seconds` into the past.
@@ -116,25 +116,25 @@ struct RetentionWorld: Sendable {
     /// Everything retention could change, as lines: every application with its documents and
     /// history, deletion records, holds, blob rows, and every file under blobs/ and tmp/ with its
     /// size and modification time. `jobRuns` adds the latest recorded runs.
-    func snapshot(jobRuns: Bool = true) throws -> [String] {
+    func snapshot(jobRuns: Bool = true) async throws -> [String] {
         let metadata = stores.metadata
         var lines: [String] = []
-        for application in try metadata.applications(statuses: nil, after: nil, limit: 10_000).map(\.record) {
+        for application in try await metadata.applications(statuses: nil, after: nil, limit: 10_000).map(\.record) {
             lines.append("application \(application.id) \(application.status) \(application.statusChangedAt.timeIntervalSince1970)")
-            for document in try metadata.documents(applicationId: application.id) {
+            for document in try await metadata.documents(applicationId: application.id) {
                 lines.append("  document \(document.id ?? 0) \(document.slot) \(document.blobSha256) \(document.supersededAt != nil)")
             }
-            for entry in try metadata.auditLog(applicationId: application.id) {
+            for entry in try await metadata.auditLog(applicationId: application.id) {
                 lines.append("  audit \(entry.id ?? 0) \(entry.actor) \(entry.action) \(entry.toStatus ?? "-") \(entry.detail ?? "")")
             }
         }
-        for record in try metadata.deletionRecords(applicationId: nil) {
+        for record in try await metadata.deletionRecords(applicationId: nil) {
             lines.append("deletion \(record.id ?? 0) \(record.applicationId) \(record.documentId) \(record.rule) \(record.actor)")
         }
-        for hold in try metadata.legalHolds() { lines.append("hold \(hold.applicationId) \(hold.reason)") }
-        for usage in try metadata.blobUsage() { lines.append("blob row \(usage.blob.sha256) \(usage.blob.size) refs \(usage.references)") }
+        for hold in try await metadata.legalHolds() { lines.append("hold \(hold.applicationId) \(hold.reason)") }
+        for usage in try await metadata.blobUsage() { lines.append("blob row \(usage.blob.sha256) \(usage.blob.size) refs \(usage.references)") }
         if jobRuns {
-            for job in ["retention", "scrub"] { lines.append("last \(job) run \(try metadata.lastJobRun(job: job)?.id ?? 0)") }
+            for job in ["retention", "scrub"] { lines.append("last \(job) run \(try await metadata.lastJobRun(job: job)?.id ?? 0)") }
         }
         let root = server.dataDirectory
         for directory in ["blobs", "tmp"] {

@@ -36,13 +36,13 @@ enum StoreAudit {
     }
 
     /// Every blob file's digest, straight from the directory tree.
-    static func blobFiles(_ dataDirectory: String) throws -> Set<String> {
-        Set(try FileBlobStore(root: dataDirectory).list().map(\.digest.hex))
+    static func blobFiles(_ dataDirectory: String) async throws -> Set<String> {
+        await Set(try FileBlobStore(root: dataDirectory).list().map(\.digest.hex))
     }
 
     /// How many applications are stored.
-    static func applicationCount(_ metadata: any MetadataStore) throws -> Int {
-        try metadata.applications(statuses: nil, after: nil, limit: 100_000).count
+    static func applicationCount(_ metadata: any MetadataStore) async throws -> Int {
+        try await metadata.applications(statuses: nil, after: nil, limit: 100_000).count
     }
 
     /// `PRAGMA integrity_check` by the sqlite3 shell (installed by .ci/run), on its own connection.

@@ -45,7 +45,7 @@ struct TestServer: Sendable {
         configuration.rescanInterval = rescanInterval
         configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
-        let app = try DocIntakeServer.makeApplication(
+        let app = try await DocIntakeServer.makeApplication(
             configuration,
             stores: try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults), logger: logger,
             onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) })

@@ -78,7 +78,7 @@ import Testing
         #expect(errors(fields)["institution_name"] == "format")
     }
 
-    @Test func theSecretNumberNeverPrints() throws {
+    @Test func theSecretNumberNeverPrints() async throws {
         guard case .success(let form) = ApplicationForm.validate(fields: Self.medical, uploadedSlots: []) else {
             Issue.record("the medical fields should be valid")
             return
@@ -96,7 +96,7 @@ import Testing
     /// `hashlib.pbkdf2_hmac('sha256', b'4821', bytes(range(16)), 210000, 32)`.
     static let v1 = "pbkdf2-sha256$210000$AAECAwQFBgcICQoLDA0ODw==$MfyWfJexqlndtCCLSOIl5XtAuDTY6Y5KOg9JfUuRysM="
 
-    @Test func aHashVerifiesOnlyItsOwnSecretAndIsSalted() throws {
+    @Test func aHashVerifiesOnlyItsOwnSecretAndIsSalted() async throws {
         let hasher = SecretHasher(pepper: .random())
         let secret = SecretNumber(digits: "4821")
         let first = try hasher.hash(secret)
@@ -108,7 +108,7 @@ import Testing
         #expect(try hasher.verify(secret, against: "garbage") == false)
     }
 
-    @Test func aV2HashNeedsTheSamePepper() throws {
+    @Test func aV2HashNeedsTheSamePepper() async throws {
         let pepper = Pepper.random()
         let secret = SecretNumber(digits: "4821")
         let hash = try SecretHasher(pepper: pepper).hash(secret)
@@ -118,7 +118,7 @@ import Testing
         #expect(try SecretHasher(pepper: pepper).verify(secret, against: v1Shaped) == false, "the version is not optional")
     }
 
-    @Test func hashesFromBeforeThePepperStillVerify() throws {
+    @Test func hashesFromBeforeThePepperStillVerify() async throws {
         let hasher = SecretHasher(pepper: .random())
         #expect(try hasher.verify(SecretNumber(digits: "4821"), against: Self.v1))
         #expect(try hasher.verify(SecretNumber(digits: "4822"), against: Self.v1) == false)

@@ -42,7 +42,7 @@ import Testing
         #expect(FormValue.yearMonth(written) == read)
     }
 
-    @Test func aNormalisedMonthIsStored() throws {
+    @Test func aNormalisedMonthIsStored() async throws {
         var fields = ApplicationFields.medical
         fields["planned_start_month"] = "2027年4月"
         fields["planned_test_month"] = "2027/3"

@@ -3,12 +3,13 @@ import Foundation
 @testable import Storage
 
 /// A blob store and a metadata store in one temporary directory, with helpers that commit
-/// applications the way IntakeService does: the blob is placed inside the insert's transaction.
+/// applications the way IntakeService does: reserve the blobs, place them, commit the rows.
 final class StoreFixture: Sendable {
     let directory: TemporaryDirectory
     let blobs: FileBlobStore
     let metadata: SQLiteMetadataStore
     var collector: BlobCollector { BlobCollector(blobs: blobs, metadata: metadata) }
+    var placement: BlobPlacement { BlobPlacement(blobs: blobs, metadata: metadata) }
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -24,7 +25,7 @@ final class StoreFixture: Sendable {
 
     /// Commits a new workplace-clinic application whose documents hold `documents` (slot → bytes).
     @discardableResult
-    func submit(_ documents: [String: [UInt8]], at date: Date = Date(), id: String = UUID().uuidString) throws -> ApplicationRecord {
+    func submit(_ documents: [String: [UInt8]], at date: Date = Date(), id: String = UUID().uuidString) async throws -> ApplicationRecord {
         let sealed = try documents.mapValues(seal)
         var application = SQLiteMetadataStoreTests.application(id: id, receipt: "R-" + id)
         application.createdAt = date
@@ -35,28 +36,27 @@ final class StoreFixture: Sendable {
                 applicationId: id, slot: slot, blobSha256: blob.digest.hex, size: blob.size,
                 originalFilename: "\(slot).pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: date)
         }
-        try metadata.insertApplication(
-            application, documents: rows, audit: AuditEntry(applicationId: id, at: date, actor: "applicant", action: "submit"),
-            notice: nil
-        ) {
-            for blob in sealed.values { try blobs.place(blob) }
+        try await placement.place(Array(sealed.values), at: date) { reservation in
+            try await metadata.insertApplication(
+                application, documents: rows, audit: AuditEntry(applicationId: id, at: date, actor: "applicant", action: "submit"),
+                notice: nil, releasing: reservation)
         }
         return application
     }
 
     /// Moves an application to `status` as a reviewer's decision would, at `date`.
     @discardableResult
-    func move(_ id: String, to status: String, at date: Date = Date()) throws -> ApplicationRecord {
-        try metadata.transition(
+    func move(_ id: String, to status: String, at date: Date = Date()) async throws -> ApplicationRecord {
+        try await metadata.transition(
             applicationId: id, from: ["submitted", "under_review", "returned", "approved", "rejected", "withdrawn"], to: status,
             audit: AuditEntry(applicationId: id, at: date, actor: "reviewer:test", action: status), notice: nil)
     }
 
     /// Deletes the application's documents under `rule`, as the retention job would.
     @discardableResult
-    func expire(_ application: ApplicationRecord, rule: String = "rejected", closingAs closing: String? = nil) throws -> DocumentExpiryOutcome {
-        let current = try require(try metadata.application(id: application.id))
-        return try metadata.expireDocuments(
+    func expire(_ application: ApplicationRecord, rule: String = "rejected", closingAs closing: String? = nil) async throws -> DocumentExpiryOutcome {
+        let current = try await require(try metadata.application(id: application.id))
+        return try await metadata.expireDocuments(
             DocumentExpiry(
                 applicationId: current.id, expectedStatus: current.status, expectedStatusChangedAt: current.statusChangedAt,
                 rule: rule, at: Date(), actor: "operator:tester", operatorUser: "tester", closingStatus: closing,
@@ -68,9 +68,9 @@ final class StoreFixture: Sendable {
     func exists(_ sha: String) -> Bool { FileManager.default.fileExists(atPath: path(sha)) }
 
     /// Reads a blob through the verifying reader; throws if it is missing or corrupt.
-    func verify(_ sha: String) throws {
-        let reader = try blobs.open(BlobDigest(hex: sha)!)
-        while try reader.next() != nil {}
+    func verify(_ sha: String) async throws {
+        let reader = try await blobs.open(BlobDigest(hex: sha)!)
+        while try await reader.next() != nil {}
     }
 
     /// Sets a file's modification time `seconds` into the past.
