@@ -2,7 +2,7 @@ import ArgumentParser
 import DocIntake
 import Foundation
 
-struct Deletions: ParsableCommand {
+struct Deletions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the deletion records retention wrote: what was deleted, its SHA-256, when, which rule, by whom.")
 
@@ -14,8 +14,8 @@ struct Deletions: ParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
-    func run() throws {
-        let listing = try DeletionListing.make(metadata: try data.stores().metadata, applicationId: application)
+    func run() async throws {
+        let listing = try await DeletionListing.make(metadata: try data.stores().metadata, applicationId: application)
         print(json ? listing.jsonLines() : listing.table(), terminator: "")
     }
 }

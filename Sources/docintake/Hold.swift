@@ -2,46 +2,46 @@ import ArgumentParser
 import DocIntake
 import Foundation
 
-struct Hold: ParsableCommand {
+struct Hold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Legal holds: nothing of an application under hold is deleted by retention.",
         subcommands: [SetHold.self, Clear.self, List.self])
 
-    struct SetHold: ParsableCommand {
+    struct SetHold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Put an application under legal hold (or change the reason of its hold).")
         @OptionGroup var data: DataDirectoryOption
         @Argument(help: "The application's id or 受付番号.") var id: String
         @Option(help: "Why, for the audit log.") var reason: String
 
-        func run() throws {
+        func run() async throws {
             let metadata = try data.stores().metadata
-            let resolved = try ApplicationHandle.resolve(id, in: metadata) ?? id
-            try LegalHoldAdmin(metadata: metadata).set(
+            let resolved = try await ApplicationHandle.resolve(id, in: metadata) ?? id
+            try await LegalHoldAdmin(metadata: metadata).set(
                 applicationId: resolved, reason: reason, by: .person(OperatorIdentity.currentUser()))
             print("Application \(resolved) is under legal hold.")
         }
     }
 
-    struct Clear: ParsableCommand {
+    struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lift the legal hold on an application.")
         @OptionGroup var data: DataDirectoryOption
         @Argument(help: "The application's id or 受付番号.") var id: String
 
-        func run() throws {
+        func run() async throws {
             let metadata = try data.stores().metadata
-            let resolved = try ApplicationHandle.resolve(id, in: metadata) ?? id
-            try LegalHoldAdmin(metadata: metadata).clear(applicationId: resolved, by: .person(OperatorIdentity.currentUser()))
+            let resolved = try await ApplicationHandle.resolve(id, in: metadata) ?? id
+            try await LegalHoldAdmin(metadata: metadata).clear(applicationId: resolved, by: .person(OperatorIdentity.currentUser()))
             print("Legal hold on application \(resolved) lifted; retention applies again from the next run.")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the standing legal holds.")
         @OptionGroup var data: DataDirectoryOption
 
-        func run() throws {
-            let entries = try LegalHoldAdmin(metadata: try data.stores().metadata).list()
+        func run() async throws {
+            let entries = try await LegalHoldAdmin(metadata: try data.stores().metadata).list()
             func column(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
             let byWidth = max(entries.map(\.hold.setBy.count).max() ?? 0, 2)
             print(

@@ -23,6 +23,6 @@ struct Notices: AsyncParsableCommand {
             let round = try await deliverer.deliverDue()
             print("delivered \(round.sent), failed \(round.failed)")
         }
-        print(try NoticeListing.make(metadata: metadata).table(), terminator: "")
+        print(try await NoticeListing.make(metadata: metadata).table(), terminator: "")
     }
 }

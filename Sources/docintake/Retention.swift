@@ -2,7 +2,7 @@ import ArgumentParser
 import DocIntake
 import Foundation
 
-struct Retention: ParsableCommand {
+struct Retention: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete documents the retention policy no longer keeps, collect unreferenced blobs, sweep temp files.",
         discussion: """
@@ -30,10 +30,10 @@ struct Retention: ParsableCommand {
         if let now, OperatorDate.parse(now) == nil { throw ValidationError("--now: not an ISO 8601 date: \(now)") }
     }
 
-    func run() throws {
+    func run() async throws {
         let stores = try data.stores()
         let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
-        let summary = try job.run(
+        let summary = try await job.run(
             now: now.flatMap(OperatorDate.parse), dryRun: dryRun,
             by: .person(OperatorIdentity.currentUser()))
         print(json ? summary.json() : summary.text(), terminator: "")

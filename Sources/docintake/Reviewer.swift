@@ -3,29 +3,29 @@ import DisplayText
 import DocIntake
 import Foundation
 
-struct Reviewer: ParsableCommand {
+struct Reviewer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the agency reviewers who may use the review API.",
         subcommands: [Add.self, List.self, Revoke.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a reviewer and print its token once.")
         @OptionGroup var data: DataDirectoryOption
         @Argument(help: "The reviewer's name, as it appears in the audit log.") var name: String
 
-        func run() throws {
-            let token = try ReviewerAdmin(metadata: try data.stores().metadata).add(name: name)
+        func run() async throws {
+            let token = try await ReviewerAdmin(metadata: try data.stores().metadata).add(name: name)
             FileHandle.standardError.write(Data("Reviewer '\(name)' created. Its token is shown this once; store it safely:\n".utf8))
             print(token)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List reviewers (tokens are never shown).")
         @OptionGroup var data: DataDirectoryOption
 
-        func run() throws {
-            let reviewers = try ReviewerAdmin(metadata: try data.stores().metadata).list()
+        func run() async throws {
+            let reviewers = try await ReviewerAdmin(metadata: try data.stores().metadata).list()
             // Names are often Japanese: pad by display columns, never cut a name short.
             let width = max(24, reviewers.map { DisplayWidth.of($0.name) }.max() ?? 0)
             print(DisplayWidth.pad("NAME", to: width) + "  CREATED               STATE")
@@ -36,13 +36,13 @@ struct Reviewer: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a reviewer's token; it is refused from the next request on.")
         @OptionGroup var data: DataDirectoryOption
         @Argument(help: "The reviewer's name.") var name: String
 
-        func run() throws {
-            try ReviewerAdmin(metadata: try data.stores().metadata).revoke(name: name)
+        func run() async throws {
+            try await ReviewerAdmin(metadata: try data.stores().metadata).revoke(name: name)
             print("Reviewer '\(name)' revoked.")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DocIntake
 import Foundation
 
-struct Scrub: ParsableCommand {
+struct Scrub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-hash every blob; report corrupt blobs, missing blobs and orphan files.",
         discussion: """
@@ -23,9 +23,9 @@ struct Scrub: ParsableCommand {
         guard graceHours >= 0, graceHours.isFinite else { throw ValidationError("--grace-hours cannot be negative") }
     }
 
-    func run() throws {
+    func run() async throws {
         let stores = try data.stores()
-        let report = try ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
+        let report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
             .run(by: .person(OperatorIdentity.currentUser()))
         print(json ? report.json() : report.text(), terminator: "")
         throw ExitCode(report.exitCode)

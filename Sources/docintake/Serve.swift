@@ -140,7 +140,7 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
         configuration.pepperFile = pepperFileText
-        let app = try DocIntakeServer.makeApplication(configuration, logger: logger)
+        let app = try await DocIntakeServer.makeApplication(configuration, logger: logger)
         try await app.runService()
     }
 }

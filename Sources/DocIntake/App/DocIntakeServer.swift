@@ -24,7 +24,7 @@ public enum DocIntakeServer {
         _ configuration: ServerConfiguration, stores: Stores? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws -> some ApplicationProtocol {
+    ) async throws -> some ApplicationProtocol {
         let stores = try stores ?? Stores(dataDirectory: configuration.dataDirectory)
         let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
         // Nothing is in flight before the server starts (the lock makes sure no other server
@@ -44,7 +44,7 @@ public enum DocIntakeServer {
         } else {
             logger.warning("no virus scan: documents are stored without an antivirus check (set --clamd)")
         }
-        BlobStoreMetrics.update(from: stores.metadata)
+        await BlobStoreMetrics.update(from: stores.metadata)
 
         // HEAD is answered wherever GET is (RFC 9110 §9.3.2), with GET's headers and no body.
         let base = Router(context: DocIntakeRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -119,17 +119,15 @@ public enum DocIntakeServer {
 extension DocIntakeServer {
     /// `GET /metrics` on a listener of its own (the public port does not answer it).
     static func metricsApplication(
-        _ address: ListenAddress, metadata: SQLiteMetadataStore, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+        _ address: ListenAddress, metadata: any MetadataStore, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         let registry = Observability.registry
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("metrics") { _, _ in
             // The last retention and scrub results, and the blobs a retention run in another
             // process deleted, are only in the database.
-            _ = try? await Blocking.run {
-                JobRunMetrics.refresh(from: metadata)
-                BlobStoreMetrics.update(from: metadata)
-            }
+            await JobRunMetrics.refresh(from: metadata)
+            await BlobStoreMetrics.update(from: metadata)
             let exposition = MetricHelp.annotate(String(decoding: registry.emitToBuffer(), as: UTF8.self))
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

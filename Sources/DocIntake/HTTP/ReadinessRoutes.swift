@@ -15,7 +15,7 @@ struct ReadinessRoutes: Sendable {
             var checks: [String: String] = [:]
             let metadata = self.metadata
             do {
-                _ = try await Blocking.run { try metadata.application(id: "readyz") }
+                try await metadata.ping()
                 checks["database"] = "ok"
             } catch {
                 checks["database"] = "unavailable"

@@ -24,13 +24,13 @@ struct AccessLinkService: Sendable {
         // full disk only a matched pair would meet), must not tell the caller whether the pair exists.
         Task.detached {
             do {
-                try await Blocking.run {
-                    guard let id = try metadata.applicationId(receiptNumber: receipt),
-                        let record = try metadata.application(id: id),
+                do {
+                    guard let id = try await metadata.applicationId(receiptNumber: receipt),
+                        let record = try await metadata.application(id: id),
                         let email, record.contactEmail.lowercased() == email
                     else { return }
                     let notice = AccessLinkNotice(receiptNumber: record.receiptNumber, institutionName: record.institutionName)
-                    try metadata.queueNotice(
+                    try await metadata.queueNotice(
                         OutboxMessage(
                             applicationId: id, kind: NoticeKind.accessLink.rawValue, recipient: record.contactEmail,
                             payload: try notice.json(), createdAt: now),

@@ -1,3 +1,5 @@
+import Storage
+
 /// The 秘密の番号's PBKDF2 hash, started as soon as a document part begins so that its ~30 ms of
 /// CPU overlap the upload instead of following the last byte.
 ///

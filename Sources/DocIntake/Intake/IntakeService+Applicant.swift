@@ -9,7 +9,7 @@ extension IntakeService {
         let metadata = self.metadata
         // Hashed before the lookup, so the response time does not tell whether the id exists.
         let presented = Array(AccessToken.hash(token ?? "").utf8)
-        guard token != nil, let record = try await Blocking.run({ try metadata.application(id: id) }),
+        guard token != nil, let record = try await metadata.application(id: id),
             ConstantTime.equal(presented, Array(record.accessTokenHash.utf8))
         else { throw ApplicantError.notFound }
         return record
@@ -19,11 +19,9 @@ extension IntakeService {
     func view(_ id: String, token: String?) async throws -> ApplicantView {
         let record = try await authorised(id, token: token)
         let metadata = self.metadata
-        return try await Blocking.run {
-            ApplicantView(
-                try metadata.application(id: id) ?? record, documents: try metadata.documents(applicationId: id),
-                audit: try metadata.auditLog(applicationId: id))
-        }
+        return ApplicantView(
+            try await metadata.application(id: id) ?? record, documents: try await metadata.documents(applicationId: id),
+            audit: try await metadata.auditLog(applicationId: id))
     }
 
     /// Replaces one document: allowed while `returned`, and for a `change` application while
@@ -60,14 +58,10 @@ extension IntakeService {
             detail: AuditDetail(slot: slot.rawValue, sha256: staged.blob.digest.hex).json())
         let (blobs, metadata, allowedStatuses) = (self.blobs, self.metadata, allowed)
         do {
-            try await Blocking.run {
-                try Self.placingInTransaction([staged.blob], blobs: blobs, metadata: metadata) { placeBlobs in
-                    try metadata.replaceDocument(
-                        document, allowedStatuses: allowedStatuses, audit: audit,
-                        placingBlob: placeBlobs)
-                }
-                BlobStoreMetrics.update(from: metadata)
+            try await BlobPlacement(blobs: blobs, metadata: metadata).place([staged.blob], at: now) { reservation in
+                try await metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit, releasing: reservation)
             }
+            await BlobStoreMetrics.update(from: metadata)
         } catch {
             staged.blob.discard()
             switch error {
@@ -88,11 +82,11 @@ extension IntakeService {
         let now = clock()
         let metadata = self.metadata
         do {
-            try await Blocking.run {
-                let quarantined = try metadata.documents(applicationId: id)
+            do {
+                let quarantined = try await metadata.documents(applicationId: id)
                     .filter { $0.supersededAt == nil && $0.quarantinedAt != nil }.compactMap { DocumentSlot(rawValue: $0.slot) }
                 if !quarantined.isEmpty { throw ApplicantError.quarantinedDocuments(quarantined) }
-                let changes = try metadata.auditLog(applicationId: id).changesSinceLastReturn
+                let changes = try await metadata.auditLog(applicationId: id).changesSinceLastReturn
                 if changes.isEmpty && !confirmedUnchanged && record.status == ApplicationStatus.returned.rawValue {
                     throw ApplicantError.nothingChanged
                 }
@@ -105,7 +99,7 @@ extension IntakeService {
                 let notice = ResubmissionNotice(
                     receiptNumber: record.receiptNumber, institutionName: record.institutionName, replacedDocuments: replaced,
                     correctedFields: FormField.correctable.filter { corrected.contains($0.rawValue) }.map(\.japaneseName))
-                try metadata.transition(
+                try await metadata.transition(
                     applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
                     audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.resubmit),
                     notice: OutboxMessage(

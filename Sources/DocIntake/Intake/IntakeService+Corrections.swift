@@ -51,9 +51,7 @@ extension IntakeService {
                 detail: AuditDetail(changes: changes).json())
             let (metadata, corrected) = (self.metadata, corrected)
             do {
-                try await Blocking.run {
-                    try metadata.correctFields(corrected, allowedStatuses: [ApplicationStatus.returned.rawValue], audit: audit)
-                }
+                try await metadata.correctFields(corrected, allowedStatuses: [ApplicationStatus.returned.rawValue], audit: audit)
             } catch MetadataStoreError.statusConflict(let current) {
                 throw ApplicantError.wrongStatus(current)
             } catch MetadataStoreError.noSpace {

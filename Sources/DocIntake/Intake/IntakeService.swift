@@ -128,13 +128,10 @@ struct IntakeService: Sendable {
         }
         let warnings = String(decoding: try JSONEncoder().encode(form.warnings), as: UTF8.self)
         let notice = try SubmissionNotice(form: form, documents: documents)
-        let blobs = self.blobs
         let metadata = self.metadata
-        var attempt = 0
-        while true {
-            attempt += 1
+        func attempt(receiptNumber: String, releasing reservation: BlobReservation?) async throws {
             let record = ApplicationRecord(
-                id: id, receiptNumber: ReceiptNumber.generate(at: now), status: ApplicationStatus.submitted.rawValue,
+                id: id, receiptNumber: receiptNumber, status: ApplicationStatus.submitted.rawValue,
                 institutionKind: form.institutionKind.rawValue, prefectureCode: form.prefectureCode,
                 institutionCode: form.institutionCode, institutionName: form.institutionName,
                 applicationKind: form.applicationKind.rawValue, termsAgreed: true, lineType: form.lineType,
@@ -147,25 +144,32 @@ struct IntakeService: Sendable {
                 toStatus: ApplicationStatus.submitted.rawValue)
             let outbox = OutboxMessage(
                 applicationId: id, kind: NoticeKind.submission.rawValue,
-                recipient: form.contactEmail, payload: try notice.json(receiptNumber: record.receiptNumber),
+                recipient: form.contactEmail, payload: try notice.json(receiptNumber: receiptNumber),
                 createdAt: now)
-            do {
-                try await Blocking.run {
-                    try Self.placingInTransaction(staged.values.map(\.blob), blobs: blobs, metadata: metadata) { placeBlobs in
-                        try metadata.insertApplication(
-                            record, documents: documents, audit: audit, notice: outbox,
-                            placingBlobs: placeBlobs)
+            try await metadata.insertApplication(record, documents: documents, audit: audit, notice: outbox, releasing: reservation)
+        }
+        do {
+            let receiptNumber = try await BlobPlacement(blobs: blobs, metadata: metadata).place(staged.values.map(\.blob), at: now) {
+                reservation in
+                // Random, so a clash (the unique constraint, across servers too) is rare; try another.
+                var tries = 0
+                while true {
+                    tries += 1
+                    let receiptNumber = ReceiptNumber.generate(at: now)
+                    do {
+                        try await attempt(receiptNumber: receiptNumber, releasing: reservation)
+                        return receiptNumber
+                    } catch MetadataStoreError.duplicateReceiptNumber where tries < 5 {
+                        continue
                     }
-                    if !documents.isEmpty { BlobStoreMetrics.update(from: metadata) }
                 }
-                return SubmissionReceipt(
-                    id: id, receiptNumber: record.receiptNumber, status: .submitted, accessToken: token.value,
-                    warnings: form.warnings, documents: documents.map(DocumentSummary.init))
-            } catch MetadataStoreError.duplicateReceiptNumber where attempt < 5 {
-                continue
-            } catch BlobStoreError.noSpace, MetadataStoreError.noSpace {
-                throw IntakeError.storageFull
             }
+            if !documents.isEmpty { await BlobStoreMetrics.update(from: metadata) }
+            return SubmissionReceipt(
+                id: id, receiptNumber: receiptNumber, status: .submitted, accessToken: token.value,
+                warnings: form.warnings, documents: documents.map(DocumentSummary.init))
+        } catch BlobStoreError.noSpace, MetadataStoreError.noSpace {
+            throw IntakeError.storageFull
         }
     }
 }

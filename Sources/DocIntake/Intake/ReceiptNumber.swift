@@ -37,10 +37,10 @@ enum ReceiptNumber {
 /// the phone.
 public enum ApplicationHandle {
     /// The id of the application `handle` names, or nil when none does.
-    public static func resolve(_ handle: String, in metadata: any MetadataStore) throws -> String? {
-        if try metadata.application(id: handle) != nil { return handle }
+    public static func resolve(_ handle: String, in metadata: any MetadataStore) async throws -> String? {
+        if try await metadata.application(id: handle) != nil { return handle }
         guard let receipt = ReceiptNumber.normalised(handle) else { return nil }
-        return try metadata.applicationId(receiptNumber: receipt)
+        return try await metadata.applicationId(receiptNumber: receipt)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -35,13 +36,11 @@ struct PeriodicJobService: Service {
 }
 
 extension PeriodicJobService {
-    /// The retention job, run on the blocking pool as `identity`.
+    /// The retention job, as `identity`.
     static func retention(_ job: RetentionJob, interval: Duration, identity: OperatorIdentity, logger: Logger) -> Self {
         PeriodicJobService(interval: interval, initialDelay: min(interval, .seconds(5))) { shouldStop in
             do {
-                let summary = try await Blocking.run {
-                    try job.run(dryRun: false, by: identity, logger: logger, shouldStop: shouldStop)
-                }
+                let summary = try await job.run(dryRun: false, by: identity, logger: logger, shouldStop: shouldStop)
                 let level: Logger.Level = summary.succeeded ? .notice : .error
                 logger.log(
                     level: level, "retention run finished",

@@ -45,7 +45,8 @@ public struct NoticeDeliverer: Service {
         self.clock = clock
     }
 
-    /// Polls the outbox until the service group shuts down, delivering what is due.
+    /// Delivers what is due whenever a notice is queued or the poll interval passes, until the
+    /// service group shuts down.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -53,8 +54,12 @@ public struct NoticeDeliverer: Service {
             } catch {
                 logger.error("notice outbox unavailable", metadata: ["error": "\(error)"])
             }
+            // Woken when a notice is committed (by any server, with PostgreSQL); the poll interval
+            // still bounds the wait, for retries that fall due and a wake-up that was missed.
             do {
-                try await cancelWhenGracefulShutdown { [interval = configuration.pollInterval] in try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [metadata, interval = configuration.pollInterval] in
+                    await metadata.waitForQueuedNotice(timeout: interval)
+                }
             } catch {
                 return  // shutting down (or cancelled) while waiting
             }
@@ -72,7 +77,7 @@ public struct NoticeDeliverer: Service {
             // another deliverer could claim and send the batch's last notices again.
             let batchTime = configuration.sendmailTimeout.timeInterval * Double(batchSize)
             let leasedUntil = now.addingTimeInterval(configuration.lease.timeInterval + batchTime)
-            let claimed = try await Blocking.run { try metadata.claimDueNotices(now: now, leasedUntil: leasedUntil, limit: batchSize) }
+            let claimed = try await metadata.claimDueNotices(now: now, leasedUntil: leasedUntil, limit: batchSize)
             for notice in claimed {
                 if try await deliver(notice) { round.sent += 1 } else { round.failed += 1 }
             }
@@ -86,8 +91,8 @@ public struct NoticeDeliverer: Service {
         guard let id = notice.id else { return false }
         let failure: (any Error)?
         do {
+            let token = try await Self.freshAccessToken(for: notice, metadata: metadata, at: clock())
             try await Blocking.runOnOwnThread {
-                let token = try Self.freshAccessToken(for: notice, metadata: metadata, at: clock())
                 let message = MailMessage(notice: notice, rendered: try renderer.render(notice, accessToken: token), from: from)
                 try transport.deliver(message)
             }
@@ -96,7 +101,7 @@ public struct NoticeDeliverer: Service {
             failure = error
         }
         guard let error = failure else {
-            try await Blocking.run { try metadata.markNoticeSent(id: id, at: clock()) }
+            try await metadata.markNoticeSent(id: id, at: clock())
             NoticeMetrics.record(kind: notice.kind, outcome: "sent")
             logger.info(
                 "notice sent",
@@ -110,7 +115,7 @@ public struct NoticeDeliverer: Service {
         let delay = configuration.retryDelay(afterAttempts: notice.attempts)
         let retryAt = clock().addingTimeInterval(delay.timeInterval)
         let stored = (error as? NoticeError)?.description ?? "\(error)"
-        try await Blocking.run { try metadata.recordNoticeFailure(id: id, error: stored, retryAt: retryAt) }
+        try await metadata.recordNoticeFailure(id: id, error: stored, retryAt: retryAt)
         NoticeMetrics.record(kind: notice.kind, outcome: "failed")
         // Never the message, the recipient or the program's output: the log says which notice
         // and why in general terms; the outbox row has the details for the operator.
@@ -128,10 +133,10 @@ public struct NoticeDeliverer: Service {
     /// For an access-link notice, a new applicant token, whose hash replaces the old one before the
     /// message leaves: each attempt makes its own, so only the latest link sent works, and the
     /// token exists in plain text only in the message.
-    static func freshAccessToken(for notice: OutboxMessage, metadata: any MetadataStore, at now: Date) throws -> String? {
+    static func freshAccessToken(for notice: OutboxMessage, metadata: any MetadataStore, at now: Date) async throws -> String? {
         guard notice.kind == NoticeKind.accessLink.rawValue else { return nil }
         let token = AccessToken.generate(prefix: AccessToken.applicantPrefix)
-        try metadata.replaceAccessToken(
+        try await metadata.replaceAccessToken(
             applicationId: notice.applicationId, tokenHash: token.hash,
             audit: AuditEntry(applicationId: notice.applicationId, at: now, actor: "system", action: "access_token_reissued"))
         return token.value

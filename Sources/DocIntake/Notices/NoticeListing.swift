@@ -8,8 +8,8 @@ public struct NoticeListing: Sendable {
     var notices: [OutboxMessage]
 
     /// Every notice not yet delivered, oldest first.
-    public static func make(metadata: any MetadataStore) throws -> NoticeListing {
-        NoticeListing(notices: try metadata.notices(applicationId: nil))
+    public static func make(metadata: any MetadataStore) async throws -> NoticeListing {
+        NoticeListing(notices: try await metadata.notices(applicationId: nil))
     }
 
     /// A table for people; times in Japan time. With nothing pending, one plain sentence instead.

@@ -28,9 +28,9 @@ enum JobRunMetrics {
     }
 
     /// Exports the latest recorded run of each job (a small read; the counts are a few numbers).
-    static func refresh(from metadata: any MetadataStore) {
+    static func refresh(from metadata: any MetadataStore) async {
         for job in jobs {
-            if let run = try? metadata.lastJobRun(job: job) { export(run) }
+            if let run = try? await metadata.lastJobRun(job: job) { export(run) }
         }
     }
 }

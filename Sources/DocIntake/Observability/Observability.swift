@@ -27,8 +27,8 @@ enum UploadMetrics {
 /// The bytes held by the blob store, as the metadata counts them: set at start-up and after
 /// every commit that may have added a blob.
 enum BlobStoreMetrics {
-    static func update(from metadata: any MetadataStore) {
-        if let bytes = try? metadata.storedBlobBytes() {
+    static func update(from metadata: any MetadataStore) async {
+        if let bytes = try? await metadata.storedBlobBytes() {
             Gauge(label: "docintake_blob_store_bytes").record(bytes)
         }
     }

@@ -47,13 +47,10 @@ public struct RescanJob: Sendable {
         let started = clock()
         let metadata = self.metadata
         guard
-            try await Blocking.run({
-                try metadata.acquireJobLease(
-                    job: Self.name, holder: holder, now: started,
-                    expiresAt: started.addingTimeInterval(lease.timeInterval))
-            })
+            try await metadata.acquireJobLease(
+                job: Self.name, holder: holder, now: started, expiresAt: started.addingTimeInterval(lease.timeInterval))
         else {
-            let current = try await Blocking.run { try metadata.jobLease(job: Self.name) }
+            let current = try await metadata.jobLease(job: Self.name)
             throw RescanError.alreadyRunning(holder: current?.holder ?? "?", until: current?.expiresAt ?? started)
         }
         var report = RescanReport(startedAt: started)
@@ -69,10 +66,8 @@ public struct RescanJob: Sendable {
         let run = JobRunRecord(
             job: Self.name, startedAt: started, finishedAt: clock(), outcome: report.outcome,
             summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
-        try await Blocking.run {
-            try metadata.recordJobRun(run)
-            try metadata.releaseJobLease(job: Self.name, holder: holder)
-        }
+        try await metadata.recordJobRun(run)
+        try await metadata.releaseJobLease(job: Self.name, holder: holder)
         JobRunMetrics.export(run)
         if let failure { throw failure }
         return report
@@ -83,7 +78,7 @@ public struct RescanJob: Sendable {
     ) async throws {
         let metadata = self.metadata
         let statuses = Set(Self.undecided.map(\.rawValue))
-        let candidates = try await Blocking.run { try metadata.retentionCandidates(statuses: statuses) }
+        let candidates = try await metadata.retentionCandidates(statuses: statuses)
         // A blob two documents share is scanned once.
         var verdicts: [String: BlobVerdict] = [:]
         for candidate in candidates {
@@ -153,7 +148,7 @@ public struct RescanJob: Sendable {
                 ).json(),
                 createdAt: now))
         let metadata = self.metadata
-        let outcome = try await Blocking.run { try metadata.quarantine(quarantine) }
+        let outcome = try await metadata.quarantine(quarantine)
         for (document, signature) in findings where outcome.quarantined.contains(document.id ?? -1) {
             logger.warning(
                 "a stored document is infected by today's signatures; quarantined",
@@ -183,16 +178,16 @@ public struct RescanJob: Sendable {
     private func scan(_ hex: String) async throws -> BlobVerdict {
         guard let digest = BlobDigest(hex: hex) else { return .unreadable("not a SHA-256") }
         let blobs = self.blobs
-        let reader: DocumentDownload.UncheckedReader
+        let reader: any BlobReader
         do {
-            reader = try await Blocking.run { DocumentDownload.UncheckedReader(try blobs.open(digest)) }
+            reader = try await blobs.open(digest)
         } catch {
             return .unreadable("\(error)")
         }
-        defer { reader.base.close() }
+        defer { reader.close() }
         let stream = clamd.stream()
         do {
-            while let chunk = try await Blocking.run({ try reader.base.next() }) {
+            while let chunk = try await reader.next() {
                 await stream.send(chunk)
                 if stream.hasFailed { break }
             }
@@ -210,9 +205,7 @@ public struct RescanJob: Sendable {
     private func renewLease(holder: String) async throws {
         let (metadata, now, lease) = (self.metadata, clock(), self.lease)
         guard
-            try await Blocking.run({
-                try metadata.acquireJobLease(job: Self.name, holder: holder, now: now, expiresAt: now.addingTimeInterval(lease.timeInterval))
-            })
+            try await metadata.acquireJobLease(job: Self.name, holder: holder, now: now, expiresAt: now.addingTimeInterval(lease.timeInterval))
         else { throw RescanError.leaseLost }
     }
 

@@ -12,13 +12,14 @@ public struct DeletionListing: Sendable {
     var rows: [Row]
 
     /// The records of one application, or all.
-    public static func make(metadata: any MetadataStore, applicationId: String? = nil) throws -> DeletionListing {
+    public static func make(metadata: any MetadataStore, applicationId: String? = nil) async throws -> DeletionListing {
         var receipts: [String: String] = [:]
-        let rows = try metadata.deletionRecords(applicationId: applicationId).map { record in
+        var rows: [Row] = []
+        for record in try await metadata.deletionRecords(applicationId: applicationId) {
             if receipts[record.applicationId] == nil {
-                receipts[record.applicationId] = try metadata.application(id: record.applicationId)?.receiptNumber ?? "-"
+                receipts[record.applicationId] = try await metadata.application(id: record.applicationId)?.receiptNumber ?? "-"
             }
-            return Row(record: record, receiptNumber: receipts[record.applicationId]!)
+            rows.append(Row(record: record, receiptNumber: receipts[record.applicationId]!))
         }
         return DeletionListing(rows: rows)
     }

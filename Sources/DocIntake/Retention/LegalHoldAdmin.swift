@@ -26,13 +26,13 @@ public struct LegalHoldAdmin: Sendable {
 
     /// Puts an application under hold, or replaces the reason of its hold.
     @discardableResult
-    public func set(applicationId: String, reason: String, by identity: OperatorIdentity) throws -> LegalHold {
+    public func set(applicationId: String, reason: String, by identity: OperatorIdentity) async throws -> LegalHold {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 1000 else { throw LegalHoldError.invalidReason }
         let now = clock()
         let hold = LegalHold(applicationId: applicationId, reason: reason, setAt: now, setBy: identity.actor)
         do {
-            try metadata.setLegalHold(
+            try await metadata.setLegalHold(
                 hold,
                 audit: AuditEntry(
                     applicationId: applicationId, at: now, actor: identity.actor, action: "legal_hold_set", reason: reason))
@@ -43,10 +43,10 @@ public struct LegalHoldAdmin: Sendable {
     }
 
     /// Lifts the hold; the documents are again subject to retention from the next run on.
-    public func clear(applicationId: String, by identity: OperatorIdentity) throws {
+    public func clear(applicationId: String, by identity: OperatorIdentity) async throws {
         let now = clock()
         do {
-            let cleared = try metadata.clearLegalHold(
+            let cleared = try await metadata.clearLegalHold(
                 applicationId: applicationId,
                 audit: AuditEntry(applicationId: applicationId, at: now, actor: identity.actor, action: "legal_hold_clear"))
             if !cleared { throw LegalHoldError.notHeld(applicationId) }
@@ -56,11 +56,13 @@ public struct LegalHoldAdmin: Sendable {
     }
 
     /// Every standing hold, oldest first.
-    public func list() throws -> [Entry] {
-        try metadata.legalHolds().map { hold in
-            let application = try metadata.application(id: hold.applicationId)
-            return Entry(hold: hold, receiptNumber: application?.receiptNumber ?? "-", status: application?.status ?? "-")
+    public func list() async throws -> [Entry] {
+        var entries: [Entry] = []
+        for hold in try await metadata.legalHolds() {
+            let application = try await metadata.application(id: hold.applicationId)
+            entries.append(Entry(hold: hold, receiptNumber: application?.receiptNumber ?? "-", status: application?.status ?? "-"))
         }
+        return entries
     }
 }
 

@@ -23,10 +23,10 @@ struct NoticeFileRetention: Sendable {
 
     /// The files due as of `now`. `documentsGoing` are applications whose documents this run
     /// deletes; applications with a deletion record already lost theirs.
-    func due(now: Date, documentsGoing: Set<String>) throws -> [Due] {
-        let gone = Set(try metadata.deletionRecords(applicationId: nil).map(\.applicationId)).union(documentsGoing)
+    func due(now: Date, documentsGoing: Set<String>) async throws -> [Due] {
+        let gone = Set(try await metadata.deletionRecords(applicationId: nil).map(\.applicationId)).union(documentsGoing)
         let cutoff = now.addingTimeInterval(-Double(keepDays) * 86400)
-        return try metadata.deliveredNotices().compactMap { notice in
+        return try await metadata.deliveredNotices().compactMap { notice in
             guard let sentAt = notice.sentAt else { return nil }
             let file = MailMessage.key(eventKey: notice.eventKey) + ".eml"
             guard FileManager.default.fileExists(atPath: directory + "/" + file) else { return nil }
@@ -36,7 +36,7 @@ struct NoticeFileRetention: Sendable {
     }
 
     /// Deletes one file and records it; a file already gone is not recorded again.
-    func delete(_ due: Due, at: Date, by identity: OperatorIdentity) throws -> Bool {
+    func delete(_ due: Due, at: Date, by identity: OperatorIdentity) async throws -> Bool {
         let path = directory + "/" + due.file
         guard unlink(path) == 0 else {
             if errno == ENOENT { return false }
@@ -45,7 +45,7 @@ struct NoticeFileRetention: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let detail = try? encoder.encode(["file": due.file, "kind": due.kind, "reason": due.reason])
-        try metadata.appendAudit(
+        try await metadata.appendAudit(
             AuditEntry(
                 applicationId: due.applicationId, at: at, actor: identity.actor, action: "notice_file_deleted",
                 detail: detail.map { String(decoding: $0, as: UTF8.self) }))

@@ -39,10 +39,10 @@ public struct RetentionJob: Sendable {
     /// `now` moves the rules' clock only. Grace periods are measured against the wall clock, or
     /// `now` if that is earlier, so that asking about a future date can never take a blob or a
     /// temp file that an upload in flight is about to use.
-    func plan(now: Date) throws -> RetentionPlan {
+    func plan(now: Date) async throws -> RetentionPlan {
         var expiries: [RetentionPlan.Expiry] = []
         var held: [RetentionPlan.Held] = []
-        let candidates = try metadata.retentionCandidates(statuses: RetentionPolicy.governedStatuses)
+        let candidates = try await metadata.retentionCandidates(statuses: RetentionPolicy.governedStatuses)
         for candidate in candidates {
             let application = candidate.application
             guard let (rule, due) = policy.due(status: application.status, since: application.statusChangedAt), due <= now else { continue }
@@ -60,9 +60,9 @@ public struct RetentionJob: Sendable {
         var releasing: [String: Int] = [:]
         for document in expiries.flatMap(\.documents) { releasing[document.blobSha256, default: 0] += 1 }
         let blobCutoff = min(now, clock()).addingTimeInterval(-policy.blobGrace)
-        let garbage = try BlobCollector(blobs: blobs, metadata: metadata).plan(cutoff: blobCutoff, releasing: releasing)
+        let garbage = try await BlobCollector(blobs: blobs, metadata: metadata).plan(cutoff: blobCutoff, releasing: releasing)
         let planned = Set(garbage.map(\.sha256))
-        let young = try metadata.blobUsage().filter {
+        let young = try await metadata.blobUsage().filter {
             $0.references - releasing[$0.blob.sha256, default: 0] <= 0 && !planned.contains($0.blob.sha256)
         }
         return RetentionPlan(
@@ -76,9 +76,9 @@ public struct RetentionJob: Sendable {
     public func run(
         now: Date? = nil, dryRun: Bool, by identity: OperatorIdentity, logger: Logger? = nil,
         shouldStop: @Sendable () -> Bool = { false }
-    ) throws -> RetentionSummary {
+    ) async throws -> RetentionSummary {
         let startedAt = clock()
-        let plan = try plan(now: now ?? startedAt)
+        let plan = try await plan(now: now ?? startedAt)
         var summary = RetentionSummary(
             now: plan.now, dryRun: dryRun, operatorUser: identity.user, policy: policy,
             applicationsConsidered: plan.applicationsConsidered)
@@ -95,7 +95,7 @@ public struct RetentionJob: Sendable {
             }
             for blob in plan.blobs { summary.add(blob) }
             summary.tempFilesSwept = plan.tempFiles.count
-            summary.noticeFiles = try noticeFiles?.due(now: plan.now, documentsGoing: Set(plan.expiries.map(\.application.id))) ?? []
+            summary.noticeFiles = try await noticeFiles?.due(now: plan.now, documentsGoing: Set(plan.expiries.map(\.application.id))) ?? []
             return summary
         }
 
@@ -104,7 +104,7 @@ public struct RetentionJob: Sendable {
                 summary.interrupted = true
                 break
             }
-            carryOut(expiry, by: identity, into: &summary, logger: logger)
+            await carryOut(expiry, by: identity, into: &summary, logger: logger)
         }
         for blob in plan.blobs {
             if summary.interrupted || shouldStop() {
@@ -112,7 +112,7 @@ public struct RetentionJob: Sendable {
                 break
             }
             do {
-                if let freed = try BlobCollector(blobs: blobs, metadata: metadata).collect(blob, cutoff: plan.blobCutoff) {
+                if let freed = try await BlobCollector(blobs: blobs, metadata: metadata).collect(blob, cutoff: plan.blobCutoff) {
                     summary.add(BlobGarbage(sha256: blob.sha256, size: freed, kind: blob.kind))
                 } else {
                     summary.skipped.append(.init(subject: "sha256:\(blob.sha256)", reason: "referenced again or no longer old enough; kept"))
@@ -131,18 +131,18 @@ public struct RetentionJob: Sendable {
         if !summary.interrupted, let noticeFiles {
             // After the expiries, so that only documents actually deleted take their notices' files along.
             do {
-                for due in try noticeFiles.due(now: plan.now, documentsGoing: []) {
-                    if try noticeFiles.delete(due, at: clock(), by: identity) { summary.noticeFiles.append(due) }
+                for due in try await noticeFiles.due(now: plan.now, documentsGoing: []) {
+                    if try await noticeFiles.delete(due, at: clock(), by: identity) { summary.noticeFiles.append(due) }
                 }
             } catch {
                 summary.errors.append("deleting delivered notices' files: \(error)")
             }
         }
-        record(&summary, startedAt: startedAt, by: identity)
+        await record(&summary, startedAt: startedAt, by: identity)
         return summary
     }
 
-    private func carryOut(_ expiry: RetentionPlan.Expiry, by identity: OperatorIdentity, into summary: inout RetentionSummary, logger: Logger?) {
+    private func carryOut(_ expiry: RetentionPlan.Expiry, by identity: OperatorIdentity, into summary: inout RetentionSummary, logger: Logger?) async {
         let application = expiry.application
         let request = DocumentExpiry(
             applicationId: application.id, expectedStatus: application.status,
@@ -152,7 +152,7 @@ public struct RetentionJob: Sendable {
             closingReason: expiry.closes
                 ? "retention: returned \(policy.returnedDays) days ago and not resubmitted; closed as withdrawn" : nil)
         do {
-            switch try metadata.expireDocuments(request) {
+            switch try await metadata.expireDocuments(request) {
             case .expired(let closed, let deleted):
                 if closed { summary.applicationsWithdrawn.append(Self.withdrawal(application)) }
                 for record in deleted {
@@ -181,18 +181,18 @@ public struct RetentionJob: Sendable {
     }
 
     /// Keeps the run's counts, so that the server exports them even when the job ran elsewhere.
-    private func record(_ summary: inout RetentionSummary, startedAt: Date, by identity: OperatorIdentity) {
+    private func record(_ summary: inout RetentionSummary, startedAt: Date, by identity: OperatorIdentity) async {
         let run = JobRunRecord(
             job: "retention", startedAt: startedAt, finishedAt: clock(),
             outcome: summary.succeeded ? "ok" : "failed", summary: JobRunMetrics.encode(summary.counts),
             actor: identity.actor)
         do {
-            try metadata.recordJobRun(run)
+            try await metadata.recordJobRun(run)
             JobRunMetrics.export(run)
         } catch {
             summary.errors.append("recording the run: \(error)")
         }
-        BlobStoreMetrics.update(from: metadata)
+        await BlobStoreMetrics.update(from: metadata)
     }
 
     static func withdrawal(_ application: ApplicationRecord) -> RetentionSummary.Withdrawal {

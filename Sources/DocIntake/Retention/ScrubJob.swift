@@ -23,13 +23,13 @@ public struct ScrubJob: Sendable {
     }
 
     /// Checks everything and records the result.
-    public func run(by identity: OperatorIdentity) throws -> ScrubReport {
+    public func run(by identity: OperatorIdentity) async throws -> ScrubReport {
         let started = clock()
         let monotonic = ContinuousClock.now
         // Rows first, then files: a blob committed in between shows as a young orphan (ignored),
         // never as missing.
-        let usage = try metadata.blobUsage()
-        let files = try blobs.list()
+        let usage = try await metadata.blobUsage()
+        let files = try await blobs.list()
         let rows = Dictionary(usage.map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         let filesByHex = Dictionary(files.map { ($0.digest.hex, $0) }, uniquingKeysWith: { first, _ in first })
         var report = ScrubReport(
@@ -48,7 +48,7 @@ public struct ScrubJob: Sendable {
                     report.youngOrphansIgnored += 1
                 }
             }
-            switch rehash(file.digest) {
+            switch await rehash(file.digest) {
             case .intact(let bytes):
                 report.blobsChecked += 1
                 report.bytesChecked += bytes
@@ -78,10 +78,10 @@ public struct ScrubJob: Sendable {
         let missing = usage.filter { filesByHex[$0.blob.sha256] == nil }
         if !missing.isEmpty {
             // Ask again: a row may have been collected together with its file meanwhile.
-            let current = Dictionary(try metadata.blobUsage().map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
+            let current = Dictionary(try await metadata.blobUsage().map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in missing {
                 guard let now = current[entry.blob.sha256], let digest = BlobDigest(hex: now.blob.sha256),
-                    try blobs.file(digest) == nil
+                    try await blobs.file(digest) == nil
                 else { continue }
                 report.missing.append(
                     .init(
@@ -96,7 +96,7 @@ public struct ScrubJob: Sendable {
         let run = JobRunRecord(
             job: "scrub", startedAt: started, finishedAt: clock(), outcome: report.isClean ? "ok" : "problems",
             summary: JobRunMetrics.encode(report.counts), actor: identity.actor)
-        try metadata.recordJobRun(run)
+        try await metadata.recordJobRun(run)
         JobRunMetrics.export(run)
         return report
     }
@@ -110,12 +110,12 @@ public struct ScrubJob: Sendable {
 
     /// Reads the whole blob through the verifying reader, which throws `.corrupt` instead of
     /// returning the last chunk when the bytes do not match.
-    private func rehash(_ digest: BlobDigest) -> Rehash {
+    private func rehash(_ digest: BlobDigest) async -> Rehash {
         var bytes: Int64 = 0
         do {
-            let reader = try blobs.open(digest)
+            let reader = try await blobs.open(digest)
             defer { reader.close() }
-            while let chunk = try reader.next() { bytes += Int64(chunk.count) }
+            while let chunk = try await reader.next() { bytes += Int64(chunk.count) }
             return .intact(bytes)
         } catch BlobStoreError.corrupt {
             return .corrupt

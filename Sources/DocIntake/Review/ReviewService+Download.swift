@@ -8,19 +8,12 @@ struct DocumentDownload: Sendable {
     let digest: BlobDigest
     /// First byte to send; > 0 for a resumed download.
     let offset: Int64
-    let reader: UncheckedReader
+    let reader: any BlobReader
 
-    /// Reader handed across the blocking pool one chunk at a time, never concurrently.
-    final class UncheckedReader: @unchecked Sendable {
-        let base: any BlobReader
-        init(_ base: any BlobReader) { self.base = base }
-    }
-
-    /// The next chunk, read off the cooperative pool. Throws `BlobStoreError.corrupt` instead of
-    /// the last chunk when the blob no longer matches its digest.
+    /// The next chunk. Throws `BlobStoreError.corrupt` instead of the last chunk when the blob no
+    /// longer matches its digest.
     func next() async throws -> [UInt8]? {
-        let reader = self.reader
-        return try await Blocking.run { try reader.base.next() }
+        try await reader.next()
     }
 }
 
@@ -35,9 +28,9 @@ extension ReviewService {
     ) async throws -> DocumentDownload {
         let id = try await resolve(handle)
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
-        return try await Blocking.run {
-            guard try metadata.application(id: id) != nil,
-                let document = try metadata.documents(applicationId: id).last(where: { $0.slot == slot.rawValue && $0.supersededAt == nil }),
+        do {
+            guard try await metadata.application(id: id) != nil,
+                let document = try await metadata.currentDocument(applicationId: id, slot: slot.rawValue),
                 let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewRefusal.notFound }
             // Never the bytes, not even a HEAD's length of them: the audit log has what the rescan found.
@@ -45,17 +38,17 @@ extension ReviewService {
             let range = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? nil : range
             if let range, !range.isSatisfiable(size: document.size) { throw ReviewRefusal.rangeNotSatisfiable(size: document.size) }
             let offset = range?.offset ?? 0
-            let reader = try blobs.open(digest)
+            let reader = try await blobs.open(digest)
             // A blob of the wrong length is corrupt; finding it now keeps Content-Length honest.
             guard reader.size == document.size else { throw BlobStoreError.corrupt(digest) }
-            try reader.skip(offset)
+            try await reader.skip(offset)
             if audited {
-                try metadata.appendAudit(
+                try await metadata.appendAudit(
                     AuditEntry(
                         applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
                         detail: AuditDetail(slot: slot.rawValue, sha256: digest.hex, offset: offset).json()))
             }
-            return DocumentDownload(document: document, digest: digest, offset: offset, reader: .init(reader))
+            return DocumentDownload(document: document, digest: digest, offset: offset, reader: reader)
         }
     }
 }

@@ -20,7 +20,7 @@ struct ReviewService: Sendable {
     func reviewer(token: String?) async throws -> ReviewerRecord {
         guard let token else { throw ReviewRefusal.unauthorized }
         let metadata = self.metadata
-        if let reviewer = try await Blocking.run({ try metadata.activeReviewer(tokenHash: AccessToken.hash(token)) }) {
+        if let reviewer = try await metadata.activeReviewer(tokenHash: AccessToken.hash(token)) {
             return reviewer
         }
         throw token.hasPrefix(AccessToken.applicantPrefix) ? ReviewRefusal.forbidden : ReviewRefusal.unauthorized
@@ -38,35 +38,30 @@ struct ReviewService: Sendable {
         }
         let metadata = self.metadata
         if let receiptNumber {
-            return try await Blocking.run {
-                guard let number = ReceiptNumber.normalised(receiptNumber), let id = try metadata.applicationId(receiptNumber: number),
-                    let record = try metadata.application(id: id)
-                else { return ApplicationPage(applications: [], nextCursor: nil) }
-                let item = ApplicationSummary(
-                    record, documentCount: try metadata.documents(applicationId: id).filter { $0.supersededAt == nil }.count,
-                    resubmittedAt: try metadata.auditLog(applicationId: id).lastResubmission)
-                return ApplicationPage(applications: [item], nextCursor: nil)
-            }
+            guard let number = ReceiptNumber.normalised(receiptNumber), let id = try await metadata.applicationId(receiptNumber: number),
+                let record = try await metadata.application(id: id)
+            else { return ApplicationPage(applications: [], nextCursor: nil) }
+            let item = ApplicationSummary(
+                record, documentCount: try await metadata.currentDocumentCounts(applicationIds: [id])[id, default: 0],
+                resubmittedAt: try await metadata.auditLog(applicationId: id).lastResubmission)
+            return ApplicationPage(applications: [item], nextCursor: nil)
         }
         let limit = min(max(limit, 1), 200)
-        return try await Blocking.run {
-            let listed = try metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
-            let page = listed.prefix(limit)
-            let resubmissions = try metadata.lastAudit(action: AuditAction.resubmit, applicationIds: page.map(\.record.id))
-            let items = try page.map { entry in
-                ApplicationSummary(
-                    entry.record,
-                    documentCount: try metadata.documents(applicationId: entry.record.id).filter { $0.supersededAt == nil }.count,
-                    resubmittedAt: resubmissions[entry.record.id])
-            }
-            return ApplicationPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
+        let listed = try await metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
+        let page = listed.prefix(limit)
+        let resubmissions = try await metadata.lastAudit(action: AuditAction.resubmit, applicationIds: page.map(\.record.id))
+        let documentCounts = try await metadata.currentDocumentCounts(applicationIds: page.map(\.record.id))
+        let items = page.map { entry in
+            ApplicationSummary(
+                entry.record, documentCount: documentCounts[entry.record.id, default: 0], resubmittedAt: resubmissions[entry.record.id])
         }
+        return ApplicationPage(applications: items, nextCursor: listed.count > limit ? page.last.map { String($0.position) } : nil)
     }
 
     /// The id of the application `handle` names: its id or its 受付番号.
     func resolve(_ handle: String) async throws -> String {
         let metadata = self.metadata
-        guard let id = try await Blocking.run({ try ApplicationHandle.resolve(handle, in: metadata) }) else {
+        guard let id = try await ApplicationHandle.resolve(handle, in: metadata) else {
             throw ReviewRefusal.notFound
         }
         return id
@@ -77,12 +72,10 @@ struct ReviewService: Sendable {
     func detail(_ handle: String) async throws -> ApplicationDetail {
         let metadata = self.metadata
         let id = try await resolve(handle)
-        return try await Blocking.run {
-            guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
-            return ApplicationDetail(
-                record, documents: try metadata.documents(applicationId: id),
-                audit: try metadata.auditLog(applicationId: id))
-        }
+        guard let record = try await metadata.application(id: id) else { throw ReviewRefusal.notFound }
+        return ApplicationDetail(
+            record, documents: try await metadata.documents(applicationId: id),
+            audit: try await metadata.auditLog(applicationId: id))
     }
 
     /// Takes an application into review: `submitted` → `under_review`.
@@ -116,8 +109,8 @@ struct ReviewService: Sendable {
         let metadata = self.metadata
         let audit = AuditEntry(applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: action, reason: reason)
         do {
-            try await Blocking.run {
-                guard let record = try metadata.application(id: id) else { throw ReviewRefusal.notFound }
+            do {
+                guard let record = try await metadata.application(id: id) else { throw ReviewRefusal.notFound }
                 let notice = try kind.map { kind in
                     OutboxMessage(
                         applicationId: id, kind: kind.rawValue,
@@ -128,7 +121,7 @@ struct ReviewService: Sendable {
                         ).json(),
                         createdAt: now)
                 }
-                try metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
+                try await metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
             }
         } catch MetadataStoreError.statusConflict(let current) {
             throw ReviewRefusal.conflict(current: current, requested: action)

@@ -12,14 +12,14 @@ public struct ReviewerAdmin: Sendable {
     }
 
     /// Registers a reviewer and returns the new token, the only time it is ever visible.
-    public func add(name: String, at date: Date = Date()) throws -> String {
+    public func add(name: String, at date: Date = Date()) async throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.contains(where: { $0.isNewline || $0 == ":" }) else {
             throw ReviewerAdminError.invalidName
         }
         let token = AccessToken.generate(prefix: AccessToken.reviewerPrefix)
         do {
-            try metadata.addReviewer(ReviewerRecord(name: trimmed, tokenHash: token.hash, createdAt: date))
+            try await metadata.addReviewer(ReviewerRecord(name: trimmed, tokenHash: token.hash, createdAt: date))
         } catch MetadataStoreError.duplicateReviewer {
             throw ReviewerAdminError.duplicate(trimmed)
         }
@@ -27,13 +27,13 @@ public struct ReviewerAdmin: Sendable {
     }
 
     /// Every reviewer, revoked ones included.
-    public func list() throws -> [ReviewerRecord] {
-        try metadata.reviewers()
+    public func list() async throws -> [ReviewerRecord] {
+        try await metadata.reviewers()
     }
 
     /// Revokes a reviewer's token; it is refused from the next request on.
-    public func revoke(name: String, at date: Date = Date()) throws {
-        guard try metadata.revokeReviewer(name: name, at: date) else { throw ReviewerAdminError.notFound(name) }
+    public func revoke(name: String, at date: Date = Date()) async throws {
+        guard try await metadata.revokeReviewer(name: name, at: date) else { throw ReviewerAdminError.notFound(name) }
     }
 }
 

@@ -1,7 +1,8 @@
 /// Where document bytes live, named by their SHA-256.
 ///
 /// The embedded default is `FileBlobStore`; an S3-compatible store can implement the same
-/// protocol. Every read verifies the hash; a blob is never modified once placed.
+/// protocol. Every read verifies the hash; a blob is never modified once placed. Staging is local
+/// to each server whatever the store: an upload streams into a temp file as it arrives.
 public protocol BlobStore: Sendable {
     /// Starts a new upload in a local temp file.
     func stage() throws -> StagedBlob
@@ -10,24 +11,24 @@ public protocol BlobStore: Sendable {
     /// exists (dedupe). Returns whether a new blob was created. The temp file is gone afterwards,
     /// and a placement that throws leaves no new blob behind.
     @discardableResult
-    func place(_ sealed: SealedBlob) throws -> Bool
+    func place(_ sealed: SealedBlob) async throws -> Bool
 
     /// Whether a blob with this digest is stored.
-    func contains(_ digest: BlobDigest) throws -> Bool
+    func contains(_ digest: BlobDigest) async throws -> Bool
 
     /// Opens a blob for reading; the reader checks the hash as it goes.
-    func open(_ digest: BlobDigest) throws -> any BlobReader
+    func open(_ digest: BlobDigest) async throws -> any BlobReader
 
     /// Deletes a blob. The caller decides that nothing references it any more.
-    func remove(_ digest: BlobDigest) throws
+    func remove(_ digest: BlobDigest) async throws
 
     /// Every stored blob, for scrub and garbage collection.
-    func list() throws -> [StoredBlobFile]
+    func list() async throws -> [StoredBlobFile]
 
     /// One stored blob's size and age without reading it, or nil when it is not stored.
-    func file(_ digest: BlobDigest) throws -> StoredBlobFile?
+    func file(_ digest: BlobDigest) async throws -> StoredBlobFile?
 
-    /// Deletes temp files of uploads that were abandoned longer ago than `age` seconds
+    /// Deletes local temp files of uploads that were abandoned longer ago than `age` seconds
     /// (e.g. by a crash). Returns the paths removed.
     @discardableResult
     func sweepStaging(olderThan age: Double) throws -> [String]
@@ -46,15 +47,18 @@ public struct StoredBlobFile: Sendable, Equatable {
 
 /// Reads a blob in chunks and refuses to hand out its last chunk unless the whole blob
 /// hashed to its name, so that a consumer never completes with corrupt bytes.
-public protocol BlobReader: AnyObject {
+///
+/// One consumer reads it at a time; it is `Sendable` so that its reads can run off the
+/// cooperative pool.
+public protocol BlobReader: AnyObject, Sendable {
     /// The blob's size in bytes, as stored.
     var size: Int64 { get }
     /// The next chunk, or nil at the end. Throws `BlobStoreError.corrupt` instead of the last
     /// chunk when the bytes do not match the digest.
-    func next() throws -> [UInt8]?
+    func next() async throws -> [UInt8]?
     /// Reads and hashes the next `count` bytes without returning them, so that a ranged read
     /// (a resumed download) still verifies the whole blob.
-    func skip(_ count: Int64) throws
+    func skip(_ count: Int64) async throws
     /// Releases the file early; it is also released when the reader is dropped.
     func close()
 }

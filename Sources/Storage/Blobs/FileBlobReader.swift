@@ -4,7 +4,8 @@ import Glibc
 
 /// Reads a blob file in 256 KiB chunks, hashing them on another thread as it goes and holding one
 /// chunk back until it knows the whole file matched, so corrupt bytes never complete a read.
-final class FileBlobReader: BlobReader {
+/// Unchecked `Sendable`: one consumer reads it at a time, each read on a `Blocking` thread.
+final class FileBlobReader: BlobReader, @unchecked Sendable {
     static let chunkSize = 256 * 1024
 
     let size: Int64
@@ -37,7 +38,11 @@ final class FileBlobReader: BlobReader {
 
     deinit { close() }
 
-    func next() throws -> [UInt8]? {
+    func next() async throws -> [UInt8]? {
+        try await Blocking.run { try self.nextNow() }
+    }
+
+    private func nextNow() throws -> [UInt8]? {
         if finished { return nil }
         if pending == nil { pending = try readChunk() }
         guard let current = pending else {
@@ -49,7 +54,11 @@ final class FileBlobReader: BlobReader {
         return current
     }
 
-    func skip(_ count: Int64) throws {
+    func skip(_ count: Int64) async throws {
+        try await Blocking.run { try self.skipNow(count) }
+    }
+
+    private func skipNow(_ count: Int64) throws {
         precondition(pending == nil && !finished, "skip before the first read")
         var remaining = count
         var scratch = [UInt8](repeating: 0, count: Self.chunkSize)

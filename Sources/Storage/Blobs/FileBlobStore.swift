@@ -37,7 +37,11 @@ public struct FileBlobStore: BlobStore {
     /// Where a blob is already there, the file is renamed over it anyway: the new bytes were just
     /// hashed and fsynced, the rename is atomic, and it heals a damaged copy.
     @discardableResult
-    public func place(_ sealed: SealedBlob) throws -> Bool {
+    public func place(_ sealed: SealedBlob) async throws -> Bool {
+        try await Blocking.run { try placeNow(sealed) }
+    }
+
+    private func placeNow(_ sealed: SealedBlob) throws -> Bool {
         let destination = path(of: sealed.digest)
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
         var created = false
@@ -72,19 +76,23 @@ public struct FileBlobStore: BlobStore {
         return created
     }
 
-    public func contains(_ digest: BlobDigest) throws -> Bool {
+    public func contains(_ digest: BlobDigest) async throws -> Bool {
         POSIX.stat(path(of: digest)) != nil
     }
 
-    public func open(_ digest: BlobDigest) throws -> any BlobReader {
-        try FileBlobReader(path: path(of: digest), digest: digest)
+    public func open(_ digest: BlobDigest) async throws -> any BlobReader {
+        try await Blocking.run { try FileBlobReader(path: path(of: digest), digest: digest) }
     }
 
-    public func remove(_ digest: BlobDigest) throws {
-        try POSIX.unlinkIfPresent(path(of: digest))
+    public func remove(_ digest: BlobDigest) async throws {
+        try await Blocking.run { try POSIX.unlinkIfPresent(path(of: digest)) }
     }
 
-    public func list() throws -> [StoredBlobFile] {
+    public func list() async throws -> [StoredBlobFile] {
+        try await Blocking.run { try listNow() }
+    }
+
+    private func listNow() throws -> [StoredBlobFile] {
         var found: [StoredBlobFile] = []
         for first in try Self.entries(of: blobDirectory) {
             for second in try Self.entries(of: "\(blobDirectory)/\(first)") {
@@ -99,7 +107,7 @@ public struct FileBlobStore: BlobStore {
     }
 
     /// The file's size and modification time, from `stat`.
-    public func file(_ digest: BlobDigest) throws -> StoredBlobFile? {
+    public func file(_ digest: BlobDigest) async throws -> StoredBlobFile? {
         guard let st = POSIX.stat(path(of: digest)) else { return nil }
         return StoredBlobFile(digest: digest, size: Int64(st.st_size), modifiedAt: Self.seconds(st.st_mtim))
     }

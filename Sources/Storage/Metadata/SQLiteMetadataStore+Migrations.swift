@@ -148,6 +148,17 @@ extension SQLiteMetadataStore {
                 t.column("expiresAt", .datetime).notNull()
             }
         }
+        // Scale-out (issue 18): an upload reserves its blobs before placing them, since with a shared
+        // database or object store the placement cannot sit inside the transaction (docs/scale-out.md).
+        migrator.registerMigration("v5") { db in
+            try db.create(table: "blob_reservations") { t in
+                t.column("reservationId", .text).notNull()
+                t.column("sha256", .text).notNull().references("blobs", onDelete: .cascade)
+                t.column("expiresAt", .datetime).notNull()
+                t.primaryKey(["reservationId", "sha256"])
+            }
+            try db.create(index: "blob_reservations_sha256", on: "blob_reservations", columns: ["sha256", "expiresAt"])
+        }
         return migrator
     }
 }

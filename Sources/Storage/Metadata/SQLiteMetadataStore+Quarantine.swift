@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    public func quarantine(_ quarantine: DocumentQuarantine) throws -> DocumentQuarantineOutcome {
-        try writeImmediate { db in
+    public func quarantine(_ quarantine: DocumentQuarantine) async throws -> DocumentQuarantineOutcome {
+        try await writeImmediate(notifies: true) { db in
             var marked: [Int64] = []
             for finding in quarantine.findings {
                 guard var document = try DocumentRecord.fetchOne(db, key: finding.documentId),
@@ -23,8 +23,8 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func acquireJobLease(job: String, holder: String, now: Date, expiresAt: Date) throws -> Bool {
-        try writeImmediate { db in
+    public func acquireJobLease(job: String, holder: String, now: Date, expiresAt: Date) async throws -> Bool {
+        try await writeImmediate { db in
             if let lease = try JobLease.fetchOne(db, key: job), lease.holder != holder, lease.expiresAt > now {
                 return false
             }
@@ -33,13 +33,13 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func releaseJobLease(job: String, holder: String) throws {
-        try writeImmediate { db in
+    public func releaseJobLease(job: String, holder: String) async throws {
+        try await writeImmediate { db in
             _ = try JobLease.filter(Column("job") == job && Column("holder") == holder).deleteAll(db)
         }
     }
 
-    public func jobLease(job: String) throws -> JobLease? {
-        try pool.read { db in try JobLease.fetchOne(db, key: job) }
+    public func jobLease(job: String) async throws -> JobLease? {
+        try await pool.read { db in try JobLease.fetchOne(db, key: job) }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    public func retentionCandidates(statuses: Set<String>) throws -> [RetentionCandidate] {
-        try pool.read { db in
+    public func retentionCandidates(statuses: Set<String>) async throws -> [RetentionCandidate] {
+        try await pool.read { db in
             let applications =
                 try ApplicationRecord
                 .filter(statuses.contains(Column("status")))
@@ -26,8 +26,8 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func expireDocuments(_ expiry: DocumentExpiry) throws -> DocumentExpiryOutcome {
-        try writeImmediate { db in
+    public func expireDocuments(_ expiry: DocumentExpiry) async throws -> DocumentExpiryOutcome {
+        try await writeImmediate { db in
             // Within a millisecond: the precision dates have in the database.
             guard var application = try ApplicationRecord.fetchOne(db, key: expiry.applicationId),
                 application.status == expiry.expectedStatus,
@@ -71,16 +71,16 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func deletionRecords(applicationId: String?) throws -> [DeletionRecord] {
-        try pool.read { db in
+    public func deletionRecords(applicationId: String?) async throws -> [DeletionRecord] {
+        try await pool.read { db in
             var request = DeletionRecord.order(Column("id"))
             if let applicationId { request = request.filter(Column("applicationId") == applicationId) }
             return try request.fetchAll(db)
         }
     }
 
-    public func setLegalHold(_ hold: LegalHold, audit: AuditEntry) throws {
-        try writeImmediate { db in
+    public func setLegalHold(_ hold: LegalHold, audit: AuditEntry) async throws {
+        try await writeImmediate { db in
             guard try ApplicationRecord.exists(db, key: hold.applicationId) else { throw MetadataStoreError.notFound }
             try hold.save(db)
             var audit = audit
@@ -88,8 +88,8 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func clearLegalHold(applicationId: String, audit: AuditEntry) throws -> Bool {
-        try writeImmediate { db in
+    public func clearLegalHold(applicationId: String, audit: AuditEntry) async throws -> Bool {
+        try await writeImmediate { db in
             guard try ApplicationRecord.exists(db, key: applicationId) else { throw MetadataStoreError.notFound }
             guard try LegalHold.deleteOne(db, key: applicationId) else { return false }
             var audit = audit
@@ -98,51 +98,19 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func legalHolds() throws -> [LegalHold] {
-        try pool.read { db in try LegalHold.order(Column("setAt"), Column("applicationId")).fetchAll(db) }
+    public func legalHolds() async throws -> [LegalHold] {
+        try await pool.read { db in try LegalHold.order(Column("setAt"), Column("applicationId")).fetchAll(db) }
     }
 
-    public func blobUsage() throws -> [BlobUsage] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT blobs.sha256, blobs.size, blobs.createdAt,
-                           (SELECT COUNT(*) FROM documents WHERE documents.blobSha256 = blobs.sha256) AS refs
-                    FROM blobs ORDER BY blobs.sha256
-                    """
-            ).map { row in
-                BlobUsage(
-                    blob: BlobRecord(sha256: row["sha256"], size: row["size"], createdAt: row["createdAt"]),
-                    references: row["refs"])
-            }
-        }
-    }
-
-    public func collectBlob(sha256: String, createdAtOrBefore cutoff: Date, removingFile: (BlobRecord?) throws -> Bool) throws -> Bool {
-        try writeImmediate { db in
-            let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE blobSha256 = ?", arguments: [sha256]) ?? 0
-            guard references == 0 else { return false }
-            let row = try BlobRecord.fetchOne(db, key: sha256)
-            if let row, row.createdAt > cutoff { return false }
-            // The file goes while this transaction holds the write lock, before the row: an upload
-            // cannot dedupe onto it in between, and a crash before COMMIT leaves an unreferenced
-            // row without a file, which the next run deletes.
-            guard try removingFile(row) else { return false }
-            if row != nil { _ = try BlobRecord.deleteOne(db, key: sha256) }
-            return true
-        }
-    }
-
-    public func recordJobRun(_ run: JobRunRecord) throws {
-        try writeImmediate { db in
+    public func recordJobRun(_ run: JobRunRecord) async throws {
+        try await writeImmediate { db in
             var run = run
             try run.insert(db)
         }
     }
 
-    public func lastJobRun(job: String) throws -> JobRunRecord? {
-        try pool.read { db in
+    public func lastJobRun(job: String) async throws -> JobRunRecord? {
+        try await pool.read { db in
             try JobRunRecord.filter(Column("job") == job).order(Column("id").desc).fetchOne(db)
         }
     }

@@ -6,6 +6,8 @@ import GRDB
 public final class SQLiteMetadataStore: MetadataStore {
     let pool: DatabasePool
     private let faults: MetadataFaults
+    /// Wakes this process's deliverers when a notice is committed (one server per data directory).
+    let queuedNotices = Wakeup()
 
     /// Opens the database at `path`, creating it and migrating it forward as needed; `faults` is a
     /// test seam.
@@ -27,15 +29,17 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     /// The migrations applied to the database, in order.
-    public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at BEGIN, which is what
-    /// serialises blob placement against garbage collection, also across processes.
-    func writeImmediate<T>(_ body: (Database) throws -> T) throws -> T {
+    /// serialises blob reservation against garbage collection, also across processes. `notifies`
+    /// wakes this process's notice deliverers after the commit.
+    func writeImmediate<T: Sendable>(notifies: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let faults = faults
         do {
-            return try pool.writeWithoutTransaction { db in
+            let result = try await pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -44,17 +48,19 @@ public final class SQLiteMetadataStore: MetadataStore {
                 }
                 return result!
             }
+            if notifies { queuedNotices.fire() }
+            return result
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw MetadataStoreError.noSpace
         }
     }
 
     public func insertApplication(
-        _ application: ApplicationRecord, documents: [DocumentRecord], audit: AuditEntry,
-        notice: OutboxMessage?, placingBlobs: () throws -> Void
-    ) throws {
+        _ application: ApplicationRecord, documents: [DocumentRecord], audit: AuditEntry, notice: OutboxMessage?,
+        releasing reservation: BlobReservation?
+    ) async throws {
         do {
-            try writeImmediate { db in
+            try await writeImmediate(notifies: notice != nil) { db in
                 try application.insert(db)
                 for var document in documents {
                     try Self.recordBlob(of: document, in: db)
@@ -66,8 +72,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                     notice.eventKey = Self.eventKey(notice, audit)
                     try notice.insert(db)
                 }
-                // Last, so that a constraint failure above places nothing; COMMIT still follows it.
-                try placingBlobs()
+                if let reservation { try Self.release(reservation, in: db) }
             }
         } catch let error as DatabaseError
             where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("receiptNumber") == true
@@ -82,37 +87,45 @@ public final class SQLiteMetadataStore: MetadataStore {
         "\(notice.kind):audit:\(audit.id!)"
     }
 
-    static func recordBlob(of document: DocumentRecord, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO blobs (sha256, size, createdAt) VALUES (?, ?, ?)",
-            arguments: [document.blobSha256, document.size, document.uploadedAt])
+    public func application(id: String) async throws -> ApplicationRecord? {
+        try await pool.read { db in try ApplicationRecord.fetchOne(db, key: id) }
     }
 
-    public func application(id: String) throws -> ApplicationRecord? {
-        try pool.read { db in try ApplicationRecord.fetchOne(db, key: id) }
-    }
-
-    public func applicationId(receiptNumber: String) throws -> String? {
-        try pool.read { db in
+    public func applicationId(receiptNumber: String) async throws -> String? {
+        try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM applications WHERE receiptNumber = ?", arguments: [receiptNumber])
         }
     }
 
-    public func documents(applicationId: String) throws -> [DocumentRecord] {
-        try pool.read { db in
+    public func documents(applicationId: String) async throws -> [DocumentRecord] {
+        try await pool.read { db in
             try DocumentRecord.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
         }
     }
 
-    public func auditLog(applicationId: String) throws -> [AuditEntry] {
-        try pool.read { db in
+    public func auditLog(applicationId: String) async throws -> [AuditEntry] {
+        try await pool.read { db in
             try AuditEntry.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
         }
     }
 
-    public func lastAudit(action: String, applicationIds: [String]) throws -> [String: Date] {
+    public func currentDocumentCounts(applicationIds: [String]) async throws -> [String: Int] {
         guard !applicationIds.isEmpty else { return [:] }
-        return try pool.read { db in
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT applicationId, COUNT(*) AS n FROM documents
+                    WHERE supersededAt IS NULL AND applicationId IN (\(databaseQuestionMarks(count: applicationIds.count)))
+                    GROUP BY applicationId
+                    """, arguments: StatementArguments(applicationIds))
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["applicationId"] as String, $0["n"] as Int) })
+        }
+    }
+
+    public func lastAudit(action: String, applicationIds: [String]) async throws -> [String: Date] {
+        guard !applicationIds.isEmpty else { return [:] }
+        return try await pool.read { db in
             // The last appended entry (the highest id), as auditLog(applicationId:).last would find it.
             let marks = databaseQuestionMarks(count: applicationIds.count)
             let entries = try AuditEntry.fetchAll(
@@ -125,11 +138,19 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func currentDocument(applicationId: String, slot: String) async throws -> DocumentRecord? {
+        try await pool.read { db in
+            try DocumentRecord
+                .filter(DocumentRecord.Columns.applicationId == applicationId && DocumentRecord.Columns.slot == slot)
+                .filter(DocumentRecord.Columns.supersededAt == nil)
+                .fetchOne(db)
+        }
+    }
+
     public func replaceDocument(
-        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry,
-        placingBlob: () throws -> Void
-    ) throws {
-        try writeImmediate { db in
+        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry, releasing reservation: BlobReservation?
+    ) async throws {
+        try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: document.applicationId) else {
                 throw MetadataStoreError.notFound
             }
@@ -146,12 +167,12 @@ public final class SQLiteMetadataStore: MetadataStore {
             try application.update(db, columns: [Column("updatedAt")])
             var audit = audit
             try audit.insert(db)
-            try placingBlob()
+            if let reservation { try Self.release(reservation, in: db) }
         }
     }
 
-    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) throws {
-        try writeImmediate { db in
+    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) async throws {
+        try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: corrected.id) else { throw MetadataStoreError.notFound }
             guard allowedStatuses.contains(application.status) else {
                 throw MetadataStoreError.statusConflict(current: application.status)
@@ -177,8 +198,8 @@ public final class SQLiteMetadataStore: MetadataStore {
     @discardableResult
     public func transition(
         applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
-    ) throws -> ApplicationRecord {
-        try writeImmediate { db in
+    ) async throws -> ApplicationRecord {
+        try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else {
                 throw MetadataStoreError.notFound
             }
@@ -206,8 +227,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) throws -> [ListedApplication] {
-        try pool.read { db in
+    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
+        try await pool.read { db in
             var request = ApplicationRecord.select(AllColumns(), Column.rowID)
             if let statuses { request = request.filter(statuses.contains(Column("status"))) }
             if let after { request = request.filter(Column.rowID > after) }
@@ -217,12 +238,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func storedBlobBytes() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM blobs") ?? 0 }
-    }
-
-    public func queueNotice(_ notice: OutboxMessage, audit: AuditEntry) throws {
-        try writeImmediate { db in
+    public func queueNotice(_ notice: OutboxMessage, audit: AuditEntry) async throws {
+        try await writeImmediate(notifies: true) { db in
             var audit = audit
             try audit.insert(db)
             var notice = notice
@@ -231,8 +248,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func replaceAccessToken(applicationId: String, tokenHash: String, audit: AuditEntry) throws {
-        try writeImmediate { db in
+    public func replaceAccessToken(applicationId: String, tokenHash: String, audit: AuditEntry) async throws {
+        try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else { throw MetadataStoreError.notFound }
             application.accessTokenHash = tokenHash
             try application.update(db, columns: [Column("accessTokenHash")])
@@ -241,18 +258,18 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func appendAudit(_ entry: AuditEntry) throws {
+    public func appendAudit(_ entry: AuditEntry) async throws {
         // Through writeImmediate for its SQLITE_FULL mapping: a read that cannot be audited on a
         // full disk is refused as `.noSpace`, not as an unexplained failure.
-        try writeImmediate { db in
+        try await writeImmediate { db in
             var entry = entry
             try entry.insert(db)
         }
     }
 
-    public func addReviewer(_ reviewer: ReviewerRecord) throws {
+    public func addReviewer(_ reviewer: ReviewerRecord) async throws {
         do {
-            try pool.write { db in
+            try await pool.write { db in
                 var reviewer = reviewer
                 try reviewer.insert(db)
             }
@@ -261,21 +278,25 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func reviewers() throws -> [ReviewerRecord] {
-        try pool.read { db in try ReviewerRecord.order(Column("name")).fetchAll(db) }
+    public func reviewers() async throws -> [ReviewerRecord] {
+        try await pool.read { db in try ReviewerRecord.order(Column("name")).fetchAll(db) }
     }
 
-    public func revokeReviewer(name: String, at: Date) throws -> Bool {
-        try pool.write { db in
+    public func revokeReviewer(name: String, at: Date) async throws -> Bool {
+        try await pool.write { db in
             try ReviewerRecord
                 .filter(Column("name") == name && Column("revokedAt") == nil)
                 .updateAll(db, Column("revokedAt").set(to: at)) > 0
         }
     }
 
-    public func activeReviewer(tokenHash: String) throws -> ReviewerRecord? {
-        try pool.read { db in
+    public func activeReviewer(tokenHash: String) async throws -> ReviewerRecord? {
+        try await pool.read { db in
             try ReviewerRecord.filter(Column("tokenHash") == tokenHash && Column("revokedAt") == nil).fetchOne(db)
         }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 }

@@ -45,6 +45,17 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         self.uploadedAt = uploadedAt
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
+        public static let slot = Column(CodingKeys.slot)
+        public static let blobSha256 = Column(CodingKeys.blobSha256)
+        public static let uploadedAt = Column(CodingKeys.uploadedAt)
+        public static let supersededAt = Column(CodingKeys.supersededAt)
+        public static let quarantinedAt = Column(CodingKeys.quarantinedAt)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
