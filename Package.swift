@@ -157,13 +157,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// A throwaway PostgreSQL cluster for the tests (Tests/Support/postgres-cluster.sh), with a fresh database per test.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"], exclude: ["HeldOut/heldout.py"]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart"], exclude: ["Differential"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage",
+                "Storage", "PostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -182,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "DocIntakeTests",
             dependencies: [
-                "DocIntake", "DocIntakeAPI", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review",
+                "DocIntake", "DocIntakeAPI", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review", "PostgresTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests: initdb in a fresh temp directory (as the `postgres`
+# user when run as root: the server refuses to run as root), pg_ctl start on a free loopback port
+# with its socket in that directory, and a superuser `docintake` with a random password (SCRAM over
+# TCP, so the tests' connections authenticate the way a deployment's do).
+#
+#   postgres-cluster.sh PARENT_PID
+#
+# Prints `url=postgres://docintake:…@127.0.0.1:PORT/postgres` once the server accepts connections,
+# then stays in the foreground until PARENT_PID exits or this script gets INT/TERM/HUP: the trap
+# then stops the server and removes the directory, so no run, even one that crashed, leaves a
+# server behind. SIGUSR1 stops the server (it prints `stopped`), SIGUSR2 starts it again on the same
+# port (`started`): the tests' way to take the database away under a running DocIntake.
+set -euo pipefail
+
+parent="${1:?usage: postgres-cluster.sh PARENT_PID}"
+
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "error=PostgreSQL is not installed (/usr/lib/postgresql/*/bin): .ci/run installs the postgresql package" >&2
+  exit 1
+fi
+
+dir="$(mktemp -d "${TMPDIR:-/tmp}/docintake-pg.XXXXXX")"
+data="$dir/data"
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+stop_server() {
+  as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+cleanup() {
+  trap - EXIT INT TERM HUP
+  stop_server
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM HUP
+
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$dir"
+fi
+chmod 700 "$dir"
+
+password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$password" >"$dir/pwfile"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$dir/pwfile"
+as_owner "$bin/initdb" -D "$data" -U docintake --pwfile="$dir/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
+  --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
+  cat "$dir/initdb.log" >&2
+  exit 1
+}
+rm -f "$dir/pwfile"
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_server() {
+  # fsync off: a test cluster has no data worth the disk flushes; every test database is thrown away.
+  as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+}
+
+started=""
+for _ in 1 2 3 4 5; do
+  port="$(free_port)"
+  if start_server; then
+    started=1
+    break
+  fi
+done
+if [ -z "$started" ]; then
+  tail -n 30 "$dir/server.log" >&2 || true
+  exit 1
+fi
+
+trap 'stop_server; echo stopped' USR1
+trap 'start_server && echo started' USR2
+
+echo "dir=$dir"
+echo "url=postgres://docintake:$password@127.0.0.1:$port/postgres"
+
+# `sleep` in the background and `wait`: a signal interrupts `wait` at once, so USR1/USR2 and
+# INT/TERM act without waiting for the sleep to end.
+while kill -0 "$parent" 2>/dev/null; do
+  sleep 1 &
+  wait $! || true
+done
