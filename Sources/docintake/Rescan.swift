@@ -27,7 +27,7 @@ struct Rescan: AsyncParsableCommand {
 
     func run() async throws {
         guard let clamd = try antivirus.client() else { throw ExitCode.validationFailure }
-        let stores = try data.stores()
+        let stores = try await data.stores()
         let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
         let report: RescanReport
         do {

@@ -31,7 +31,7 @@ struct Retention: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try data.stores()
+        let stores = try await data.stores()
         let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
         let summary = try await job.run(
             now: now.flatMap(OperatorDate.parse), dryRun: dryRun,

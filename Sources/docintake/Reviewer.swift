@@ -48,15 +48,18 @@ struct Reviewer: AsyncParsableCommand {
     }
 }
 
-/// `--data-dir`, shared by the operator's commands.
+/// `--data-dir` and `--database`, shared by the operator's commands.
 struct DataDirectoryOption: ParsableArguments {
     @Option(help: "Data directory. Env: DOCINTAKE_DATA_DIR")
     var dataDir: String = Environment.value("DOCINTAKE_DATA_DIR") ?? "./data"
 
-    func stores() throws -> Stores {
+    @OptionGroup var database: DatabaseOption
+
+    /// The stores the server uses; the process ends soon after, which closes a database's connections.
+    func stores() async throws -> Stores {
         guard FileManager.default.fileExists(atPath: dataDir) else {
             throw ValidationError("no data directory at \(dataDir); start the server once or pass --data-dir")
         }
-        return try Stores(dataDirectory: dataDir)
+        return try await Stores.open(dataDirectory: dataDir, database: try database.url())
     }
 }

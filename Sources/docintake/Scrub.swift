@@ -24,7 +24,7 @@ struct Scrub: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try data.stores()
+        let stores = try await data.stores()
         let report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
             .run(by: .person(OperatorIdentity.currentUser()))
         print(json ? report.json() : report.text(), terminator: "")

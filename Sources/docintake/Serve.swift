@@ -84,7 +84,12 @@ struct Serve: AsyncParsableCommand {
         rescanInterval ?? Environment.value("DOCINTAKE_RESCAN_INTERVAL")
     }
 
+    @OptionGroup(title: "Metadata database") var database: DatabaseOption
     @OptionGroup(title: "Notices (emails)") var mail: MailOptions
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Deliver notices from this server (--no-notice-delivery leaves them to other servers and to `docintake notices --deliver`).")
+    var noticeDelivery = true
 
     @OptionGroup(title: "Retention rules (with --retention-interval)") var retention: RetentionPolicyOptions
 
@@ -132,6 +137,7 @@ struct Serve: AsyncParsableCommand {
             dataDirectory: dataDir, host: host, port: port, maxFileSize: maxFileSize,
             retentionInterval: retentionIntervalText.flatMap(DurationText.parse), retentionPolicy: retention.policy,
             notices: mail.configuration)
+        configuration.notices.deliversInServer = noticeDelivery
         configuration.connectionLimits = try connection.limits()
         configuration.scanLimits.maxImageSide = maxImageSide
         configuration.scanLimits.maxImagePixels = maxImagePixels
@@ -140,8 +146,16 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
         configuration.pepperFile = pepperFileText
-        let app = try await DocIntakeServer.makeApplication(configuration, logger: logger)
-        try await app.runService()
+        configuration.database = try database.url()
+        let stores = try await Stores.open(dataDirectory: dataDir, database: configuration.database, logger: logger)
+        do {
+            let app = try await DocIntakeServer.makeApplication(configuration, stores: stores, logger: logger)
+            try await app.runService()
+        } catch {
+            await stores.close()
+            throw error
+        }
+        await stores.close()
     }
 }
 

@@ -135,7 +135,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: sendmail.directory) }
         // The server's own deliverer runs once at start-up, then not for an hour: the notices
         // of the submissions below stay for the command.
-        try await TestServer.with(notices: NoticeConfiguration(pollInterval: .seconds(3600))) { server in
+        try await TestServer.with(notices: .noDeliveryInServer) { server in
             let data = ["--data-dir", server.dataDirectory]
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String, "\(created.text)")

@@ -25,11 +25,16 @@ public enum DocIntakeServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let stores = try stores ?? Stores(dataDirectory: configuration.dataDirectory)
-        let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
-        // Nothing is in flight before the server starts (the lock makes sure no other server
-        // shares the directory), so every temp file is a crash's leftover.
-        let swept = try stores.blobs.sweepStaging(olderThan: 0)
+        let stores =
+            if let stores { stores } else {
+                try await Stores.open(dataDirectory: configuration.dataDirectory, database: configuration.database, logger: logger)
+            }
+        // The embedded default's data directory is one server's: the lock makes sure of it. Servers
+        // sharing a PostgreSQL database share nothing else through it; each has its own staging.
+        let lock = stores.isShared ? nil : try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
+        // Nothing of this server's is in flight before it starts, so every temp file is a crash's
+        // leftover; a directory other servers may share is swept of old files only.
+        let swept = try stores.blobs.sweepStaging(olderThan: stores.isShared ? 3600 : 0)
         if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
 
         // A server that cannot hash the 秘密の番号 as its peers do must not start at all.
@@ -104,14 +109,18 @@ public enum DocIntakeServer {
         if let address = configuration.metricsAddress {
             application.addServices(metricsApplication(address, metadata: stores.metadata, logger: logger, onRunning: onMetricsRunning))
         }
-        application.addServices(
-            try NoticeDeliverer(
-                metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
-        logger.notice(
-            "notices are delivered",
-            metadata: [
-                "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox")
-            ])
+        if configuration.notices.deliversInServer {
+            application.addServices(
+                try NoticeDeliverer(
+                    metadata: stores.metadata, dataDirectory: configuration.dataDirectory, configuration: configuration.notices, logger: logger))
+            logger.notice(
+                "notices are delivered",
+                metadata: [
+                    "transport": .string(configuration.notices.sendmailPath.map { "sendmail \($0)" } ?? "files in <data>/outbox")
+                ])
+        } else {
+            logger.notice("notices are left to other servers and to docintake notices --deliver")
+        }
         return application
     }
 }
@@ -149,13 +158,39 @@ extension DocIntakeServer {
 public struct Stores: Sendable {
     /// `<data>/blobs` and `<data>/tmp`.
     public let blobs: FileBlobStore
-    /// `<data>/docintake.sqlite`.
-    public let metadata: SQLiteMetadataStore
+    /// `<data>/docintake.sqlite`, or the PostgreSQL database.
+    public let metadata: any MetadataStore
+    private let postgres: PostgresMetadataStore?
 
     /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`; `blobFaults` and
     /// `metadataFaults` are test seams.
     public init(dataDirectory: String, blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none) throws {
         blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
         metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite", faults: metadataFaults)
+        postgres = nil
+    }
+
+    /// The data directory's blobs with the metadata in `database` (PostgreSQL, migrated forward
+    /// under an advisory lock), or in the data directory's SQLite file when `database` is nil.
+    public static func open(
+        dataDirectory: String, database: DatabaseURL?, blobFaults: FileSystemFaults = .none, logger: Logger = Logger(label: "docintake")
+    ) async throws -> Stores {
+        guard let database else { return try Stores(dataDirectory: dataDirectory, blobFaults: blobFaults) }
+        let blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
+        return Stores(blobs: blobs, postgres: try await PostgresMetadataStore(url: database, logger: logger))
+    }
+
+    private init(blobs: FileBlobStore, postgres: PostgresMetadataStore) {
+        self.blobs = blobs
+        self.metadata = postgres
+        self.postgres = postgres
+    }
+
+    /// Whether the metadata is in a database other servers may share.
+    public var isShared: Bool { postgres != nil }
+
+    /// Closes the database connections (PostgreSQL); nothing to do for SQLite.
+    public func close() async {
+        await postgres?.shutdown()
     }
 }

@@ -1,11 +1,15 @@
 import Antivirus
 import Scanner
+import Storage
 
 /// How `docintake serve` runs: where the data lives, where it listens, the document cap, and
 /// whether it runs the retention job itself.
 public struct ServerConfiguration: Sendable {
-    /// Holds `docintake.sqlite`, `blobs/` and `tmp/`.
+    /// Holds `docintake.sqlite` (unless `database` is set), `blobs/` and `tmp/`.
     public var dataDirectory: String
+    /// The PostgreSQL database several servers share; nil (the default) for SQLite in the data
+    /// directory.
+    public var database: DatabaseURL?
     /// The address to listen on; loopback by default.
     public var host: String
     /// 0 picks a free port (logged at start-up).

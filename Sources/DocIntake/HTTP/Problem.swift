@@ -62,6 +62,14 @@ extension Problem {
                 status: Self.insufficientStorageStatus, code: "storage_full",
                 detail: "現在サーバーの保存領域が不足しているため処理できません。時間をおいて再度お試しください。",
                 detailEn: "The server is out of storage space; nothing was changed. Try again later.")
+        case MetadataStoreError.unavailable:
+            // The database is down or unreachable: nothing was changed, and the server reconnects
+            // by itself; the reason stays in the log (it names hosts, never the password).
+            self.init(
+                status: .serviceUnavailable, code: "database_unavailable",
+                detail: "現在データベースに接続できないため処理できません。内容は保存されていません。しばらく待ってから再度お試しください。",
+                detailEn: "The database is unavailable right now, so nothing was changed. Try again in a minute.")
+            retryAfter = 30
         default: return nil
         }
     }

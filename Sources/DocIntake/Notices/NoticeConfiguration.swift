@@ -7,7 +7,11 @@ public struct NoticeConfiguration: Sendable {
     /// A sendmail-compatible program to pipe each message to; nil (the default) writes `.eml`
     /// files into `<data>/outbox/`.
     public var sendmailPath: String?
-    /// How often the outbox is checked for due notices.
+    /// Whether the server delivers notices itself (the default), or leaves them to other servers
+    /// sharing the database and to `docintake notices --deliver`.
+    public var deliversInServer = true
+    /// How often the outbox is checked for due notices (a committed notice wakes the deliverers
+    /// at once; this is for retries falling due).
     public var pollInterval: Duration
     /// The wait after the first failed attempt; it doubles with each further failure…
     public var firstRetryDelay: Duration

@@ -56,12 +56,9 @@ public struct NoticeDeliverer: Service {
             }
             // Woken when a notice is committed (by any server, with PostgreSQL); the poll interval
             // still bounds the wait, for retries that fall due and a wake-up that was missed.
-            do {
-                try await cancelWhenGracefulShutdown { [metadata, interval = configuration.pollInterval] in
-                    await metadata.waitForQueuedNotice(timeout: interval)
-                }
-            } catch {
-                return  // shutting down (or cancelled) while waiting
+            // The loop's condition ends it when the wait was cut short by shutdown.
+            await cancelWhenGracefulShutdown { [metadata, interval = configuration.pollInterval] in
+                await metadata.waitForQueuedNotice(timeout: interval)
             }
         }
     }

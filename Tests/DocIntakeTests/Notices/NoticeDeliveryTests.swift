@@ -147,9 +147,8 @@ import Testing
     }
 
     @Test func twoDeliverersOnOneDatabaseNeverSendTheSameNotice() async throws {
-        // The server's own deliverer runs once at start-up and then waits an hour, leaving the
-        // notices to the two competing deliverers below.
-        try await TestServer.with(notices: NoticeConfiguration(pollInterval: .seconds(3600))) { server in
+        // The server delivers nothing itself, leaving the notices to the two competing deliverers below.
+        try await TestServer.with(notices: .noDeliveryInServer) { server in
             for _ in 0..<6 {
                 let created = try await server.submitWorkplaceClinic()
                 #expect(created.status == 201)

@@ -107,3 +107,12 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension NoticeConfiguration {
+    /// A server that leaves its notices to the deliverers a test runs itself.
+    static var noDeliveryInServer: NoticeConfiguration {
+        var configuration = NoticeConfiguration()
+        configuration.deliversInServer = false
+        return configuration
+    }
+}
