@@ -82,7 +82,7 @@ import Testing
             files.append(try StoreAudit.pdf(in: work + "/docs", tag: "crash-\(seed)-\(index)", size: size))
         }
         let pool = files
-        let reviewer = try await ReviewerAdmin(metadata: try Stores(dataDirectory: data).metadata).add(name: "crash")
+        let reviewer = try await ReviewerAdmin(metadata: try await TestBackend.stores(data).metadata).add(name: "crash")
 
         let ledger = Ledger()
         var rounds: [Round] = []
@@ -185,7 +185,7 @@ import Testing
         #expect(strict.status == (orphans.isEmpty ? 0 : 1))
         let stored = try await StoreAudit.blobFiles(data)
         #expect(used.isSubset(of: stored))
-        let applications = try await StoreAudit.applicationCount(try Stores(dataDirectory: data).metadata)
+        let applications = try await StoreAudit.applicationCount(try await TestBackend.stores(data).metadata)
         #expect(applications >= acknowledged.count)
 
         // What the test is about happened: uploads were acknowledged and others cut by a kill,

@@ -148,7 +148,7 @@ import Testing
                 let id = try await TestServer.with(dataDirectory: directory) { server in
                     try await submit(server, notification: try Self.markedPDF(marker, in: samples.directory)).id
                 }
-                let stores = try Stores(dataDirectory: directory)
+                let stores = try await TestBackend.stores(directory)
                 let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: client)
                 let now = Date()
                 await #expect(

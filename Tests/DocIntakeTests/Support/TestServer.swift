@@ -45,36 +45,52 @@ struct TestServer: Sendable {
         configuration.rescanInterval = rescanInterval
         configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
-        let app = try await DocIntakeServer.makeApplication(
-            configuration,
-            stores: try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults), logger: logger,
-            onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                // A server that fails to start must not leave the test waiting for its port.
-                defer {
-                    continuation.finish()
-                    metricsContinuation.finish()
+        configuration.database = try await TestBackend.database(for: directory)
+        let stores =
+            if configuration.database == nil {
+                try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults)
+            } else {
+                try await Stores.open(dataDirectory: directory, database: configuration.database, blobFaults: blobFaults)
+            }
+        do {
+            let app = try await DocIntakeServer.makeApplication(
+                configuration,
+                stores: stores, logger: logger,
+                onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) })
+            let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            let result = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask {
+                    // A server that fails to start must not leave the test waiting for its port.
+                    defer {
+                        continuation.finish()
+                        metricsContinuation.finish()
+                    }
+                    try await group.run()
                 }
-                try await group.run()
+                var iterator = ports.makeAsyncIterator()
+                var metricsIterator = metricsPorts.makeAsyncIterator()
+                guard let port = await iterator.next(), let metricsPort = await metricsIterator.next() else {
+                    throw TestFailure("server did not start")
+                }
+                let server = TestServer(port: port, metricsPort: metricsPort, dataDirectory: directory)
+                do {
+                    let result = try await body(server)
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    return result
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    try? await tasks.waitForAll()
+                    throw error
+                }
             }
-            var iterator = ports.makeAsyncIterator()
-            var metricsIterator = metricsPorts.makeAsyncIterator()
-            guard let port = await iterator.next(), let metricsPort = await metricsIterator.next() else {
-                throw TestFailure("server did not start")
-            }
-            let server = TestServer(port: port, metricsPort: metricsPort, dataDirectory: directory)
-            do {
-                let result = try await body(server)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+            await stores.close()
+            await TestBackend.release(directory)
+            return result
+        } catch {
+            await stores.close()
+            await TestBackend.release(directory)
+            throw error
         }
     }
 
