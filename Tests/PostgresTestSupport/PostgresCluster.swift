@@ -136,7 +136,9 @@ private final class ClusterScript: @unchecked Sendable {
         process.arguments = [path, String(getpid())]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        // Not the test process's own output: swift test waits until every holder of it has closed it.
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         let script = ClusterScript(process: process)
         try process.run()
         let reader = Thread { script.read(output.fileHandleForReading) }
@@ -173,7 +175,9 @@ private final class ClusterScript: @unchecked Sendable {
             }
             switch found {
             case .some(.some(let value)): return value
-            case .some(.none): throw ClusterError("postgres-cluster.sh ended before printing \(prefix)")
+            case .some(.none):
+                let errors = lock.withLock { lines.filter { $0.hasPrefix("error=") }.map { $0.dropFirst(6) }.joined(separator: "\n") }
+                throw ClusterError("postgres-cluster.sh ended before printing \(prefix)\n\(errors)")
             case .none: try await Task.sleep(for: .milliseconds(20))
             }
         }

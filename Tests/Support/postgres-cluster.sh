@@ -17,7 +17,7 @@ parent="${1:?usage: postgres-cluster.sh PARENT_PID}"
 
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  echo "error=PostgreSQL is not installed (/usr/lib/postgresql/*/bin): .ci/run installs the postgresql package" >&2
+  echo "error=PostgreSQL is not installed (/usr/lib/postgresql/*/bin): .ci/run installs the postgresql package"
   exit 1
 fi
 
@@ -54,7 +54,7 @@ printf '%s\n' "$password" >"$dir/pwfile"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/pwfile"
 as_owner "$bin/initdb" -D "$data" -U docintake --pwfile="$dir/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
-  cat "$dir/initdb.log" >&2
+  sed 's/^/error=/' "$dir/initdb.log"
   exit 1
 }
 rm -f "$dir/pwfile"
@@ -78,7 +78,7 @@ for _ in 1 2 3 4 5; do
   fi
 done
 if [ -z "$started" ]; then
-  tail -n 30 "$dir/server.log" >&2 || true
+  tail -n 30 "$dir/server.log" | sed 's/^/error=/' || true
   exit 1
 fi
 
@@ -88,9 +88,18 @@ trap 'start_server && echo started' USR2
 echo "dir=$dir"
 echo "url=postgres://docintake:$password@127.0.0.1:$port/postgres"
 
+# Alive and not a zombie: a test process that crashed stays a zombie until its parent (swift test)
+# reaps it, and swift test may first wait for the output this script still holds.
+parent_alive() {
+  [ -r "/proc/$parent/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$parent/status" 2>/dev/null
+}
+
+# Nothing of the test process's output stays open here or in the server: swift test waits for it to close.
+exec 2>>"$dir/script.log" </dev/null
+
 # `sleep` in the background and `wait`: a signal interrupts `wait` at once, so USR1/USR2 and
 # INT/TERM act without waiting for the sleep to end.
-while kill -0 "$parent" 2>/dev/null; do
+while parent_alive; do
   sleep 1 &
   wait $! || true
 done
