@@ -111,19 +111,19 @@ import Testing
             let ids = try await world.a.notices(applicationId: nil).compactMap(\.id)
             #expect(ids.count == 3)
             let now = PostgresRecords.at.addingTimeInterval(60)
-            let claimed = try await world.holding(["SELECT id FROM outbox WHERE id = \(ids[0]) FOR UPDATE"]) {
-                try await withThrowingTaskGroup(of: [OutboxMessage]?.self) { group in
-                    group.addTask { try await world.b.claimDueNotices(now: now, leasedUntil: now.addingTimeInterval(300), limit: 10) }
-                    group.addTask {
-                        try await Task.sleep(for: .seconds(10))
-                        return nil
-                    }
-                    let first = try await group.next()!
-                    group.cancelAll()
-                    return first
+            let done = Finished()
+            let claiming = try await world.holding(["SELECT id FROM outbox WHERE id = \(ids[0]) FOR UPDATE"]) {
+                let claiming = Task {
+                    defer { done.set() }
+                    return try await world.b.claimDueNotices(now: now, leasedUntil: now.addingTimeInterval(300), limit: 10)
                 }
+                // Not waited for: the claim returns while A still holds its row (or the test fails after 10 s).
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !done.isSet, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(done.isSet, "server B waited for a notice server A was claiming")
+                return claiming
             }
-            let taken = try #require(claimed, "server B waited for a notice server A was claiming")
+            let taken = try await claiming.value
             #expect(taken.compactMap(\.id) == Array(ids[1...]))
             #expect(taken.allSatisfy { $0.attempts == 1 })
             let rest = try await world.b.claimDueNotices(now: now, leasedUntil: now.addingTimeInterval(300), limit: 10)
