@@ -52,12 +52,12 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server (every connection is dropped) and waits until it is down.
     public func stopServer() async throws {
-        try await script.signal(SIGUSR1, awaiting: "stopped")
+        try await script.command("stop", awaiting: "stopped")
     }
 
     /// Starts the server again on the same port and waits until it accepts connections.
     public func startServer() async throws {
-        try await script.signal(SIGUSR2, awaiting: "started")
+        try await script.command("start", awaiting: "started")
     }
 
     /// Opens one connection of its own to `url` (not pooled) for `body`, closed afterwards: the tests'
@@ -121,6 +121,8 @@ public struct ClusterError: Error, CustomStringConvertible {
 /// The running postgres-cluster.sh and the lines it has printed so far.
 private final class ClusterScript: @unchecked Sendable {
     private let process: Process
+    /// The script's stdin: commands, and its end when this process exits.
+    private let commands = Pipe()
     private let lock = NSLock()
     private var lines: [String] = []
     private var consumed = 0
@@ -136,8 +138,10 @@ private final class ClusterScript: @unchecked Sendable {
         process.arguments = [path, String(getpid())]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        // Not the test process's own output: swift test waits until every holder of it has closed it.
+        process.standardError = FileHandle.nullDevice
         let script = ClusterScript(process: process)
+        process.standardInput = script.commands
         try process.run()
         let reader = Thread { script.read(output.fileHandleForReading) }
         reader.start()
@@ -173,7 +177,9 @@ private final class ClusterScript: @unchecked Sendable {
             }
             switch found {
             case .some(.some(let value)): return value
-            case .some(.none): throw ClusterError("postgres-cluster.sh ended before printing \(prefix)")
+            case .some(.none):
+                let errors = lock.withLock { lines.filter { $0.hasPrefix("error=") }.map { $0.dropFirst(6) }.joined(separator: "\n") }
+                throw ClusterError("postgres-cluster.sh ended before printing \(prefix)\n\(errors)")
             case .none: try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -181,12 +187,12 @@ private final class ClusterScript: @unchecked Sendable {
     }
 
     func terminate() async {
-        process.terminate()
+        try? commands.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
-    func signal(_ signal: Int32, awaiting line: String) async throws {
-        kill(process.processIdentifier, signal)
+    func command(_ command: String, awaiting line: String) async throws {
+        try commands.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
         _ = try await self.line(prefixed: line)
     }
 }

@@ -7,17 +7,19 @@
 #   postgres-cluster.sh PARENT_PID
 #
 # Prints `url=postgres://docintake:…@127.0.0.1:PORT/postgres` once the server accepts connections,
-# then stays in the foreground until PARENT_PID exits or this script gets INT/TERM/HUP: the trap
-# then stops the server and removes the directory, so no run, even one that crashed, leaves a
-# server behind. SIGUSR1 stops the server (it prints `stopped`), SIGUSR2 starts it again on the same
-# port (`started`): the tests' way to take the database away under a running DocIntake.
+# then reads commands on stdin: `stop` stops the server (and prints `stopped`), `start` starts it
+# again on the same port (`started`): the tests' way to take the database away under a running
+# DocIntake. At `quit`, at the end of stdin (the test process closed it or died), when PARENT_PID is
+# gone, or at INT/TERM/HUP, the trap stops the server and removes the directory, so no run, even
+# one that crashed, leaves a server behind. (Commands, not signals: a child of a Swift test process
+# inherits a signal mask that blocks USR1, USR2 and TERM.)
 set -euo pipefail
 
 parent="${1:?usage: postgres-cluster.sh PARENT_PID}"
 
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  echo "error=PostgreSQL is not installed (/usr/lib/postgresql/*/bin): .ci/run installs the postgresql package" >&2
+  echo "error=PostgreSQL is not installed (/usr/lib/postgresql/*/bin): .ci/run installs the postgresql package"
   exit 1
 fi
 
@@ -33,7 +35,7 @@ as_owner() {
 }
 
 stop_server() {
-  as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+  as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop </dev/null >/dev/null 2>&1 || true
 }
 
 cleanup() {
@@ -54,7 +56,7 @@ printf '%s\n' "$password" >"$dir/pwfile"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/pwfile"
 as_owner "$bin/initdb" -D "$data" -U docintake --pwfile="$dir/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
-  cat "$dir/initdb.log" >&2
+  sed 's/^/error=/' "$dir/initdb.log"
   exit 1
 }
 rm -f "$dir/pwfile"
@@ -72,25 +74,36 @@ start_server() {
 started=""
 for _ in 1 2 3 4 5; do
   port="$(free_port)"
-  if start_server; then
+  if start_server </dev/null; then
     started=1
     break
   fi
 done
 if [ -z "$started" ]; then
-  tail -n 30 "$dir/server.log" >&2 || true
+  tail -n 30 "$dir/server.log" | sed 's/^/error=/' || true
   exit 1
 fi
-
-trap 'stop_server; echo stopped' USR1
-trap 'start_server && echo started' USR2
 
 echo "dir=$dir"
 echo "url=postgres://docintake:$password@127.0.0.1:$port/postgres"
 
-# `sleep` in the background and `wait`: a signal interrupts `wait` at once, so USR1/USR2 and
-# INT/TERM act without waiting for the sleep to end.
-while kill -0 "$parent" 2>/dev/null; do
-  sleep 1 &
-  wait $! || true
+# Alive and not a zombie: a test process that crashed stays a zombie until its parent (swift test)
+# reaps it, and swift test may first wait for the output this script still holds.
+parent_alive() {
+  [ -r "/proc/$parent/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$parent/status" 2>/dev/null
+}
+
+# None of the test process's output stays open here or in the server: swift test waits for it to close.
+exec 2>>"$dir/script.log"
+
+while parent_alive; do
+  if read -r -t 1 command; then
+    case "$command" in
+      stop) stop_server && echo stopped ;;
+      start) start_server </dev/null && echo started ;;
+      quit) exit 0 ;;
+    esac
+  elif [ $? -le 128 ]; then
+    exit 0 # end of stdin
+  fi
 done

@@ -17,6 +17,11 @@ extension PostgresMetadataStore: ApplicationStore {
                     \(a.certificateFeePayment), \(a.contactEmail), \(a.accessTokenHash), \(a.warnings), \(stored: a.createdAt),
                     \(stored: a.updatedAt), \(stored: a.statusChangedAt))
                 """, logger: self.logger)
+            // Blob rows first, in digest order like reservations: two uploads sharing new blobs never
+            // wait for each other's rows in opposite orders.
+            for document in documents.sorted(by: { $0.blobSha256 < $1.blobSha256 }) {
+                try await self.ensureBlobRow(of: document, on: connection)
+            }
             for document in documents {
                 _ = try await self.insert(document, on: connection)
             }
@@ -165,14 +170,20 @@ extension PostgresMetadataStore: ApplicationStore {
         return application
     }
 
-    /// Inserts `document` (and its blob's row, when an upload without a reservation left none); returns its id.
-    func insert(_ document: DocumentRecord, on connection: PostgresConnection) async throws -> Int64 {
-        let d = document
+    /// Makes the row of `document`'s blob when an upload without a reservation (or with an expired
+    /// one, collected since) left none, as the SQLite store does.
+    func ensureBlobRow(of document: DocumentRecord, on connection: PostgresConnection) async throws {
         try await connection.run(
             """
-            INSERT INTO blobs (sha256, size, created_at) VALUES (\(d.blobSha256), \(d.size), \(stored: d.uploadedAt))
+            INSERT INTO blobs (sha256, size, created_at) VALUES (\(document.blobSha256), \(document.size), \(stored: document.uploadedAt))
             ON CONFLICT (sha256) DO NOTHING
             """, logger: logger)
+    }
+
+    /// Inserts `document` (and its blob's row if it has none); returns its id.
+    func insert(_ document: DocumentRecord, on connection: PostgresConnection) async throws -> Int64 {
+        let d = document
+        try await ensureBlobRow(of: d, on: connection)
         let rows = try await connection.rows(
             """
             INSERT INTO documents (application_id, slot, blob_sha256, size, original_filename, detected_type, mime_type,

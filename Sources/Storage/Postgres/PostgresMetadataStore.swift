@@ -122,6 +122,11 @@ public final class PostgresMetadataStore: Sendable {
                 throw LeaseTimedOut()
             }
         } catch {
+            // Before the body ran, every failure is the pool's: refused, dropped, or its circuit
+            // breaker open after a minute of failed attempts (an error of the pool's own module).
+            if !gate.wasLeased, !(error is LeaseTimedOut) {
+                throw MetadataStoreError.unavailable("PostgreSQL at \(url.endpoint) gave no connection (\(type(of: error)))")
+            }
             throw mapped(error)
         }
     }
@@ -210,6 +215,9 @@ extension PostgresConnection {
 private final class LeaseGate: Sendable {
     private enum State { case waiting, leased, expired }
     private let state = Mutex(State.waiting)
+
+    /// Whether the connection came in time.
+    var wasLeased: Bool { state.withLock { $0 == .leased } }
 
     /// The connection came: true unless the timer already gave up.
     func enter() -> Bool {
