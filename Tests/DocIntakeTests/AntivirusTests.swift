@@ -86,7 +86,7 @@ import Testing
                     // Replacing a document on a returned application is scanned too.
                     let id = try #require(clean.json["id"] as? String)
                     let token = try #require(clean.json["access_token"] as? String)
-                    let stores = try server.stores()
+                    let stores = try await server.stores()
                     let reviewer = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
                     _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
                     let sato = try #require(try await stores.metadata.reviewers().first)

@@ -21,7 +21,7 @@ import Testing
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
             let token = try #require(created.json["access_token"] as? String)
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let reviewerToken = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato-internal")
             let returned = Returned(
                 server: server, id: id, applicant: ["-H", "Authorization: Bearer \(token)"],

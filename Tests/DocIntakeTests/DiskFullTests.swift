@@ -67,7 +67,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let faults = FaultSwitch()
         try await TestServer.with(blobFaults: faults.faults) { server in
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")
@@ -170,7 +170,7 @@ import Testing
         let full = Mutex(false)
         let faults = MetadataFaults { full.withLock { $0 } ? MetadataFaults.sqliteFull : nil }
         try await TestServer.with(metadataFaults: faults) { server in
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")
@@ -273,7 +273,7 @@ import Testing
         let filler = mountPoint + "/filler"
 
         try await TestServer.with(dataDirectory: data) { server in
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let earlier = try await server.submitWorkplaceClinic()
             #expect(earlier.status == 201, "\(earlier.text)")

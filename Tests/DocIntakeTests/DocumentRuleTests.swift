@@ -48,7 +48,7 @@ import Testing
                 }
             }
             #expect(try server.tempFiles().isEmpty, "no rejected upload may leave a temp file")
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let accepted = Self.manifest.filter(\.accepted).count
             #expect(try await stores.metadata.applications(statuses: nil, after: nil, limit: 1000).count == accepted)
         }

@@ -15,7 +15,7 @@ import Testing
                 ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
                     "-F", "opening_notification=@\(Fixtures.path("photo.jpg"));filename=invoice.pdf", server.baseURL + "/api/v1/applications",
                 ])
-            let stores = try server.stores()
+            let stores = try await server.stores()
             _ = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata).run(by: .person("tester"))
 
             let publicPort = try await Curl.run([server.baseURL + "/metrics"])

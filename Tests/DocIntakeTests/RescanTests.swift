@@ -41,7 +41,7 @@ import Testing
                 try await TestServer.with(antivirus: ClamdClient(endpoint: clamd.endpoint, timeout: .seconds(30))) { server in
                     let marker = Self.marker()
                     let marked = try Self.markedPDF(marker, in: samples.directory)
-                    let stores = try server.stores()
+                    let stores = try await server.stores()
                     let reviewToken = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
                     let sato = try #require(try await stores.metadata.reviewers().first)
                     let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
@@ -168,7 +168,7 @@ import Testing
                         job: RescanJob.name, holder: "other-server", now: now,
                         expiresAt: now.addingTimeInterval(-1)))
                 try await TestServer.with(dataDirectory: directory, antivirus: client, rescanInterval: .seconds(1)) { server in
-                    let metadata = try server.stores().metadata
+                    let metadata = try await server.stores().metadata
                     var waited = 0
                     while try await metadata.lastJobRun(job: RescanJob.name) == nil, waited < 300 {
                         try await Task.sleep(for: .milliseconds(100))

@@ -18,7 +18,7 @@ import Testing
             let tooEarly = try await Curl.run(auth + replacement)
             #expect(tooEarly.status == 409, "a new application may not change documents while submitted")
 
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let reviewer = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
             _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
             let sato = try await #require(try stores.metadata.reviewers().first)

@@ -146,7 +146,7 @@ import Testing
             }
 
             // A reviewer's token works until it is revoked, and not one request after.
-            let admin = ReviewerAdmin(metadata: try server.stores().metadata)
+            let admin = await ReviewerAdmin(metadata: try server.stores().metadata)
             let reviewer = try await admin.add(name: "tanaka")
             #expect(try await get(review, reviewer).status == 200)
             try await admin.revoke(name: "tanaka")

@@ -51,7 +51,7 @@ import Testing
             async let second = server.submitWorkplaceClinic()
             let results = try await [first, second]
             #expect(results.map(\.status) == [201, 201])
-            let stores = try server.stores()
+            let stores = try await server.stores()
             #expect(try await stores.blobs.list().count == 2, "two documents each, the same bytes: two blobs in all")
             var documentRows = 0
             for result in results {

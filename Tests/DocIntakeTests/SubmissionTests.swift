@@ -50,7 +50,7 @@ import Testing
             let anonymous = try await Curl.run([server.baseURL + Self.applications + "/" + id])
             #expect(anonymous.status == 404)
 
-            let stores = try server.stores()
+            let stores = try await server.stores()
             let record = try await #require(try stores.metadata.application(id: id))
             #expect(record.secretNumberHash.hasPrefix("v2$") && !record.secretNumberHash.contains("4821"))
             // The hash was started while the documents arrived; it must still be the secret's.

@@ -63,7 +63,7 @@ import Testing
             }
 
             // The file is renamed into place before the row is marked sent; wait for the mark.
-            let metadata = try server.stores().metadata
+            let metadata = try await server.stores().metadata
             for _ in 0..<100 where try await !metadata.notices(applicationId: nil).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -131,7 +131,7 @@ import Testing
         try await TestServer.with(notices: notices) { server in
             let created = try await server.submitWorkplaceClinic()
             let id = try #require(created.json["id"] as? String)
-            let metadata = try server.stores().metadata
+            let metadata = try await server.stores().metadata
             var row = try await #require(try metadata.notices(applicationId: id).first)
             let deadline = ContinuousClock.now + .seconds(15)
             while row.lastError == nil && ContinuousClock.now < deadline {
@@ -157,9 +157,10 @@ import Testing
             // hold a claim at the same moment, which is the contest the test is about.
             let rendezvous = Rendezvous(parties: 2)
             let transports = [RecordingTransport(rendezvous: rendezvous), RecordingTransport(rendezvous: rendezvous)]
+            let metadata = try await server.stores().metadata
             let deliverers = try transports.map {
                 try NoticeDeliverer(
-                    metadata: try server.stores().metadata, transport: $0, configuration: NoticeConfiguration(),
+                    metadata: metadata, transport: $0, configuration: NoticeConfiguration(),
                     logger: Logger(label: "test"), batchSize: 1)
             }
             async let first = deliverers[0].deliverDue()

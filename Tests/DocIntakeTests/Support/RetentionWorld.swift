@@ -24,7 +24,7 @@ struct RetentionWorld: Sendable {
             let scratch = NSTemporaryDirectory() + "retention-docs-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let world = RetentionWorld(server: server, stores: try server.stores(), scratch: scratch)
+            let world = await RetentionWorld(server: server, stores: try server.stores(), scratch: scratch)
             _ = try await ReviewerAdmin(metadata: world.stores.metadata).add(name: "sato")
             try await body(world)
         }

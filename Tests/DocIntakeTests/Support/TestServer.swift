@@ -116,7 +116,7 @@ struct TestServer: Sendable {
     }
 
     /// The stores, opened beside the server as an operator's tool would.
-    func stores() throws -> Stores { try Stores(dataDirectory: dataDirectory) }
+    func stores() async throws -> Stores { try await TestBackend.stores(dataDirectory) }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
