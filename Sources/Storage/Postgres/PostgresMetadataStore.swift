@@ -40,6 +40,9 @@ public final class PostgresMetadataStore: Sendable {
         await queued.waitUntilListening(timeout: connectionTimeout)
     }
 
+    /// How long a session of this store may sit in an open transaction doing nothing.
+    static let idleInTransactionTimeout = "60s"
+
     /// Applies the migrations the database at `url` lacks and returns their names (none when it is up
     /// to date): the `docintake migrate` command. Throws as `init` does.
     public static func migrate(url: DatabaseURL, logger: Logger) async throws -> [String] {
@@ -90,6 +93,13 @@ public final class PostgresMetadataStore: Sendable {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
         configuration.options.connectTimeout = connectTimeout
+        // A server that dies mid-transaction without closing its connection would hold its row
+        // locks until the kernel's keep-alive gives up (hours); PostgreSQL ends such a session
+        // after a minute instead, so another server's change waits no longer. Every transaction
+        // here is short; the longest holds a blob's locks while its file is removed.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "docintake"), ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout),
+        ]
         return configuration
     }
 

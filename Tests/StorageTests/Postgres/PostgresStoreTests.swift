@@ -42,6 +42,18 @@ import Testing
         }
     }
 
+    /// A server that died mid-transaction with its connection left open does not hold its locks for
+    /// hours: the store's sessions are ended by PostgreSQL after a minute idle in a transaction.
+    @Test func theStoresSessionsDoNotOutliveAnIdleTransactionForLong() async throws {
+        try await PostgresWorld.with(stores: 1) { world in
+            let settings = try await world.a.rows(
+                "SELECT current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('application_name') AS name")
+            let c = ColumnReader(settings[0])
+            #expect(try c["idle", as: String.self] == "1min")
+            #expect(try c["name", as: String.self] == "docintake")
+        }
+    }
+
     @Test func aReplacementSupersedesOnlyFromAllowedStatuses() async throws {
         try await PostgresWorld.with(stores: 1) { world in
             let store = world.a
