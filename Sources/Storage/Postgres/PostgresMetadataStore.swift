@@ -40,9 +40,6 @@ public final class PostgresMetadataStore: Sendable {
         await queued.waitUntilListening(timeout: connectionTimeout)
     }
 
-    /// How long a session of this store may sit in an open transaction doing nothing.
-    static let idleInTransactionTimeout = "60s"
-
     /// Applies the migrations the database at `url` lacks and returns their names (none when it is up
     /// to date): the `docintake migrate` command. Throws as `init` does.
     public static func migrate(url: DatabaseURL, logger: Logger) async throws -> [String] {
@@ -83,6 +80,9 @@ public final class PostgresMetadataStore: Sendable {
         try await withConnection { connection in try await PostgresMigrations.appliedNames(connection, logger: self.logger) }
     }
 
+    /// How long a session of this store may sit in an open transaction doing nothing.
+    static let idleInTransactionTimeout = "60s"
+
     private static func configuration(_ url: DatabaseURL, connectTimeout: Duration) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch url.tlsMode {
@@ -106,8 +106,8 @@ public final class PostgresMetadataStore: Sendable {
     // MARK: Running queries
 
     /// Runs `body` on a pooled connection, failing with `.unavailable` when none comes within
-    /// `connectionTimeout`. Once `body` has started it is never cancelled from here: a COMMIT is
-    /// not cut off, so a caller told of a failure was not told of a change that happened anyway.
+    /// `connectionTimeout`. Once `body` has started, the timeout no longer applies: it never cuts off
+    /// a COMMIT, so no change that committed is reported as failed.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let gate = LeaseGate()
         do {
