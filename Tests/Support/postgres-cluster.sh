@@ -67,8 +67,9 @@ free_port() {
 
 start_server() {
   # fsync off: a test cluster has no data worth the disk flushes; every test database is thrown away.
+  # max_connections 1000: the end-to-end suites run many servers and tools at once, each with a pool.
   as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000" start >/dev/null
 }
 
 started=""

@@ -80,6 +80,9 @@ public final class PostgresMetadataStore: Sendable {
         try await withConnection { connection in try await PostgresMigrations.appliedNames(connection, logger: self.logger) }
     }
 
+    /// How long a session of this store may sit in an open transaction doing nothing.
+    static let idleInTransactionTimeout = "60s"
+
     private static func configuration(_ url: DatabaseURL, connectTimeout: Duration) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch url.tlsMode {
@@ -90,14 +93,21 @@ public final class PostgresMetadataStore: Sendable {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
         configuration.options.connectTimeout = connectTimeout
+        // A server that dies mid-transaction without closing its connection would hold its row
+        // locks until the kernel's keep-alive gives up (hours); PostgreSQL ends such a session
+        // after a minute instead, so another server's change waits no longer. Every transaction
+        // here is short; the longest holds a blob's locks while its file is removed.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "docintake"), ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout),
+        ]
         return configuration
     }
 
     // MARK: Running queries
 
     /// Runs `body` on a pooled connection, failing with `.unavailable` when none comes within
-    /// `connectionTimeout`. Once `body` has started it is never cancelled from here: a COMMIT is
-    /// not cut off, so a caller told of a failure was not told of a change that happened anyway.
+    /// `connectionTimeout`. Once `body` has started, the timeout no longer applies: it never cuts off
+    /// a COMMIT, so no change that committed is reported as failed.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let gate = LeaseGate()
         do {

@@ -21,9 +21,15 @@ import Testing
                 PostgresRecords.document(of: application.id, slot: "opening_notification", sha: PostgresRecords.sha("1")),
                 PostgresRecords.document(of: application.id, slot: "opening_permit", sha: PostgresRecords.sha("2")),
             ]
+            let reservation = BlobReservation(expiresAt: PostgresRecords.at.addingTimeInterval(600))
+            try await store.reserveBlobs(
+                documents.map { BlobRecord(sha256: $0.blobSha256, size: $0.size, createdAt: $0.uploadedAt) }, reservation: reservation)
+            #expect(try await world.execute("SELECT count(*) FROM blob_reservations")[0].decode(Int.self) == 2)
             try await store.insertApplication(
                 application, documents: documents, audit: PostgresRecords.audit(application.id),
-                notice: PostgresRecords.notice(application.id), releasing: nil)
+                notice: PostgresRecords.notice(application.id), releasing: reservation)
+            // The commit released the upload's claim: the documents protect the blobs now.
+            #expect(try await world.execute("SELECT count(*) FROM blob_reservations")[0].decode(Int.self) == 0)
             #expect(try await store.application(id: application.id) == application)
             #expect(try await store.application(id: "nobody") == nil)
             #expect(try await store.applicationId(receiptNumber: application.receiptNumber) == application.id)
@@ -39,6 +45,18 @@ import Testing
             #expect(try await store.blobUsage().map(\.references) == [1, 1])
             #expect(try await store.currentDocumentCounts(applicationIds: [application.id, "other"]) == [application.id: 2])
             try await store.ping()
+        }
+    }
+
+    /// A server that died mid-transaction with its connection left open does not hold its locks for
+    /// hours: the store's sessions are ended by PostgreSQL after a minute idle in a transaction.
+    @Test func theStoresSessionsDoNotOutliveAnIdleTransactionForLong() async throws {
+        try await PostgresWorld.with(stores: 1) { world in
+            let settings = try await world.a.rows(
+                "SELECT current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('application_name') AS name")
+            let c = ColumnReader(settings[0])
+            #expect(try c["idle", as: String.self] == "1min")
+            #expect(try c["name", as: String.self] == "docintake")
         }
     }
 
