@@ -8,7 +8,7 @@ struct Scrub: AsyncParsableCommand {
         discussion: """
             Changes nothing but the record of its run, which the server exports at /metrics \
             (docintake_scrub_corrupt_blobs, ..._missing_blobs, ..._orphan_files). \
-            Exit status: 0 when the store is clean, 1 when anything is wrong.
+            Exit status: 0 when the store is clean, 1 when anything is wrong, 75 when another scrub is running.
             """)
 
     @OptionGroup var data: DataDirectoryOption
@@ -25,8 +25,14 @@ struct Scrub: AsyncParsableCommand {
 
     func run() async throws {
         let stores = try await data.stores()
-        let report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
-            .run(by: .person(OperatorIdentity.currentUser()))
+        let report: ScrubReport
+        do {
+            report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
+                .run(by: .person(OperatorIdentity.currentUser()))
+        } catch let busy as JobBusy {
+            FileHandle.standardError.write(Data("docintake scrub: \(busy)\n".utf8))
+            throw ExitCode(75)
+        }
         print(json ? report.json() : report.text(), terminator: "")
         throw ExitCode(report.exitCode)
     }

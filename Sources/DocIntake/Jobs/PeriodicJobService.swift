@@ -54,6 +54,8 @@ extension PeriodicJobService {
                         "interrupted": .stringConvertible(summary.interrupted),
                     ])
                 for error in summary.errors { logger.error("retention step failed", metadata: ["error": .string(error)]) }
+            } catch let busy as JobBusy {
+                logger.info("retention skipped", metadata: ["why": .string(busy.description)])
             } catch {
                 logger.error("retention run failed", metadata: ["error": "\(error)"])
             }

@@ -43,7 +43,7 @@ public struct RescanJob: Sendable {
     ) async throws
         -> RescanReport
     {
-        let holder = Self.holder()
+        let holder = JobLeaseGuard.holder()
         let started = clock()
         let metadata = self.metadata
         guard
@@ -207,11 +207,6 @@ public struct RescanJob: Sendable {
         guard
             try await metadata.acquireJobLease(job: Self.name, holder: holder, now: now, expiresAt: now.addingTimeInterval(lease.timeInterval))
         else { throw RescanError.leaseLost }
-    }
-
-    /// This process, unique across hosts and restarts.
-    static func holder() -> String {
-        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
     }
 }
 

@@ -73,9 +73,21 @@ public struct RetentionJob: Sendable {
     /// Plans as of `now` (default: the wall clock) and, unless `dryRun`, carries the plan out.
     /// `shouldStop` is asked between steps, so a shutting-down server stops at a step boundary.
     /// Failures of single steps are collected in the summary's `errors`; the run goes on.
+    ///
+    /// A run that deletes holds the `retention` lease (`JobLeaseGuard`); it throws `JobBusy` when
+    /// another server or command holds it. A dry run changes nothing and needs no lease.
     public func run(
         now: Date? = nil, dryRun: Bool, by identity: OperatorIdentity, logger: Logger? = nil,
         shouldStop: @Sendable () -> Bool = { false }
+    ) async throws -> RetentionSummary {
+        if dryRun { return try await runUnguarded(now: now, dryRun: true, by: identity, logger: logger, shouldStop: shouldStop) }
+        return try await JobLeaseGuard(metadata: metadata, job: "retention", clock: clock).run {
+            try await runUnguarded(now: now, dryRun: false, by: identity, logger: logger, shouldStop: shouldStop)
+        }
+    }
+
+    private func runUnguarded(
+        now: Date?, dryRun: Bool, by identity: OperatorIdentity, logger: Logger?, shouldStop: @Sendable () -> Bool
     ) async throws -> RetentionSummary {
         let startedAt = clock()
         let plan = try await plan(now: now ?? startedAt)

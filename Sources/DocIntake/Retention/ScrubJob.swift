@@ -22,8 +22,13 @@ public struct ScrubJob: Sendable {
         self.clock = clock
     }
 
-    /// Checks everything and records the result.
+    /// Checks everything and records the result, holding the `scrub` lease (`JobLeaseGuard`):
+    /// throws `JobBusy` when another server or command is scrubbing.
     public func run(by identity: OperatorIdentity) async throws -> ScrubReport {
+        try await JobLeaseGuard(metadata: metadata, job: "scrub", clock: clock).run { try await check(by: identity) }
+    }
+
+    private func check(by identity: OperatorIdentity) async throws -> ScrubReport {
         let started = clock()
         let monotonic = ContinuousClock.now
         // Rows first, then files: a blob committed in between shows as a young orphan (ignored),
