@@ -83,6 +83,7 @@ import Testing
         }
         let pool = files
         let reviewer = try await ReviewerAdmin(metadata: try await TestBackend.stores(data).metadata).add(name: "crash")
+        let database = try await TestBackend.arguments(for: data)
 
         let ledger = Ledger()
         var rounds: [Round] = []
@@ -91,7 +92,7 @@ import Testing
             let leftovers = try StoreAudit.tempFiles(data).count
             round.tempFilesLeft = leftovers
             let restart = ContinuousClock.now
-            let server = try await offPool { try ServerProcess(dataDirectory: data) }
+            let server = try await offPool { try ServerProcess(arguments: database, dataDirectory: data) }
             round.restartMilliseconds = Self.milliseconds(ContinuousClock.now - restart)
             #expect(try StoreAudit.tempFiles(data).isEmpty, "round \(roundIndex): temp files survived start-up")
             if leftovers > 0 {
@@ -153,7 +154,7 @@ import Testing
         let leftovers = try StoreAudit.tempFiles(data).count
 
         // The last restart, then the checks.
-        let server = try await offPool { try ServerProcess(dataDirectory: data) }
+        let server = try await offPool { try ServerProcess(arguments: database, dataDirectory: data) }
         #expect(try StoreAudit.tempFiles(data).isEmpty, "temp files survived the final start-up")
         let acknowledged = ledger.acknowledged
         var verified = 0

@@ -29,12 +29,12 @@ public enum DocIntakeServer {
             if let stores { stores } else {
                 try await Stores.open(dataDirectory: configuration.dataDirectory, database: configuration.database, logger: logger)
             }
-        // The embedded default's data directory is one server's: the lock makes sure of it. Servers
-        // sharing a PostgreSQL database share nothing else through it; each has its own staging.
-        let lock = stores.isShared ? nil : try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
-        // Nothing of this server's is in flight before it starts, so every temp file is a crash's
-        // leftover; a directory other servers may share is swept of old files only.
-        let swept = try stores.blobs.sweepStaging(olderThan: stores.isShared ? 3600 : 0)
+        // A data directory (its staging and its blob files) is one server's, whichever database holds
+        // the metadata: servers sharing a PostgreSQL database each have their own (docs/scale-out.md).
+        let lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory)
+        // Nothing is in flight before the server starts (the lock makes sure no other server
+        // shares the directory), so every temp file is a crash's leftover.
+        let swept = try stores.blobs.sweepStaging(olderThan: 0)
         if !swept.isEmpty { logger.notice("removed temp files left by an earlier run", metadata: ["count": "\(swept.count)"]) }
 
         // A server that cannot hash the 秘密の番号 as its peers do must not start at all.
@@ -185,9 +185,6 @@ public struct Stores: Sendable {
         self.metadata = postgres
         self.postgres = postgres
     }
-
-    /// Whether the metadata is in a database other servers may share.
-    public var isShared: Bool { postgres != nil }
 
     /// Closes the database connections (PostgreSQL); nothing to do for SQLite.
     public func close() async {

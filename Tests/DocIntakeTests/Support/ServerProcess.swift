@@ -32,11 +32,6 @@ final class ServerProcess: @unchecked Sendable {
         if environment["DOCINTAKE_DATA_DIR"] == nil { flags += ["--data-dir", self.dataDirectory] }
         if environment["DOCINTAKE_PORT"] == nil { flags += ["--port", "0"] }
         if environment["LOG_LEVEL"] == nil { flags += ["--log-level", "info"] }
-        if !arguments.contains("--database") && environment["DOCINTAKE_DATABASE_URL"] == nil,
-            let database = try TestBackend.databaseWaiting(for: self.dataDirectory)
-        {
-            flags += ["--database", database]
-        }
         if !arguments.contains("--metrics-address") && environment["DOCINTAKE_METRICS_ADDRESS"] == nil {
             flags += ["--metrics-address", "127.0.0.1:0"]
         }

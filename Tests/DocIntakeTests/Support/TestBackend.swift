@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import PostgresTestSupport
 import Storage
@@ -32,22 +31,9 @@ enum TestBackend {
         }
     }
 
-    /// `database(for:)` for a caller on a thread of its own (never the cooperative pool's).
-    static func databaseWaiting(for dataDirectory: String) throws -> String? {
-        guard isPostgres else { return nil }
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<String?, any Error>?>(nil)
-        Task {
-            do {
-                let url = try await databaseText(for: dataDirectory)
-                result.withLock { $0 = .success(url) }
-            } catch {
-                result.withLock { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
+    /// `--database URL` for a `docintake` process on `dataDirectory`, or nothing on SQLite.
+    static func arguments(for dataDirectory: String) async throws -> [String] {
+        try await databaseText(for: dataDirectory).map { ["--database", $0] } ?? []
     }
 
     /// The stores of `dataDirectory` as an operator's tool opens them: a new SQLite connection
