@@ -12,7 +12,7 @@ import Testing
         let maxFileSize = 12 * 1024 * 1024
         let server = try await offPool { try ServerProcess(arguments: ["--max-file-size", "\(maxFileSize)"]) }
         defer { server.stop() }
-        let reviewerToken = try await ReviewerAdmin(metadata: try await TestBackend.stores(server.dataDirectory).metadata).add(name: "browser-check")
+        let reviewerToken = try await ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata).add(name: "browser-check")
         let screenshots = NSTemporaryDirectory() + "docintake-browser-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         print("BrowserTests: screenshots in \(screenshots)")

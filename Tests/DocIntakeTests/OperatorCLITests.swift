@@ -192,7 +192,7 @@ import Testing
     @Test func serveRunsRetentionAtTheIntervalItIsGiven() async throws {
         let server = try ServerProcess(arguments: ["--retention-interval", "1s"])
         #expect(try server.log().contains("retention runs inside the server"))
-        let stores = try await TestBackend.stores(server.dataDirectory)
+        let stores = try Stores(dataDirectory: server.dataDirectory)
         _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
         let sato = try #require(try await stores.metadata.reviewers().first)
         let created = try await Curl.run(

@@ -72,7 +72,7 @@ import _CryptoExtras
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == pepper, "reused, not replaced")
         let after = try await Self.submit(to: second.port)
         let hasher = SecretHasher(pepper: try Pepper.load(path: path, create: false))
-        let stores = try await TestBackend.stores(data)
+        let stores = try Stores(dataDirectory: data)
         for id in [before, after] {
             let record = try await #require(try stores.metadata.application(id: id))
             #expect(try hasher.verify(SecretNumber(digits: "4821"), against: record.secretNumberHash), "\(id)")
@@ -117,7 +117,7 @@ import _CryptoExtras
             let server = try ServerProcess(arguments: ["--pepper-file", shared], dataDirectory: scratch + "/" + name)
             let id = try await Self.submit(to: server.port)
             server.stop()
-            let record = try await #require(try await TestBackend.stores(server.dataDirectory).metadata.application(id: id))
+            let record = try await #require(try Stores(dataDirectory: server.dataDirectory).metadata.application(id: id))
             #expect(try hasher.verify(SecretNumber(digits: "4821"), against: record.secretNumberHash), "server \(name)")
             #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/pepper"))
         }

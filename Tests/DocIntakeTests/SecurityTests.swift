@@ -172,7 +172,7 @@ import Testing
         #expect(submitted.status == 201)
         let applicant = try #require(submitted.json["access_token"] as? String)
         let id = try #require(submitted.json["id"] as? String)
-        let admin = ReviewerAdmin(metadata: try await TestBackend.stores(server.dataDirectory).metadata)
+        let admin = ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata)
         let reviewer = try await admin.add(name: "sato")
         let revoked = try await admin.add(name: "former")
         try await admin.revoke(name: "former")

@@ -49,7 +49,7 @@ import Testing
             arguments: ["--sendmail", msmtp, "--mail-from", "no-reply@example.jp"],
             environment: ["HOME": scratch + "/home"])
 
-        let reviewer = try await ReviewerAdmin(metadata: try await TestBackend.stores(server.dataDirectory).metadata).add(name: "sato")
+        let reviewer = try await ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata).add(name: "sato")
         let review = ["-H", "Authorization: Bearer \(reviewer)"]
         var expected: [String] = []
         for decision in [#"{"decision":"approve"}"#, #"{"decision":"return","reason":"不鮮明です"}"#, #"{"decision":"reject","reason":"対象外です"}"#] {

@@ -10,6 +10,8 @@ enum Program {
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        // An operator's command on a test server's data directory opens that server's database.
+        let arguments = arguments + TestBackend.registeredArguments(in: arguments, environment: environment)
         let directory = NSTemporaryDirectory() + "program-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

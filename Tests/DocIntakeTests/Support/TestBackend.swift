@@ -36,6 +36,17 @@ enum TestBackend {
         try await databaseText(for: dataDirectory).map { ["--database", $0] } ?? []
     }
 
+    /// `--database URL` when `arguments` name (`--data-dir`) a data directory whose database is known
+    /// and neither they nor `environment` name a database: the operator's commands of a test run
+    /// against the same database as its server.
+    static func registeredArguments(in arguments: [String], environment: [String: String]) -> [String] {
+        guard isPostgres, !arguments.contains("--database"), environment["DOCINTAKE_DATABASE_URL"] == nil,
+            let flag = arguments.firstIndex(of: "--data-dir"), flag + 1 < arguments.count,
+            let url = databases.withLock({ $0[arguments[flag + 1]] })
+        else { return [] }
+        return ["--database", url]
+    }
+
     /// The stores of `dataDirectory` as an operator's tool opens them: a new SQLite connection
     /// each time, or the one PostgreSQL store kept for the directory until `release(_:)`.
     static func stores(_ dataDirectory: String) async throws -> Stores {
