@@ -21,14 +21,19 @@ enum TestBackend {
 
     /// `database(for:)` as text, for a server's `--database`.
     static func databaseText(for dataDirectory: String) async throws -> String? {
-        guard isPostgres else { return nil }
         if let known = databases.withLock({ $0[dataDirectory] }) { return known }
+        guard isPostgres else { return nil }
         let fresh = try await freshDatabaseURL()
         return databases.withLock { databases in
             if let first = databases[dataDirectory] { return first }
             databases[dataDirectory] = fresh
             return fresh
         }
+    }
+
+    /// Makes `url` the database of `dataDirectory`, whichever backend the run uses.
+    static func register(_ url: String, for dataDirectory: String) {
+        databases.withLock { $0[dataDirectory] = url }
     }
 
     /// `--database URL` for a `docintake` process on `dataDirectory`, or nothing on SQLite.
@@ -40,7 +45,7 @@ enum TestBackend {
     /// and neither they nor `environment` name a database: the operator's commands of a test run
     /// against the same database as its server.
     static func registeredArguments(in arguments: [String], environment: [String: String]) -> [String] {
-        guard isPostgres, !arguments.contains("--database"), environment["DOCINTAKE_DATABASE_URL"] == nil,
+        guard !arguments.contains("--database"), environment["DOCINTAKE_DATABASE_URL"] == nil,
             let flag = arguments.firstIndex(of: "--data-dir"), flag + 1 < arguments.count,
             let url = databases.withLock({ $0[arguments[flag + 1]] })
         else { return [] }
@@ -50,9 +55,9 @@ enum TestBackend {
     /// The stores of `dataDirectory` as an operator's tool opens them: a new SQLite connection
     /// each time, or the one PostgreSQL store kept for the directory until `release(_:)`.
     static func stores(_ dataDirectory: String) async throws -> Stores {
-        guard isPostgres else { return try Stores(dataDirectory: dataDirectory) }
+        guard let url = try await database(for: dataDirectory) else { return try Stores(dataDirectory: dataDirectory) }
         if let open = opened.withLock({ $0[dataDirectory] }) { return open }
-        let stores = try await Stores.open(dataDirectory: dataDirectory, database: try await database(for: dataDirectory))
+        let stores = try await Stores.open(dataDirectory: dataDirectory, database: url)
         let loser: Stores? = opened.withLock { opened in
             if opened[dataDirectory] != nil { return stores }
             opened[dataDirectory] = stores

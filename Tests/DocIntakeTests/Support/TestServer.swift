@@ -27,7 +27,7 @@ struct TestServer: Sendable {
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
-        rescanInterval: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil,
+        rescanInterval: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil, database: String? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         Self.metrics
@@ -45,6 +45,7 @@ struct TestServer: Sendable {
         configuration.rescanInterval = rescanInterval
         configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
+        if let database { TestBackend.register(database, for: directory) }
         configuration.database = try await TestBackend.database(for: directory)
         let stores =
             if configuration.database == nil {
