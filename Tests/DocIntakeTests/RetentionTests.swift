@@ -88,8 +88,12 @@ import Testing
             try await holds.set(applicationId: returned, reason: "訴訟対応のため保全", by: RetentionWorld.tester)
             try await holds.set(applicationId: approved, reason: "監査", by: RetentionWorld.tester)
             #expect(try await holds.list().map(\.hold.applicationId).sorted() == [returned, approved].sorted())
-            await #expect(throws: LegalHoldError.notFound("nope")) { try await holds.set(applicationId: "nope", reason: "x", by: RetentionWorld.tester) }
-            await #expect(throws: LegalHoldError.invalidReason) { try await holds.set(applicationId: approved, reason: "  ", by: RetentionWorld.tester) }
+            await #expect(throws: LegalHoldError.notFound("nope")) {
+                try await holds.set(applicationId: "nope", reason: "x", by: RetentionWorld.tester)
+            }
+            await #expect(throws: LegalHoldError.invalidReason) {
+                try await holds.set(applicationId: approved, reason: "  ", by: RetentionWorld.tester)
+            }
 
             let later = JST.date("2045-01-01")
             let held = try await world.run(RetentionPolicy(blobGrace: 0), now: later)

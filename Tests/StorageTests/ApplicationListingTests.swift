@@ -14,7 +14,8 @@ import Testing
             app.createdAt = sameInstant
             ids.append(app.id)
             try await store.insertApplication(
-                app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil, releasing: nil
+                app, documents: [], audit: AuditEntry(applicationId: app.id, at: sameInstant, actor: "a", action: "submit"), notice: nil,
+                releasing: nil
             )
         }
         var seen: [String] = []

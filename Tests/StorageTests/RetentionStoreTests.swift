@@ -142,7 +142,9 @@ import Testing
         #expect(try await fixture.metadata.clearLegalHold(applicationId: a.id, audit: audit(a.id, "legal_hold_clear")) == false)
         #expect(try await fixture.metadata.legalHolds().map(\.applicationId) == [b.id])
         #expect(
-            try await fixture.metadata.auditLog(applicationId: a.id).map(\.action) == ["submit", "legal_hold_set", "legal_hold_set", "legal_hold_clear"])
+            try await fixture.metadata.auditLog(applicationId: a.id).map(\.action) == [
+                "submit", "legal_hold_set", "legal_hold_set", "legal_hold_clear",
+            ])
         await #expect(throws: MetadataStoreError.notFound) {
             try await fixture.metadata.setLegalHold(
                 LegalHold(applicationId: "nope", reason: "x", setAt: Date(), setBy: "operator:tester"),

@@ -1,7 +1,7 @@
 import Foundation
-import Storage
 import Logging
 import ServiceLifecycle
+import Storage
 import Synchronization
 
 /// Runs a maintenance job inside the server every `interval` (`serve --retention-interval 24h`,

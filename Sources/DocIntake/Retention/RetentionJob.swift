@@ -154,7 +154,8 @@ public struct RetentionJob: Sendable {
         return summary
     }
 
-    private func carryOut(_ expiry: RetentionPlan.Expiry, by identity: OperatorIdentity, into summary: inout RetentionSummary, logger: Logger?) async {
+    private func carryOut(_ expiry: RetentionPlan.Expiry, by identity: OperatorIdentity, into summary: inout RetentionSummary, logger: Logger?) async
+    {
         let application = expiry.application
         let request = DocumentExpiry(
             applicationId: application.id, expectedStatus: application.status,
