@@ -96,6 +96,7 @@ import Testing
             #expect(!reason.contains("s3cret"))
             #expect(reason.contains("127.0.0.1:9"))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Not a speed goal: a refused connection must end in `.unavailable`, not in the pool's retrying forever.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 }
