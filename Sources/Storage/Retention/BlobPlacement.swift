@@ -32,6 +32,8 @@ public struct BlobPlacement: Sendable {
         _ sealed: [SealedBlob], at now: Date, commit: (BlobReservation) async throws -> T
     ) async throws -> T {
         let reservation = BlobReservation(expiresAt: now.addingTimeInterval(reservationLifetime))
+        // An application without documents (most institution kinds) has nothing to reserve.
+        guard !sealed.isEmpty else { return try await commit(reservation) }
         do {
             try await metadata.reserveBlobs(
                 sealed.map { BlobRecord(sha256: $0.digest.hex, size: $0.size, createdAt: now) }, reservation: reservation)
