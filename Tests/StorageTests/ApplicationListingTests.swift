@@ -4,9 +4,10 @@ import Testing
 @testable import Storage
 
 @Suite struct ApplicationListingTests {
-    @Test func pagingVisitsEveryApplicationOnceEvenWithinTheSameMillisecond() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func pagingVisitsEveryApplicationOnceEvenWithinTheSameMillisecond(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let sameInstant = Date(timeIntervalSince1970: 1_795_000_000.123)
         var ids: [String] = []
         for index in 0..<7 {

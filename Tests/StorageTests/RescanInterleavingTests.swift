@@ -26,9 +26,10 @@ import Testing
     /// The rescan read document 1 and found it infected; the applicant replaced it before the
     /// quarantine committed. The replacement was scanned on its own way in: nothing is marked,
     /// the application is not returned, no notice goes out.
-    @Test func aDocumentReplacedBetweenTheScanAndTheQuarantineIsLeftAlone() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func aDocumentReplacedBetweenTheScanAndTheQuarantineIsLeftAlone(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         var app = Fixture.application()
         app.status = "returned"
         try await store.insertApplication(
@@ -51,9 +52,10 @@ import Testing
 
     /// Two runs found the same document (the second after the first's lease ran out): the
     /// second marks nothing and returns nothing, so the applicant gets one notice.
-    @Test func aSecondQuarantineOfTheSameDocumentChangesNothing() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func aSecondQuarantineOfTheSameDocumentChangesNothing(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let app = Fixture.application()
         try await store.insertApplication(
             app, documents: [Fixture.document(of: app.id)],
@@ -67,9 +69,10 @@ import Testing
     }
 
     /// A lease is one holder's until it runs out; its holder may renew it; release frees it.
-    @Test func aLeaseExcludesOthersUntilItRunsOutOrIsReleased() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func aLeaseExcludesOthersUntilItRunsOutOrIsReleased(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let now = Date()
         #expect(try await store.acquireJobLease(job: "rescan", holder: "a", now: now, expiresAt: now.addingTimeInterval(60)))
         #expect(try await !store.acquireJobLease(job: "rescan", holder: "b", now: now.addingTimeInterval(59), expiresAt: now.addingTimeInterval(120)))

@@ -63,9 +63,10 @@ import Testing
 
     /// A listing page's last resubmissions in one query: per application the last appended entry
     /// with the action (not the latest clock reading), only for the ids asked, none without one.
-    @Test func lastAuditIsTheLastAppendedEntryPerApplication() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func lastAuditIsTheLastAppendedEntryPerApplication(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let (twice, never, unasked) = (Self.application(), Self.application(receipt: "20261126-BCDEFG"), Self.application(receipt: "20261126-CDEFGH"))
         let start = Date(timeIntervalSince1970: 1_796_000_000)
         for app in [twice, never, unasked] {
@@ -115,9 +116,10 @@ import Testing
         }
     }
 
-    @Test func transitionsOnlyFromAllowedStatuses() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func transitionsOnlyFromAllowedStatuses(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let app = Self.application()
         try await store.insertApplication(
             app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil, releasing: nil
@@ -132,9 +134,10 @@ import Testing
         #expect(history.last?.fromStatus == "submitted" && history.last?.toStatus == "under_review")
     }
 
-    @Test func replacingADocumentSupersedesThePreviousOne() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func replacingADocumentSupersedesThePreviousOne(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         let app = Self.application()
         try await store.insertApplication(
             app, documents: [Self.document(of: app.id)],
@@ -152,9 +155,10 @@ import Testing
         #expect(documents[1].blobSha256 == String(repeating: "b", count: 64))
     }
 
-    @Test func reviewersAreFoundByTokenHashUntilRevoked() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: dir.path + "/meta.sqlite")
+    @Test(arguments: Backend.allCases) func reviewersAreFoundByTokenHashUntilRevoked(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
         try await store.addReviewer(ReviewerRecord(name: "sato", tokenHash: "h1", createdAt: Date()))
         await #expect(throws: MetadataStoreError.duplicateReviewer) {
             try await store.addReviewer(ReviewerRecord(name: "sato", tokenHash: "h2", createdAt: Date()))
@@ -163,5 +167,26 @@ import Testing
         #expect(try await store.revokeReviewer(name: "sato", at: Date()))
         #expect(try await store.activeReviewer(tokenHash: "h1") == nil)
         #expect(try await store.revokeReviewer(name: "sato", at: Date()) == false)
+    }
+
+    @Test(arguments: Backend.allCases) func theCurrentDocumentAndThePageCountsIgnoreSupersededOnes(_ backend: Backend) async throws {
+        let opened = try await backend.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
+        let (one, two) = (Self.application(), Self.application(receipt: "20261126-DEFGHJ"))
+        try await store.insertApplication(
+            one, documents: [Self.document(of: one.id)], audit: AuditEntry(applicationId: one.id, at: Date(), actor: "a", action: "submit"),
+            notice: nil, releasing: nil)
+        try await store.insertApplication(
+            two, documents: [], audit: AuditEntry(applicationId: two.id, at: Date(), actor: "a", action: "submit"), notice: nil,
+            releasing: nil)
+        let replacement = Self.document(of: one.id, sha: String(repeating: "d", count: 64))
+        try await store.replaceDocument(
+            replacement, allowedStatuses: ["submitted"],
+            audit: AuditEntry(applicationId: one.id, at: Date(), actor: "applicant", action: "replace_document"), releasing: nil)
+        #expect(try await store.currentDocument(applicationId: one.id, slot: replacement.slot)?.blobSha256 == replacement.blobSha256)
+        #expect(try await store.currentDocument(applicationId: one.id, slot: "opening_notification") == nil)
+        #expect(try await store.currentDocumentCounts(applicationIds: [one.id, two.id, "nobody"]) == [one.id: 1])
+        #expect(try await store.currentDocumentCounts(applicationIds: []).isEmpty)
     }
 }
