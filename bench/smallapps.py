@@ -192,7 +192,7 @@ def main():
     args = parser.parse_args()
     binary = os.path.join(args.bin, "docintake")
     # Unique bodies made before the clock starts: every request stores new blobs.
-    count = 3000
+    count = 1500
     print(f"making {count} unique applications of 2 × {DOCUMENT_SIZE // 1024} KB ...", flush=True)
     bodies = [body() for _ in range(count)]
     postgres = Postgres(args.work)
