@@ -2,7 +2,7 @@ import Foundation
 import Storage
 
 /// `docintake scrub`: re-hashes every stored blob through the verifying reader and compares the
-/// blob rows with the files, reporting corrupt blobs, missing blobs (a row but no file) and
+/// blob rows with the files, reporting corrupt blobs, missing blobs (a row documents use, but no file) and
 /// orphan files (a file but no row, older than the grace period). It changes nothing but the
 /// record of its own run, which the server exports as metrics.
 public struct ScrubJob: Sendable {
@@ -80,20 +80,21 @@ public struct ScrubJob: Sendable {
             }
         }
 
-        let missing = usage.filter { filesByHex[$0.blob.sha256] == nil }
+        // Only rows that documents use: an unreferenced row without a file is an upload between its
+        // reservation and its placement, or one that died there (BlobPlacement), which retention
+        // collects; nothing anyone could read is lost.
+        let missing = usage.filter { $0.references > 0 && filesByHex[$0.blob.sha256] == nil }
         if !missing.isEmpty {
             // Ask again: a row may have been collected together with its file meanwhile.
             let current = Dictionary(try await metadata.blobUsage().map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in missing {
-                guard let now = current[entry.blob.sha256], let digest = BlobDigest(hex: now.blob.sha256),
+                guard let now = current[entry.blob.sha256], now.references > 0, let digest = BlobDigest(hex: now.blob.sha256),
                     try await blobs.file(digest) == nil
                 else { continue }
                 report.missing.append(
                     .init(
                         sha256: now.blob.sha256, size: 0, references: now.references,
-                        detail: now.references > 0
-                            ? "the file is gone; the documents that use it cannot be read"
-                            : "the file is gone and nothing references it; the next retention run removes the row"))
+                        detail: "the file is gone; the documents that use it cannot be read"))
             }
         }
 
