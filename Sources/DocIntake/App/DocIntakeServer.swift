@@ -86,6 +86,8 @@ public enum DocIntakeServer {
                     metadata: [
                         "host": .string(configuration.host), "port": .stringConvertible(port),
                         "data_dir": .string(configuration.dataDirectory),
+                        // The password never: DatabaseURL's description is redacted.
+                        "metadata": .string(configuration.database.map { "postgresql \($0)" } ?? "sqlite in data_dir"),
                     ])
                 await onServerRunning(port)
             },
