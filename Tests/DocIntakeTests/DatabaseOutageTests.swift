@@ -5,8 +5,13 @@ import Testing
 /// PostgreSQL going away under a running server, and coming back: requests that need the database
 /// get 503 `database_unavailable` with Retry-After (never a 500 or a hang), nothing half-done is
 /// kept, and the server serves again without a restart once the database is back.
-@Suite struct DatabaseOutageTests {
-    @Test func aServerAnswers503WhileItsDatabaseIsDownAndRecoversWithoutARestart() async throws {
+///
+/// It stops and starts a PostgreSQL cluster of its own, so `.ci/run` runs it on its own after the
+/// other suites (`DOCINTAKE_OUTAGE_TESTS=1`): under the full suite's load on two cores it was seen
+/// to hang there, and a CI run must not.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DOCINTAKE_OUTAGE_TESTS"] == "1"))
+struct DatabaseOutageTests {
+    @Test(.timeLimit(.minutes(3))) func aServerAnswers503WhileItsDatabaseIsDownAndRecoversWithoutARestart() async throws {
         // A cluster of this test's own: stopping the shared one would fail every other test.
         let cluster = try await PostgresCluster.launch()
         do {
