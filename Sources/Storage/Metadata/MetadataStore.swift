@@ -142,8 +142,11 @@ public protocol BlobLedger: Sendable {
     /// references `sha256`, no reservation on it is live at `now`, and its row (if any) was created
     /// at or before `cutoff`, runs `removingFile` with the row, and when that reports the file gone,
     /// deletes the row too. Returns whether the blob was collected.
+    ///
+    /// `removingFile` is escaping because the stores run it inside a transaction closure that the
+    /// database driver may release only after the transaction has returned.
     func collectBlob(
-        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @Sendable (BlobRecord?) async throws -> Bool
+        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @escaping @Sendable (BlobRecord?) async throws -> Bool
     ) async throws -> Bool
 }
 

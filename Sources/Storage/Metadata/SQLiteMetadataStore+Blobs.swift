@@ -55,33 +55,24 @@ extension SQLiteMetadataStore {
     }
 
     public func collectBlob(
-        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @Sendable (BlobRecord?) async throws -> Bool
+        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @escaping @Sendable (BlobRecord?) async throws -> Bool
     ) async throws -> Bool {
         // The file goes while this transaction holds the write lock, before the row: no upload can
         // reserve the blob in between, and a crash before COMMIT leaves an unreferenced row without
         // a file, which the next run deletes. SQLite's transaction is synchronous, so the removal,
         // which is async for every store, is awaited from GRDB's writer thread (never a thread of
         // the cooperative pool, which the removal itself needs).
-        try await withoutActuallyEscaping(removingFile) { removingFile in
-            let remove = UncheckedRemoval(body: removingFile)
-            return try await writeImmediate { db in
-                let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE blobSha256 = ?", arguments: [sha256]) ?? 0
-                guard references == 0 else { return false }
-                let reserved = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM blob_reservations WHERE sha256 = ? AND expiresAt > ?)", arguments: [sha256, now])
-                guard reserved == false else { return false }
-                let row = try BlobRecord.fetchOne(db, key: sha256)
-                if let row, row.createdAt > cutoff { return false }
-                guard try AsyncBridge.wait({ try await remove.body(row) }) else { return false }
-                if row != nil { _ = try BlobRecord.deleteOne(db, key: sha256) }
-                return true
-            }
+        try await writeImmediate { db in
+            let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE blobSha256 = ?", arguments: [sha256]) ?? 0
+            guard references == 0 else { return false }
+            let reserved = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM blob_reservations WHERE sha256 = ? AND expiresAt > ?)", arguments: [sha256, now])
+            guard reserved == false else { return false }
+            let row = try BlobRecord.fetchOne(db, key: sha256)
+            if let row, row.createdAt > cutoff { return false }
+            guard try AsyncBridge.wait({ try await removingFile(row) }) else { return false }
+            if row != nil { _ = try BlobRecord.deleteOne(db, key: sha256) }
+            return true
         }
     }
-}
-
-/// A non-escaping closure carried into GRDB's `@Sendable` transaction body, which runs (and
-/// finishes) before `collectBlob` returns.
-private struct UncheckedRemoval: @unchecked Sendable {
-    let body: (BlobRecord?) async throws -> Bool
 }

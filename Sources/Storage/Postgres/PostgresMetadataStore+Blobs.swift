@@ -55,15 +55,8 @@ extension PostgresMetadataStore: BlobLedger {
     }
 
     public func collectBlob(
-        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @Sendable (BlobRecord?) async throws -> Bool
+        sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @escaping @Sendable (BlobRecord?) async throws -> Bool
     ) async throws -> Bool {
-        // The transaction's closure escapes into a child task, which ends before this returns.
-        try await withoutActuallyEscaping(removingFile) { removingFile in
-            try await collect(sha256: sha256, cutoff: cutoff, now: now, removingFile: UncheckedRemoval(body: removingFile))
-        }
-    }
-
-    private func collect(sha256: String, cutoff: Date, now: Date, removingFile: UncheckedRemoval) async throws -> Bool {
         try await transaction { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.blobLockSpace), hashtext(\(sha256)))", logger: self.logger)
             let row = try await connection.rows(
@@ -81,7 +74,7 @@ extension PostgresMetadataStore: BlobLedger {
             // The file goes while this transaction holds the locks, before the row: an upload cannot
             // reserve the blob in between, and a crash before COMMIT leaves an unreferenced row
             // without a file, which the next run deletes (its expired reservations go with it).
-            guard try await removingFile.body(row) else { return false }
+            guard try await removingFile(row) else { return false }
             if row != nil { try await connection.run("DELETE FROM blobs WHERE sha256 = \(sha256)", logger: self.logger) }
             return true
         }
@@ -91,10 +84,4 @@ extension PostgresMetadataStore: BlobLedger {
     func release(_ reservation: BlobReservation, on connection: PostgresConnection) async throws {
         try await connection.run("DELETE FROM blob_reservations WHERE reservation_id = \(reservation.id)", logger: logger)
     }
-}
-
-/// `collectBlob`'s non-escaping removal, carried into the transaction's child task, which finishes
-/// before `collectBlob` returns.
-private struct UncheckedRemoval: @unchecked Sendable {
-    let body: @Sendable (BlobRecord?) async throws -> Bool
 }
