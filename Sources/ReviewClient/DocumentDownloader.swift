@@ -39,7 +39,8 @@ public struct DocumentDownloader: Sendable {
 
     /// Downloads one document and returns where it was saved. A `.part` file left by an
     /// interrupted run is resumed from its end; one that cannot belong to this document is
-    /// replaced. On a digest mismatch the `.part` file is deleted; on a cut-off transfer it is
+    /// replaced. A transfer cut off is resumed once. On a digest mismatch, or when the server
+    /// reports its stored copy corrupt, the `.part` file is deleted; after a second cut-off it is
     /// kept for the next run. Either way no final file appears.
     ///
     /// The `.part` name carries the document's SHA-256, and a resume sends it as `If-Range`, so
@@ -55,13 +56,31 @@ public struct DocumentDownloader: Sendable {
             receiptNumber: application.receiptNumber, slot: document.slot, original: document.filename)
         let part = try PartFile(path: directory + "/" + Self.partName(plannedName, document))
         do {
-            var transfer = try await start(document, of: application, into: part, plannedName: plannedName)
-            return try await finish(&transfer, document, of: application, into: part, plannedName: plannedName)
+            do {
+                return try await attempt(document, of: application, into: part, plannedName: plannedName)
+            } catch ReviewError.integrity(.truncated) {
+                // Once, with Range: a dropped connection resumes, and a blob the server found corrupt
+                // while sending it is now refused before any byte (`blob_corrupt`), which says which.
+                notice("the transfer of \(plannedName) was cut off at byte \(part.size); trying once more")
+                return try await attempt(document, of: application, into: part, plannedName: plannedName)
+            }
+        } catch let error as ReviewError where error.problemCode == "blob_corrupt" {
+            part.discard()
+            throw ReviewError.integrity(
+                .corruptOnServer(
+                    file: directory + "/" + plannedName, document: "document \(document.slot) of application \(application.receiptNumber)"))
         } catch {
             // A request that failed before the first byte leaves nothing worth resuming.
             if part.size == 0 { part.discard() }
             throw error
         }
+    }
+
+    private func attempt(
+        _ document: DocumentSummary, of application: ApplicationDetail, into part: PartFile, plannedName: String
+    ) async throws -> SavedDocument {
+        var transfer = try await start(document, of: application, into: part, plannedName: plannedName)
+        return try await finish(&transfer, document, of: application, into: part, plannedName: plannedName)
     }
 
     /// `<final name>.<first 16 hex digits of the SHA-256>.part`.

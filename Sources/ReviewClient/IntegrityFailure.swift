@@ -5,6 +5,9 @@ public enum IntegrityFailure: Sendable, Equatable {
     /// The transfer ended before the last byte. The server aborts a transfer this way when the
     /// stored blob no longer matches its hash, so this is not merely a network hiccup.
     case truncated(file: String, partFile: String, received: Int64, expected: Int64?)
+    /// The server refused the document because its stored copy failed the server's own SHA-256
+    /// check (`blob_corrupt`); the partial download was deleted, since no retry can finish it.
+    case corruptOnServer(file: String, document: String)
     /// More bytes arrived than the response declared.
     case oversized(file: String, expected: Int64)
     /// The response carried neither `Repr-Digest` nor a SHA-256 `ETag`, so nothing can be verified.
@@ -30,6 +33,11 @@ public enum IntegrityFailure: Sendable, Equatable {
                 integrity failure: the transfer of \(file) stopped after \(received)\(of) bytes, so it was not saved.
                 The server cuts a transfer off when the stored document fails its integrity check; a network failure looks the same.
                 \(kept)If it stops again, the stored document is damaged: tell an operator.
+                """
+        case let .corruptOnServer(file, document):
+            return """
+                integrity failure: the server's stored copy of \(document) is corrupt (it no longer matches its SHA-256), so \(file) was not saved
+                and the partial download was deleted. Tell an operator; the document becomes readable again when the applicant uploads the same file.
                 """
         case let .oversized(file, expected):
             return "integrity failure: the server sent more than the \(expected) bytes it declared for \(file); nothing was saved."

@@ -89,6 +89,16 @@ public enum ReviewError: Error, Sendable, Equatable {
         }
     }
 
+    /// The problem+json `code` the server answered with, if any.
+    public var problemCode: String? {
+        switch self {
+        case .unauthorized(let problem), .conflict(let problem), .forbidden(let problem, _), .notFound(_, let problem),
+            .httpError(_, let problem):
+            problem?.code
+        default: nil
+        }
+    }
+
     private static func withDetail(_ summary: String, _ problem: ProblemDetails?) -> String {
         ([summary] + (problem?.explanation ?? []).map { "  " + $0 }).joined(separator: "\n")
     }

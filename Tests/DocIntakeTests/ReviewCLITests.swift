@@ -113,7 +113,7 @@ import Testing
         }
     }
 
-    @Test func aFlippedByteInTheStoredBlobFailsTheDownloadAndLeavesNoFile() async throws {
+    @Test func aFlippedByteInTheStoredBlobIsMarkedRefusedClearlyAndHealedByTheSameUpload() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)
             let token = try await Self.reviewerToken(server)
@@ -126,18 +126,43 @@ import Testing
             bytes[bytes.count / 2] ^= 0x01
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: blob)
             try bytes.write(to: URL(fileURLWithPath: blob))
+            let metadata = try await server.stores().metadata
+            #expect(try await metadata.blobCorruption(sha256: hex) == nil)
 
+            // The first transfer is cut off before its last byte; the CLI's one retry is refused
+            // before any byte, so it deletes its .part and names the document.
             for _ in 0..<2 {
                 let result = try await Self.review(
                     server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
                 #expect(result.status == 1, "\(result.stderr)")
-                #expect(result.stderr.contains("integrity failure"))
-                #expect(!Self.files(in: output).contains { !$0.hasSuffix(".part") }, "no final file: \(Self.files(in: output))")
+                #expect(
+                    result.stderr.contains("stored copy of document opening_permit of application \(application.receiptNumber) is corrupt"),
+                    "\(result.stderr)")
+                #expect(Self.files(in: output).isEmpty, "nothing left behind: \(Self.files(in: output))")
             }
+            #expect(try await metadata.blobCorruption(sha256: hex) != nil)
+            let refused = try await Program.run(
+                "/usr/bin/curl",
+                [
+                    "-sS", "-H", "Authorization: Bearer \(token)",
+                    server.baseURL + "/api/v1/review/applications/\(application.id)/documents/opening_permit",
+                ])
+            let problem = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+            #expect(problem["code"] as? String == "blob_corrupt")
+            #expect((problem["detail"] as? String)?.contains("破損") == true)
             // The intact document of the same application still downloads.
             let other = try await Self.review(
                 server, token: token, ["download", application.id, "--slot", "opening_notification", "--output", output])
             #expect(other.status == 0, "\(other.stderr)")
+
+            // Another upload of the same bytes replaces the damaged copy and clears the mark.
+            _ = try await Self.submit(server)
+            #expect(try await metadata.blobCorruption(sha256: hex) == nil)
+            let healed = try await Self.review(
+                server, token: token, ["download", application.id, "--slot", "opening_permit", "--output", output])
+            #expect(healed.status == 0, "\(healed.stderr)")
+            let saved = try #require(Self.files(in: output).first { $0.contains("opening_permit") })
+            #expect(try Data(contentsOf: URL(fileURLWithPath: output + "/" + saved)) == Data(contentsOf: URL(fileURLWithPath: Self.permit)))
         }
     }
 

@@ -37,6 +37,8 @@ import Testing
             let report = try await ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester)
             #expect(report.corrupt.map(\.sha256) == [corrupt])
             #expect(report.corrupt.first?.references == 1)
+            // Marked, so that downloads refuse it before any byte; a scrub that finds it whole again clears it.
+            #expect(try await world.stores.metadata.corruptBlobs().map(\.sha256) == [corrupt])
             #expect(report.missing.map(\.sha256) == [missing])
             #expect(report.missing.first?.references == 1)
             #expect(report.orphans.map(\.sha256) == [orphan])
@@ -63,6 +65,13 @@ import Testing
             for line in lines {
                 #expect(metrics.text.contains(line), "\(line) missing from /metrics")
             }
+
+            // The operator restores the file from a backup: the next scrub reads it whole and clears the mark.
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: world.blobPath(corrupt)))
+            let restored = try await ScrubJob(blobs: world.stores.blobs, metadata: world.stores.metadata).run(by: RetentionWorld.tester)
+            #expect(restored.corrupt.isEmpty)
+            #expect(try await world.stores.metadata.corruptBlobs().isEmpty)
         }
     }
 }

@@ -72,17 +72,60 @@ import Testing
     @Test func aCutOffTransferKeepsOnlyThePartFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let transport = FakeTransport { _, _ in Canned.document(Self.bytes, filename: Self.filename, cutAfter: 4_000) }
+        // Cut off twice: once at 4000, and the retry's range again after 2000 more bytes.
+        let transport = FakeTransport { request, _ in
+            request.headers["Range"].isEmpty
+                ? Canned.document(Self.bytes, filename: Self.filename, cutAfter: 4_000)
+                : Canned.document(Self.bytes, from: 4_000, filename: Self.filename, cutAfter: 2_000)
+        }
         await #expect(
             throws: ReviewError.integrity(
                 .truncated(
                     file: directory.path + "/" + Self.finalName, partFile: directory.path + "/" + Self.partName,
-                    received: 4_000, expected: 10_000))
+                    received: 6_000, expected: 10_000))
         ) {
             try await download(transport, into: directory)
         }
+        #expect(transport.seen.count == 2)
         #expect(directory.files == [Self.partName])
-        #expect(try directory.read(Self.partName) == Array(Self.bytes[..<4_000]))
+        #expect(try directory.read(Self.partName) == Array(Self.bytes[..<6_000]))
+    }
+
+    @Test func aCutOffTransferIsResumedOnceWithRangeAndCompletes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let transport = FakeTransport { request, _ in
+            request.headers["Range"] == ["bytes=4000-"]
+                ? Canned.document(Self.bytes, from: 4_000, filename: Self.filename)
+                : Canned.document(Self.bytes, filename: Self.filename, cutAfter: 4_000)
+        }
+        let notices = Notices()
+        let saved = try await download(transport, into: directory, notices: notices)
+        #expect(saved.resumedFrom == 4_000)
+        #expect(directory.files == [Self.finalName])
+        #expect(try directory.read(Self.finalName) == Self.bytes)
+        #expect(notices.all.contains { $0.contains("cut off at byte 4000") })
+    }
+
+    @Test func aBlobTheServerFoundCorruptMidTransferDeletesThePartFileAndNamesTheDocument() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // What the server does: it cuts the transfer before the last chunk, marks the blob, and
+        // refuses the retry before any byte.
+        let transport = FakeTransport { request, _ in
+            request.headers["Range"].isEmpty
+                ? Canned.document(Self.bytes, filename: Self.filename, cutAfter: 8_000)
+                : Canned.problem(.internalServerError, code: "blob_corrupt", detail: "破損", detailEn: "corrupt")
+        }
+        await #expect(
+            throws: ReviewError.integrity(
+                .corruptOnServer(
+                    file: directory.path + "/" + Self.finalName, document: "document opening_permit of application 20261126-7KQ2MX"))
+        ) {
+            try await download(transport, into: directory)
+        }
+        #expect(transport.seen.count == 2)
+        #expect(directory.files.isEmpty)
     }
 
     @Test func aPartFileIsResumedWithARangeRequest() async throws {

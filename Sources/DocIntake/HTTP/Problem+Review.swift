@@ -48,10 +48,13 @@ extension Problem {
         }
     }
 
-    static let integrityFailure = Problem(
-        status: .internalServerError, code: "integrity_failure",
-        detail: "保存された書類が破損しているため送信できません。運用担当者に連絡してください。",
-        detailEn: "The stored document failed its integrity check and was not sent. Contact the operator.")
+    /// The stored blob failed its SHA-256 check, now or on an earlier read (then before any byte).
+    static let blobCorrupt = Problem(
+        status: .internalServerError, code: "blob_corrupt",
+        detail: "保存された書類が破損している（SHA-256 が一致しない）ため送信できません。運用担当者に連絡してください。申請者が同じファイルを再提出すると読めるようになります。",
+        detailEn:
+            "The stored document is corrupt (it no longer matches its SHA-256) and was not sent. Contact the operator; it becomes readable again when the applicant uploads the same file."
+    )
 
     static let invalidDecision = Problem(
         status: .unprocessableContent, code: "validation_failed",

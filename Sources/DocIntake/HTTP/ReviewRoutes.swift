@@ -146,7 +146,7 @@ struct ReviewRoutes: Sendable {
         } catch BlobStoreError.corrupt(let digest) {
             Self.integrityFailures.increment()
             context.logger.error("refusing download: blob failed verification", metadata: ["sha256": .string(digest.hex)])
-            return Problem.integrityFailure.response()
+            return Problem.blobCorrupt.response()
         } catch ReviewRefusal.rangeNotSatisfiable(let size) {
             var response = Problem(ReviewRefusal.rangeNotSatisfiable(size: size)).response()
             response.headers[.contentRange] = "bytes */\(size)"

@@ -4,7 +4,9 @@ import Storage
 /// `docintake scrub`: re-hashes every stored blob through the verifying reader and compares the
 /// blob rows with the files, reporting corrupt blobs, missing blobs (a row documents use, but no file) and
 /// orphan files (a file but no row, older than the grace period). It changes nothing but the
-/// record of its own run, which the server exports as metrics.
+/// record of its own run, which the server exports as metrics, and the corruption marks: a blob
+/// it finds corrupt is marked (downloads refuse it before any byte), and a marked blob that reads
+/// whole again (restored, or uploaded anew) is cleared.
 public struct ScrubJob: Sendable {
     let blobs: any BlobStore
     let metadata: any MetadataStore
@@ -37,6 +39,7 @@ public struct ScrubJob: Sendable {
         let files = try await blobs.list()
         let rows = Dictionary(usage.map { ($0.blob.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         let filesByHex = Dictionary(files.map { ($0.digest.hex, $0) }, uniquingKeysWith: { first, _ in first })
+        let marked = Set(try await metadata.corruptBlobs().map(\.sha256))
         var report = ScrubReport(
             startedAt: started, durationSeconds: 0, blobsChecked: 0, bytesChecked: 0, corrupt: [],
             missing: [], orphans: [], youngOrphansIgnored: 0)
@@ -57,6 +60,7 @@ public struct ScrubJob: Sendable {
             case .intact(let bytes):
                 report.blobsChecked += 1
                 report.bytesChecked += bytes
+                if marked.contains(file.digest.hex) { try await metadata.clearBlobCorruption(sha256: file.digest.hex) }
                 if let row, row.blob.size != bytes {
                     report.corrupt.append(
                         .init(
@@ -64,6 +68,7 @@ public struct ScrubJob: Sendable {
                             detail: "size \(bytes) differs from the recorded \(row.blob.size)"))
                 }
             case .corrupt:
+                try await metadata.markBlobCorrupt(sha256: file.digest.hex, at: clock())
                 report.blobsChecked += 1
                 report.bytesChecked += file.size
                 report.corrupt.append(

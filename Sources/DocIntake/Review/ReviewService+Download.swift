@@ -9,11 +9,19 @@ struct DocumentDownload: Sendable {
     /// First byte to send; > 0 for a resumed download.
     let offset: Int64
     let reader: any BlobReader
+    let metadata: any MetadataStore
+    let clock: @Sendable () -> Date
 
     /// The next chunk. Throws `BlobStoreError.corrupt` instead of the last chunk when the blob no
-    /// longer matches its digest.
+    /// longer matches its digest, and marks the blob so that every later request is refused
+    /// before its first byte rather than cut off (a resuming client cannot tell a cut from a drop).
     func next() async throws -> [UInt8]? {
-        try await reader.next()
+        do {
+            return try await reader.next()
+        } catch BlobStoreError.corrupt(let digest) {
+            try? await metadata.markBlobCorrupt(sha256: digest.hex, at: clock())
+            throw BlobStoreError.corrupt(digest)
+        }
     }
 }
 
@@ -38,9 +46,13 @@ extension ReviewService {
             let range = ifRange.map { $0 == "\"\(digest.hex)\"" } == false ? nil : range
             if let range, !range.isSatisfiable(size: document.size) { throw ReviewRefusal.rangeNotSatisfiable(size: document.size) }
             let offset = range?.offset ?? 0
+            guard try await metadata.blobCorruption(sha256: digest.hex) == nil else { throw BlobStoreError.corrupt(digest) }
             let reader = try await blobs.open(digest)
             // A blob of the wrong length is corrupt; finding it now keeps Content-Length honest.
-            guard reader.size == document.size else { throw BlobStoreError.corrupt(digest) }
+            guard reader.size == document.size else {
+                try await metadata.markBlobCorrupt(sha256: digest.hex, at: now)
+                throw BlobStoreError.corrupt(digest)
+            }
             try await reader.skip(offset)
             if audited {
                 try await metadata.appendAudit(
@@ -48,7 +60,7 @@ extension ReviewService {
                         applicationId: id, at: now, actor: "reviewer:\(reviewer.name)", action: "download",
                         detail: AuditDetail(slot: slot.rawValue, sha256: digest.hex, offset: offset).json()))
             }
-            return DocumentDownload(document: document, digest: digest, offset: offset, reader: reader)
+            return DocumentDownload(document: document, digest: digest, offset: offset, reader: reader, metadata: metadata, clock: clock)
         }
     }
 }

@@ -7,9 +7,10 @@ public protocol BlobStore: Sendable {
     /// Starts a new upload in a local temp file.
     func stage() throws -> StagedBlob
 
-    /// Makes a sealed temp file the blob of its digest, or discards it when that blob already
-    /// exists (dedupe). Returns whether a new blob was created. The temp file is gone afterwards,
-    /// and a placement that throws leaves no new blob behind.
+    /// Makes a sealed temp file the blob of its digest. Where that blob already exists (dedupe), the
+    /// stored bytes end up being the sealed ones, which were just hashed: a placement heals a damaged
+    /// copy. Returns whether a new blob was created. The temp file is gone afterwards, and a
+    /// placement that throws leaves no new blob behind.
     @discardableResult
     func place(_ sealed: SealedBlob) async throws -> Bool
 

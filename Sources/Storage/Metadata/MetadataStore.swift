@@ -148,6 +148,20 @@ public protocol BlobLedger: Sendable {
     func collectBlob(
         sha256: String, createdAtOrBefore cutoff: Date, now: Date, removingFile: @escaping @Sendable (BlobRecord?) async throws -> Bool
     ) async throws -> Bool
+
+    /// Records that the stored bytes of `sha256` failed verification, so that every server refuses
+    /// them before sending a byte. The first sighting's time is kept.
+    func markBlobCorrupt(sha256: String, at: Date) async throws
+
+    /// When the blob was found corrupt, or nil when it is not marked.
+    func blobCorruption(sha256: String) async throws -> Date?
+
+    /// Every blob marked corrupt, in digest order.
+    func corruptBlobs() async throws -> [CorruptBlobMark]
+
+    /// Drops the mark once the stored bytes verify again: a new upload of the same bytes replaced
+    /// them, or a scrub read them whole. Collecting the blob drops it too.
+    func clearBlobCorruption(sha256: String) async throws
 }
 
 /// The outbox of notices to applicants (transactional: queued with the change they announce).

@@ -72,7 +72,30 @@ extension SQLiteMetadataStore {
             if let row, row.createdAt > cutoff { return false }
             guard try AsyncBridge.wait({ try await removingFile(row) }) else { return false }
             if row != nil { _ = try BlobRecord.deleteOne(db, key: sha256) }
+            try db.execute(sql: "DELETE FROM blob_corruption WHERE sha256 = ?", arguments: [sha256])
             return true
         }
+    }
+
+    public func markBlobCorrupt(sha256: String, at: Date) async throws {
+        try await writeImmediate { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO blob_corruption (sha256, detectedAt) VALUES (?, ?)", arguments: [sha256, at])
+        }
+    }
+
+    public func blobCorruption(sha256: String) async throws -> Date? {
+        try await pool.read { db in try Date.fetchOne(db, sql: "SELECT detectedAt FROM blob_corruption WHERE sha256 = ?", arguments: [sha256]) }
+    }
+
+    public func corruptBlobs() async throws -> [CorruptBlobMark] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256, detectedAt FROM blob_corruption ORDER BY sha256").map {
+                CorruptBlobMark(sha256: $0["sha256"], detectedAt: $0["detectedAt"])
+            }
+        }
+    }
+
+    public func clearBlobCorruption(sha256: String) async throws {
+        try await writeImmediate { db in try db.execute(sql: "DELETE FROM blob_corruption WHERE sha256 = ?", arguments: [sha256]) }
     }
 }

@@ -159,6 +159,14 @@ extension SQLiteMetadataStore {
             }
             try db.create(index: "blob_reservations_sha256", on: "blob_reservations", columns: ["sha256", "expiresAt"])
         }
+        // Integrity (issue 19): a blob a read found corrupt is refused by every server before any
+        // byte. No foreign key: a blob written before v5 may have no row.
+        migrator.registerMigration("v6") { db in
+            try db.create(table: "blob_corruption") { t in
+                t.primaryKey("sha256", .text)
+                t.column("detectedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -76,8 +76,29 @@ extension PostgresMetadataStore: BlobLedger {
             // without a file, which the next run deletes (its expired reservations go with it).
             guard try await removingFile(row) else { return false }
             if row != nil { try await connection.run("DELETE FROM blobs WHERE sha256 = \(sha256)", logger: self.logger) }
+            try await connection.run("DELETE FROM blob_corruption WHERE sha256 = \(sha256)", logger: self.logger)
             return true
         }
+    }
+
+    public func markBlobCorrupt(sha256: String, at: Date) async throws {
+        _ = try await rows(
+            "INSERT INTO blob_corruption (sha256, detected_at) VALUES (\(sha256), \(stored: at)) ON CONFLICT (sha256) DO NOTHING")
+    }
+
+    public func blobCorruption(sha256: String) async throws -> Date? {
+        try await rows("SELECT detected_at FROM blob_corruption WHERE sha256 = \(sha256)").first.map { try ColumnReader($0).date("detected_at") }
+    }
+
+    public func corruptBlobs() async throws -> [CorruptBlobMark] {
+        try await rows("SELECT sha256, detected_at FROM blob_corruption ORDER BY sha256 COLLATE \"C\"").map { row in
+            let c = ColumnReader(row)
+            return CorruptBlobMark(sha256: try c["sha256"], detectedAt: try c.date("detected_at"))
+        }
+    }
+
+    public func clearBlobCorruption(sha256: String) async throws {
+        _ = try await rows("DELETE FROM blob_corruption WHERE sha256 = \(sha256)")
     }
 
     /// Drops `reservation`'s rows, inside the caller's transaction.

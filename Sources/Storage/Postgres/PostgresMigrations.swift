@@ -17,7 +17,7 @@ enum PostgresMigrations {
     /// starting together migrate one after the other: the second finds the work done.
     static let lockKey: Int64 = 0x446F_6349_6E74_616B  // "DocIntak"
 
-    static let all: [Migration] = [v1, v2, v3, v4, v5]
+    static let all: [Migration] = [v1, v2, v3, v4, v5, v6]
 
     static let v1 = Migration(
         name: "v1",
@@ -222,6 +222,12 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX blob_reservations_sha256 ON blob_reservations (sha256)",
         ])
+
+    /// Integrity (issue 19): a blob a read found corrupt, refused by every server before any byte.
+    /// No foreign key, as in SQLite: the mark outlives neither the blob nor its collection.
+    static let v6 = Migration(
+        name: "v6",
+        statements: ["CREATE TABLE blob_corruption (sha256 text PRIMARY KEY, detected_at timestamptz NOT NULL)"])
 
     /// Applies every migration the database lacks, in one transaction on `connection` that holds the
     /// migration lock; returns the names applied now. Throws `.schemaTooNew` (changing nothing) when

@@ -28,6 +28,9 @@ public struct BlobPlacement: Sendable {
     /// dropped and the blobs this call created are removed unless something references or
     /// reserves them by then (another upload of the same bytes keeps its blob); a removal that
     /// fails leaves an orphan for the collector's grace period. Rethrows the failure.
+    ///
+    /// A placement writes the new, just-verified bytes even where the blob exists, so it heals a
+    /// blob marked corrupt, and its mark goes once the rows are committed.
     public func place<T: Sendable>(
         _ sealed: [SealedBlob], at now: Date, commit: (BlobReservation) async throws -> T
     ) async throws -> T {
@@ -51,7 +54,13 @@ public struct BlobPlacement: Sendable {
                     throw error
                 }
             }
-            return try await commit(reservation)
+            let committed = try await commit(reservation)
+            // Committed: a failure here leaves a mark that the next scrub clears, never a failed upload.
+            let marked = Set((try? await metadata.corruptBlobs())?.map(\.sha256) ?? [])
+            for blob in sealed where marked.contains(blob.digest.hex) {
+                try? await metadata.clearBlobCorruption(sha256: blob.digest.hex)
+            }
+            return committed
         } catch {
             try? await metadata.releaseBlobReservation(reservation)
             let blobs = blobs
