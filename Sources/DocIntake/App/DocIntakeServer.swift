@@ -158,8 +158,8 @@ extension DocIntakeServer {
 
 /// The embedded default stores under one data directory.
 public struct Stores: Sendable {
-    /// `<data>/blobs` and `<data>/tmp`.
-    public let blobs: FileBlobStore
+    /// `<data>/blobs` and `<data>/tmp`, or an S3 bucket (staging still in `<data>/tmp`).
+    public let blobs: any BlobStore
     /// `<data>/docintake.sqlite`, or the PostgreSQL database.
     public let metadata: any MetadataStore
     private let postgres: PostgresMetadataStore?
@@ -182,7 +182,7 @@ public struct Stores: Sendable {
         return Stores(blobs: blobs, postgres: try await PostgresMetadataStore(url: database, logger: logger))
     }
 
-    private init(blobs: FileBlobStore, postgres: PostgresMetadataStore) {
+    private init(blobs: any BlobStore, postgres: PostgresMetadataStore) {
         self.blobs = blobs
         self.metadata = postgres
         self.postgres = postgres

@@ -70,6 +70,14 @@ extension Problem {
                 detail: "現在データベースに接続できないため処理できません。内容は保存されていません。しばらく待ってから再度お試しください。",
                 detailEn: "The database is unavailable right now, so nothing was changed. Try again in a minute.")
             retryAfter = 30
+        case BlobStoreError.unavailable:
+            // The object store is down, slow or failing: the upload's rows were not committed, and
+            // the next request tries the store again.
+            self.init(
+                status: .serviceUnavailable, code: "storage_unavailable",
+                detail: "現在書類の保存先に接続できないため処理できません。内容は保存されていません。しばらく待ってから再度お試しください。",
+                detailEn: "The document store is unavailable right now, so nothing was stored. Try again in a minute.")
+            retryAfter = 30
         default: return nil
         }
     }

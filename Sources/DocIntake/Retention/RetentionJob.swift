@@ -67,7 +67,9 @@ public struct RetentionJob: Sendable {
         }
         return RetentionPlan(
             now: now, blobCutoff: blobCutoff, applicationsConsidered: candidates.count, expiries: expiries, held: held,
-            blobs: garbage, blobsInGracePeriod: young.count, tempFiles: try blobs.staleStagingFiles(olderThan: policy.stagingGrace))
+            blobs: garbage, blobsInGracePeriod: young.count,
+            tempFiles: try blobs.staleStagingFiles(olderThan: policy.stagingGrace)
+                + (try await blobs.staleRemoteStaging(olderThan: policy.stagingGrace)))
     }
 
     /// Plans as of `now` (default: the wall clock) and, unless `dryRun`, carries the plan out.
@@ -136,6 +138,7 @@ public struct RetentionJob: Sendable {
         if !summary.interrupted {
             do {
                 summary.tempFilesSwept = try blobs.sweepStaging(olderThan: policy.stagingGrace).count
+                summary.tempFilesSwept += try await blobs.sweepRemoteStaging(olderThan: policy.stagingGrace).count
             } catch {
                 summary.errors.append("sweeping temp files: \(error)")
             }

@@ -36,6 +36,27 @@ public protocol BlobStore: Sendable {
 
     /// The temp files `sweepStaging(olderThan:)` would delete now, left in place (for a dry run).
     func staleStagingFiles(olderThan age: Double) throws -> [String]
+
+    /// Removes what uploads abandoned longer ago than `age` seconds left in the store itself (S3:
+    /// staging objects and unfinished multipart uploads), which any server may sweep; returns their
+    /// names. Never run with a small `age`: another server's upload may be in flight.
+    @discardableResult
+    func sweepRemoteStaging(olderThan age: Double) async throws -> [String]
+
+    /// What `sweepRemoteStaging(olderThan:)` would remove now, left in place (for a dry run).
+    func staleRemoteStaging(olderThan age: Double) async throws -> [String]
+
+    /// Throws `BlobStoreError.unavailable` when the store cannot be used now (readiness).
+    func ping() async throws
+}
+
+extension BlobStore {
+    /// A store whose uploads live only in local temp files leaves nothing elsewhere.
+    public func sweepRemoteStaging(olderThan age: Double) async throws -> [String] { [] }
+
+    public func staleRemoteStaging(olderThan age: Double) async throws -> [String] { [] }
+
+    public func ping() async throws {}
 }
 
 /// A stored blob as the store sees it, without reading it.

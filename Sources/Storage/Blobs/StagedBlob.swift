@@ -20,12 +20,14 @@ public final class StagedBlob: @unchecked Sendable {
     private var fd: Int32
     private let hasher = BackgroundHasher()
     private let faults: FileSystemFaults
+    private let tee: (any StagingTee)?
     /// Where the last writeback request ended; see `startWriteback`.
     private var writebackOffset: Int64 = 0
     /// Large enough that the requests cost nothing, small enough that `seal`'s fsync finds little left.
     private static let writebackStride: Int64 = 8 << 20
 
-    init(directory: String, faults: FileSystemFaults = .none) throws {
+    /// A temp file in `directory`; `tee`, given the file's path, watches it fill (a remote store).
+    init(directory: String, faults: FileSystemFaults = .none, tee makeTee: ((String) -> any StagingTee)? = nil) throws {
         try faults.check(.createTemporaryFile, "mkstemp", path: directory)
         var template = Array("\(directory)/upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -33,13 +35,16 @@ public final class StagedBlob: @unchecked Sendable {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
         self.faults = faults
-        self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.path = path
+        self.tee = makeTee?(path)
     }
 
     deinit {
         if fd >= 0 {
             close(fd)
             unlink(path)
+            tee?.abandon()
         }
     }
 
@@ -51,6 +56,7 @@ public final class StagedBlob: @unchecked Sendable {
         hasher.update(bytes)
         byteCount += Int64(bytes.count)
         if byteCount - writebackOffset >= Self.writebackStride { startWriteback() }
+        tee?.staged(byteCount: byteCount)
     }
 
     /// Lets the disk take the upload while the rest of it still arrives, instead of all of it at
@@ -72,9 +78,10 @@ public final class StagedBlob: @unchecked Sendable {
             try POSIX.fsync(fd, path: path)
         } catch {
             unlink(path)
+            tee?.abandon()
             throw error
         }
-        return SealedBlob(path: path, digest: BlobDigest(hasher.finalize()), size: byteCount)
+        return SealedBlob(path: path, digest: BlobDigest(hasher.finalize()), size: byteCount, tee: tee)
     }
 
     /// Abandons the upload and removes its temp file.
@@ -83,6 +90,7 @@ public final class StagedBlob: @unchecked Sendable {
         close(fd)
         fd = -1
         unlink(path)
+        tee?.abandon()
     }
 }
 
@@ -95,12 +103,15 @@ public final class SealedBlob: Sendable {
     public let path: String
     public let digest: BlobDigest
     public let size: Int64
+    /// What the store that staged it has already sent elsewhere (see `StagingTee`).
+    public let tee: (any StagingTee)?
     private let owned = Mutex(true)
 
-    init(path: String, digest: BlobDigest, size: Int64) {
+    init(path: String, digest: BlobDigest, size: Int64, tee: (any StagingTee)? = nil) {
         self.path = path
         self.digest = digest
         self.size = size
+        self.tee = tee
     }
 
     deinit { discard() }
@@ -118,9 +129,11 @@ public final class SealedBlob: Sendable {
 
     /// Removes the temp file of a blob that will not be placed; a no-op once placed or discarded.
     public func discard() {
-        owned.withLock { owned in
+        let wasOwned = owned.withLock { owned in
+            defer { owned = false }
             if owned { unlink(path) }
-            owned = false
+            return owned
         }
+        if wasOwned { tee?.abandon() }
     }
 }

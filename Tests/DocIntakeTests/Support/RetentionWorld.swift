@@ -100,7 +100,7 @@ struct RetentionWorld: Sendable {
     }
 
     /// The blob file of a digest.
-    func blobPath(_ sha: String) -> String { stores.blobs.path(of: BlobDigest(hex: sha)!) }
+    func blobPath(_ sha: String) -> String { (stores.blobs as! FileBlobStore).path(of: BlobDigest(hex: sha)!) }
 
     /// Reads a blob through the verifying reader; throws if it is missing or corrupt.
     func verify(_ sha: String) async throws {
