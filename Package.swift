@@ -87,11 +87,12 @@ let package = Package(
         /// sync_file_range(2), which Swift's Glibc module does not export.
         .target(name: "CWriteback"),
         /// Content-addressed blobs and the metadata that links them to applications: SQLite (the
-        /// embedded default) or PostgreSQL (several servers sharing one database).
+        /// embedded default) or PostgreSQL (several servers sharing one database); the blobs in a
+        /// directory (the default) or an S3-compatible bucket.
         .target(
             name: "Storage",
             dependencies: [
-                "CWriteback",
+                "CWriteback", "S3",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -189,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "PostgresTestSupport",
+                "Storage", "PostgresTestSupport", "S3", "S3TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
