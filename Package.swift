@@ -224,6 +224,7 @@ let package = Package(
             name: "DocIntakeTests",
             dependencies: [
                 "DocIntake", "DocIntakeAPI", "Storage", "Scanner", "Antivirus", "docintake", "docintake-review", "PostgresTestSupport",
+                "S3TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -48,18 +48,19 @@ struct Reviewer: AsyncParsableCommand {
     }
 }
 
-/// `--data-dir` and `--database`, shared by the operator's commands.
+/// `--data-dir`, `--database` and `--blob-store`, shared by the operator's commands.
 struct DataDirectoryOption: ParsableArguments {
     @Option(help: "Data directory. Env: DOCINTAKE_DATA_DIR")
     var dataDir: String = Environment.value("DOCINTAKE_DATA_DIR") ?? "./data"
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var blobStore: BlobStoreOption
 
-    /// The stores the server uses; the process ends soon after, which closes a database's connections.
+    /// The stores the server uses; the process ends soon after, which closes their connections.
     func stores() async throws -> Stores {
         guard FileManager.default.fileExists(atPath: dataDir) else {
             throw ValidationError("no data directory at \(dataDir); start the server once or pass --data-dir")
         }
-        return try await Stores.open(dataDirectory: dataDir, database: try database.url())
+        return try await Stores.open(dataDirectory: dataDir, database: try database.url(), blobStore: try blobStore.location())
     }
 }

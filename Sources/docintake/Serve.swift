@@ -85,6 +85,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     @OptionGroup(title: "Metadata database") var database: DatabaseOption
+    @OptionGroup(title: "Document store") var blobStore: BlobStoreOption
     @OptionGroup(title: "Notices (emails)") var mail: MailOptions
     @Flag(
         inversion: .prefixedNo,
@@ -147,7 +148,9 @@ struct Serve: AsyncParsableCommand {
         configuration.trustedProxies = trustedProxies
         configuration.pepperFile = pepperFileText
         configuration.database = try database.url()
-        let stores = try await Stores.open(dataDirectory: dataDir, database: configuration.database, logger: logger)
+        configuration.blobStore = try blobStore.location()
+        let stores = try await Stores.open(
+            dataDirectory: dataDir, database: configuration.database, blobStore: configuration.blobStore, logger: logger)
         do {
             let app = try await DocIntakeServer.makeApplication(configuration, stores: stores, logger: logger)
             try await app.runService()

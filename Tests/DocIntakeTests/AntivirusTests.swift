@@ -108,7 +108,7 @@ import Testing
 
                     let ready = try await Curl.run([server.baseURL + "/readyz"])
                     #expect(ready.status == 200)
-                    #expect((ready.json["checks"] as? [String: String]) == ["database": "ok", "clamd": "ok"])
+                    #expect((ready.json["checks"] as? [String: String]) == ["database": "ok", "blob_store": "ok", "clamd": "ok"])
 
                     // `identify --clamd` judges a file as an upload of it would be judged.
                     let binary = try Program.docintakeBinary()

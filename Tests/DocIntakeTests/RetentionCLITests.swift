@@ -102,7 +102,7 @@ import Testing
             // A blob that cannot be deleted (here a directory where its file should be; root can
             // delete any file) makes the step fail: the run goes on, reports it, and exits 1.
             let sha = try await #require(try world.documents(rejected).first?.blobSha256)
-            let path = world.blobPath(sha)
+            let path = try world.blobPath(sha)
             try FileManager.default.removeItem(atPath: path)
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
             let failed = try await Self.docintake(world, ["retention", "--grace-hours", "0"])

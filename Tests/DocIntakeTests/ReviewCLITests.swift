@@ -121,12 +121,9 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: output) }
 
             let hex = try Self.sha256(Self.permit)
-            let blob = "\(server.dataDirectory)/blobs/sha256/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: blob))
-            bytes[bytes.count / 2] ^= 0x01
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: blob)
-            try bytes.write(to: URL(fileURLWithPath: blob))
-            let metadata = try await server.stores().metadata
+            let stores = try await server.stores()
+            try await BlobTamper.flip(hex, in: stores.blobs)
+            let metadata = stores.metadata
             #expect(try await metadata.blobCorruption(sha256: hex) == nil)
 
             // The first transfer is cut off before its last byte; the CLI's one retry is refused

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -27,7 +28,9 @@ public enum DocIntakeServer {
     ) async throws -> some ApplicationProtocol {
         let stores =
             if let stores { stores } else {
-                try await Stores.open(dataDirectory: configuration.dataDirectory, database: configuration.database, logger: logger)
+                try await Stores.open(
+                    dataDirectory: configuration.dataDirectory, database: configuration.database, blobStore: configuration.blobStore,
+                    logger: logger)
             }
         // A data directory (its staging and its blob files) is one server's, whichever database holds
         // the metadata: servers sharing a PostgreSQL database each have their own (docs/scale-out.md).
@@ -70,7 +73,7 @@ public enum DocIntakeServer {
         )
         .register(on: router)
         ReviewRoutes(review: ReviewService(blobs: stores.blobs, metadata: stores.metadata)).register(on: router)
-        ReadinessRoutes(metadata: stores.metadata, antivirus: configuration.antivirus).register(on: router)
+        ReadinessRoutes(metadata: stores.metadata, blobs: stores.blobs, antivirus: configuration.antivirus).register(on: router)
         WebRoutes(assets: try WebAssets(maxFileSize: configuration.maxFileSize)).register(on: router)
 
         let maxRequestBytes = intake.limits.maxRequestBytes
@@ -88,6 +91,7 @@ public enum DocIntakeServer {
                         "data_dir": .string(configuration.dataDirectory),
                         // The password never: DatabaseURL's description is redacted.
                         "metadata": .string(configuration.database.map { "postgresql \($0)" } ?? "sqlite in data_dir"),
+                        "blobs": .string(configuration.blobStore.map(\.description) ?? "blobs/ in data_dir"),
                     ])
                 await onServerRunning(port)
             },
@@ -163,6 +167,7 @@ public struct Stores: Sendable {
     /// `<data>/docintake.sqlite`, or the PostgreSQL database.
     public let metadata: any MetadataStore
     private let postgres: PostgresMetadataStore?
+    private let s3: S3BlobStore?
 
     /// `<data>/docintake.sqlite`, `<data>/blobs/`, `<data>/tmp/`; `blobFaults` and
     /// `metadataFaults` are test seams.
@@ -170,26 +175,41 @@ public struct Stores: Sendable {
         blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
         metadata = try SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite", faults: metadataFaults)
         postgres = nil
+        s3 = nil
     }
 
-    /// The data directory's blobs with the metadata in `database` (PostgreSQL, migrated forward
-    /// under an advisory lock), or in the data directory's SQLite file when `database` is nil.
+    /// The metadata in `database` (PostgreSQL, migrated forward under an advisory lock), or in the
+    /// data directory's SQLite file when `database` is nil; the blobs in `blobStore` (an S3 bucket,
+    /// checked with HeadBucket) or in the data directory when it is nil.
     public static func open(
-        dataDirectory: String, database: DatabaseURL?, blobFaults: FileSystemFaults = .none, logger: Logger = Logger(label: "docintake")
+        dataDirectory: String, database: DatabaseURL?, blobStore: BlobStoreLocation? = nil, blobFaults: FileSystemFaults = .none,
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "docintake")
     ) async throws -> Stores {
-        guard let database else { return try Stores(dataDirectory: dataDirectory, blobFaults: blobFaults) }
-        let blobs = try FileBlobStore(root: dataDirectory, faults: blobFaults)
-        return Stores(blobs: blobs, postgres: try await PostgresMetadataStore(url: database, logger: logger))
+        if database == nil, blobStore == nil { return try Stores(dataDirectory: dataDirectory, blobFaults: blobFaults) }
+        var s3: S3BlobStore?
+        if let blobStore { s3 = try await blobStore.open(dataDirectory: dataDirectory, environment: environment, logger: logger) }
+        do {
+            let blobs: any BlobStore = try s3 ?? FileBlobStore(root: dataDirectory, faults: blobFaults)
+            var postgres: PostgresMetadataStore?
+            if let database { postgres = try await PostgresMetadataStore(url: database, logger: logger) }
+            let metadata: any MetadataStore = try postgres ?? SQLiteMetadataStore(path: dataDirectory + "/docintake.sqlite")
+            return Stores(blobs: blobs, metadata: metadata, postgres: postgres, s3: s3)
+        } catch {
+            await s3?.shutdown()
+            throw error
+        }
     }
 
-    private init(blobs: any BlobStore, postgres: PostgresMetadataStore) {
+    private init(blobs: any BlobStore, metadata: any MetadataStore, postgres: PostgresMetadataStore?, s3: S3BlobStore?) {
         self.blobs = blobs
-        self.metadata = postgres
+        self.metadata = metadata
         self.postgres = postgres
+        self.s3 = s3
     }
 
-    /// Closes the database connections (PostgreSQL); nothing to do for SQLite.
+    /// Closes the database's and the object store's connections; nothing to do for the embedded default.
     public func close() async {
         await postgres?.shutdown()
+        await s3?.shutdown()
     }
 }

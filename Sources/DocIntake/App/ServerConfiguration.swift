@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
     /// The PostgreSQL database several servers share; nil (the default) for SQLite in the data
     /// directory.
     public var database: DatabaseURL?
+    /// The S3 bucket several servers share for the documents' bytes; nil (the default) for
+    /// `<data>/blobs`. Its endpoint and credentials come from the AWS variables.
+    public var blobStore: BlobStoreLocation?
     /// The address to listen on; loopback by default.
     public var host: String
     /// 0 picks a free port (logged at start-up).

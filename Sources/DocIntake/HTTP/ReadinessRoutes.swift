@@ -8,6 +8,7 @@ import Storage
 /// uploads, which would all fail closed with 503.
 struct ReadinessRoutes: Sendable {
     let metadata: any MetadataStore
+    let blobs: any BlobStore
     let antivirus: ClamdClient?
 
     func register(on router: some RouterMethods<DocIntakeRequestContext>) {
@@ -19,6 +20,12 @@ struct ReadinessRoutes: Sendable {
                 checks["database"] = "ok"
             } catch {
                 checks["database"] = "unavailable"
+            }
+            do {
+                try await blobs.ping()
+                checks["blob_store"] = "ok"
+            } catch {
+                checks["blob_store"] = "unavailable"
             }
             if let antivirus {
                 do {

@@ -29,6 +29,11 @@ public struct S3BlobStore: BlobStore {
         self.local = try FileBlobStore(root: dataDirectory)
     }
 
+    /// Closes the client's connections; the store is unusable afterwards.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
     /// The object a blob lives in.
     public func key(of digest: BlobDigest) -> String {
         let hex = digest.hex

@@ -36,7 +36,8 @@ final class ServerProcess: @unchecked Sendable {
             flags += ["--metrics-address", "127.0.0.1:0"]
         }
         process.arguments = flags + arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(environment) { $1 }
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+            .merging(TestBackend.environment(for: arguments)) { $1 }.merging(environment) { $1 }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = logFile
         process.standardError = logFile

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTestSupport
+import S3TestSupport
 import Storage
 import Synchronization
 
@@ -7,9 +8,15 @@ import Synchronization
 
 /// Which metadata store the end-to-end suites run on: SQLite in each data directory (the default),
 /// or, with `DOCINTAKE_TEST_BACKEND=postgres`, a fresh PostgreSQL database per data directory in
-/// the cluster the tests start themselves. CI runs the end-to-end suites both ways.
+/// the cluster the tests start themselves. CI runs the end-to-end suites both ways. Likewise the
+/// blobs: in each data directory, or with `DOCINTAKE_TEST_BLOB_STORE=s3` in a fresh bucket per data
+/// directory on the moto server the tests start.
 enum TestBackend {
     static let isPostgres = ProcessInfo.processInfo.environment["DOCINTAKE_TEST_BACKEND"] == "postgres"
+    static let usesS3 = ProcessInfo.processInfo.environment["DOCINTAKE_TEST_BLOB_STORE"] == "s3"
+    private static let blobStores = Mutex<[String: BlobStoreLocation]>([:])
+    /// The AWS variables a process needs to reach the test's moto server (its endpoint and key).
+    private static let s3Variables = Mutex<[String: String]>([:])
     /// The URL (with its password) of each data directory's database, as a server is given it.
     private static let databases = Mutex<[String: String]>([:])
     private static let opened = Mutex<[String: Stores]>([:])
@@ -36,28 +43,64 @@ enum TestBackend {
         databases.withLock { $0[dataDirectory] = url }
     }
 
-    /// `--database URL` for a `docintake` process on `dataDirectory`, or nothing on SQLite.
+    /// The bucket that belongs with `dataDirectory`, made on first use; nil for the directory store.
+    static func blobStore(for dataDirectory: String) async throws -> BlobStoreLocation? {
+        if let known = blobStores.withLock({ $0[dataDirectory] }) { return known }
+        guard usesS3 else { return nil }
+        let moto = try await MotoServer.shared()
+        let bucket = try await moto.freshBucket().bucket
+        s3Variables.withLock { $0 = moto.environment }
+        let fresh = try BlobStoreLocation("s3://\(bucket)/docintake", pathStyle: true)
+        return blobStores.withLock { stores in
+            if let first = stores[dataDirectory] { return first }
+            stores[dataDirectory] = fresh
+            return fresh
+        }
+    }
+
+    /// What a `docintake` process given `arguments` needs in its environment: the AWS variables
+    /// when the arguments name a blob store.
+    static func environment(for arguments: [String]) -> [String: String] {
+        arguments.contains("--blob-store") ? s3Variables.withLock { $0 } : [:]
+    }
+
+    /// `--database URL` and `--blob-store URL --s3-path-style` for a `docintake` process on
+    /// `dataDirectory`, or nothing on the embedded default.
     static func arguments(for dataDirectory: String) async throws -> [String] {
-        try await databaseText(for: dataDirectory).map { ["--database", $0] } ?? []
+        let database = try await databaseText(for: dataDirectory).map { ["--database", $0] } ?? []
+        let blobs = try await blobStore(for: dataDirectory).map { ["--blob-store", $0.description, "--s3-path-style"] } ?? []
+        return database + blobs
     }
 
     /// `--database URL` when `arguments` name (`--data-dir`) a data directory whose database is known
     /// and neither they nor `environment` name a database: the operator's commands of a test run
     /// against the same database as its server.
     static func registeredArguments(in arguments: [String], environment: [String: String]) -> [String] {
-        guard !arguments.contains("--database"), environment["DOCINTAKE_DATABASE_URL"] == nil,
-            let flag = arguments.firstIndex(of: "--data-dir"), flag + 1 < arguments.count,
-            let url = databases.withLock({ $0[arguments[flag + 1]] })
-        else { return [] }
-        return ["--database", url]
+        guard let flag = arguments.firstIndex(of: "--data-dir"), flag + 1 < arguments.count else { return [] }
+        let directory = arguments[flag + 1]
+        var added: [String] = []
+        if !arguments.contains("--database"), environment["DOCINTAKE_DATABASE_URL"] == nil,
+            let url = databases.withLock({ $0[directory] })
+        {
+            added += ["--database", url]
+        }
+        if !arguments.contains("--blob-store"), environment["DOCINTAKE_BLOB_STORE"] == nil,
+            let location = blobStores.withLock({ $0[directory] })
+        {
+            added += ["--blob-store", location.description, "--s3-path-style"]
+        }
+        return added
     }
 
     /// The stores of `dataDirectory` as an operator's tool opens them: a new SQLite connection
     /// each time, or the one PostgreSQL store kept for the directory until `release(_:)`.
     static func stores(_ dataDirectory: String) async throws -> Stores {
-        guard let url = try await database(for: dataDirectory) else { return try Stores(dataDirectory: dataDirectory) }
+        let url = try await database(for: dataDirectory)
+        let blobStore = try await blobStore(for: dataDirectory)
+        if url == nil, blobStore == nil { return try Stores(dataDirectory: dataDirectory) }
         if let open = opened.withLock({ $0[dataDirectory] }) { return open }
-        let stores = try await Stores.open(dataDirectory: dataDirectory, database: url)
+        let stores = try await Stores.open(
+            dataDirectory: dataDirectory, database: url, blobStore: blobStore, environment: s3Variables.withLock { $0 })
         let loser: Stores? = opened.withLock { opened in
             if opened[dataDirectory] != nil { return stores }
             opened[dataDirectory] = stores

@@ -47,11 +47,14 @@ struct TestServer: Sendable {
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         if let database { TestBackend.register(database, for: directory) }
         configuration.database = try await TestBackend.database(for: directory)
+        configuration.blobStore = try await TestBackend.blobStore(for: directory)
         let stores =
-            if configuration.database == nil {
+            if configuration.database == nil, configuration.blobStore == nil {
                 try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults)
             } else {
-                try await Stores.open(dataDirectory: directory, database: configuration.database, blobFaults: blobFaults)
+                try await Stores.open(
+                    dataDirectory: directory, database: configuration.database, blobStore: configuration.blobStore, blobFaults: blobFaults,
+                    environment: TestBackend.environment(for: ["--blob-store"]))
             }
         do {
             let app = try await DocIntakeServer.makeApplication(

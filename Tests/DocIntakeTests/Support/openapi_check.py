@@ -163,7 +163,8 @@ def semantic(label, condition, what):
 
 check(requests.get(base + "/healthz"), "healthz", 200)
 ready = check(requests.get(base + "/readyz"), "readyz", 200)
-semantic("readyz", ready.json().get("checks") == {"database": "ok"}, "without --clamd, readiness is the database's")
+semantic("readyz", ready.json().get("checks") == {"database": "ok", "blob_store": "ok"},
+         "without --clamd, readiness is the database's and the blob store's")
 check(requests.get(metrics_base + "/metrics"), "metrics", 200)
 check(requests.get(base + "/"), "web form", 200)
 check(requests.get(base + "/applications/any-id"), "web status page", 200)
