@@ -15,7 +15,7 @@ struct Deletions: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let listing = try await DeletionListing.make(metadata: try data.stores().metadata, applicationId: application)
+        let listing = try await DeletionListing.make(metadata: try await data.metadata(), applicationId: application)
         print(json ? listing.jsonLines() : listing.table(), terminator: "")
     }
 }

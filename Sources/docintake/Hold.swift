@@ -15,7 +15,7 @@ struct Hold: AsyncParsableCommand {
         @Option(help: "Why, for the audit log.") var reason: String
 
         func run() async throws {
-            let metadata = try await data.stores().metadata
+            let metadata = try await data.metadata()
             let resolved = try await ApplicationHandle.resolve(id, in: metadata) ?? id
             try await LegalHoldAdmin(metadata: metadata).set(
                 applicationId: resolved, reason: reason, by: .person(OperatorIdentity.currentUser()))
@@ -29,7 +29,7 @@ struct Hold: AsyncParsableCommand {
         @Argument(help: "The application's id or 受付番号.") var id: String
 
         func run() async throws {
-            let metadata = try await data.stores().metadata
+            let metadata = try await data.metadata()
             let resolved = try await ApplicationHandle.resolve(id, in: metadata) ?? id
             try await LegalHoldAdmin(metadata: metadata).clear(applicationId: resolved, by: .person(OperatorIdentity.currentUser()))
             print("Legal hold on application \(resolved) lifted; retention applies again from the next run.")
@@ -41,7 +41,7 @@ struct Hold: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let entries = try await LegalHoldAdmin(metadata: try data.stores().metadata).list()
+            let entries = try await LegalHoldAdmin(metadata: try await data.metadata()).list()
             func column(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
             let byWidth = max(entries.map(\.hold.setBy.count).max() ?? 0, 2)
             print(

@@ -15,7 +15,7 @@ struct Notices: AsyncParsableCommand {
     @OptionGroup(title: "Notices (emails), with --deliver") var mail: MailOptions
 
     func run() async throws {
-        let metadata = try await data.stores().metadata
+        let metadata = try await data.metadata()
         if deliver {
             let deliverer = try NoticeDeliverer(
                 metadata: metadata, dataDirectory: data.dataDir, configuration: mail.configuration,

@@ -27,19 +27,20 @@ struct Rescan: AsyncParsableCommand {
 
     func run() async throws {
         guard let clamd = try antivirus.client() else { throw ExitCode.validationFailure }
-        let stores = try await data.stores()
-        let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
-        let report: RescanReport
-        do {
-            report = try await job.run(by: .person(OperatorIdentity.currentUser()), logger: Logger(label: "docintake.rescan"))
-        } catch let error as RescanError where error.isAlreadyRunning {
-            FileHandle.standardError.write(Data("docintake rescan: \(error)\n".utf8))
-            throw ExitCode(75)
-        } catch {
-            FileHandle.standardError.write(Data("docintake rescan: nothing after this point was scanned: \(error)\n".utf8))
-            throw ExitCode(69)
+        try await data.withStores { stores in
+            let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
+            let report: RescanReport
+            do {
+                report = try await job.run(by: .person(OperatorIdentity.currentUser()), logger: Logger(label: "docintake.rescan"))
+            } catch let error as RescanError where error.isAlreadyRunning {
+                FileHandle.standardError.write(Data("docintake rescan: \(error)\n".utf8))
+                throw ExitCode(75)
+            } catch {
+                FileHandle.standardError.write(Data("docintake rescan: nothing after this point was scanned: \(error)\n".utf8))
+                throw ExitCode(69)
+            }
+            print(json ? report.json() : report.text(), terminator: "")
+            throw ExitCode(report.exitCode)
         }
-        print(json ? report.json() : report.text(), terminator: "")
-        throw ExitCode(report.exitCode)
     }
 }

@@ -31,16 +31,17 @@ struct Retention: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try await data.stores()
-        let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
-        let summary: RetentionSummary
-        do {
-            summary = try await job.run(now: now.flatMap(OperatorDate.parse), dryRun: dryRun, by: .person(OperatorIdentity.currentUser()))
-        } catch let busy as JobBusy {
-            FileHandle.standardError.write(Data("docintake retention: \(busy)\n".utf8))
-            throw ExitCode(75)
+        try await data.withStores { stores in
+            let job = RetentionJob(blobs: stores.blobs, metadata: stores.metadata, policy: rules.policy, outboxDirectory: data.dataDir + "/outbox")
+            let summary: RetentionSummary
+            do {
+                summary = try await job.run(now: now.flatMap(OperatorDate.parse), dryRun: dryRun, by: .person(OperatorIdentity.currentUser()))
+            } catch let busy as JobBusy {
+                FileHandle.standardError.write(Data("docintake retention: \(busy)\n".utf8))
+                throw ExitCode(75)
+            }
+            print(json ? summary.json() : summary.text(), terminator: "")
+            if !summary.succeeded { throw ExitCode.failure }
         }
-        print(json ? summary.json() : summary.text(), terminator: "")
-        if !summary.succeeded { throw ExitCode.failure }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DisplayText
 import DocIntake
 import Foundation
+import Storage
 
 struct Reviewer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct Reviewer: AsyncParsableCommand {
         @Argument(help: "The reviewer's name, as it appears in the audit log.") var name: String
 
         func run() async throws {
-            let token = try await ReviewerAdmin(metadata: try data.stores().metadata).add(name: name)
+            let token = try await ReviewerAdmin(metadata: try await data.metadata()).add(name: name)
             FileHandle.standardError.write(Data("Reviewer '\(name)' created. Its token is shown this once; store it safely:\n".utf8))
             print(token)
         }
@@ -25,7 +26,7 @@ struct Reviewer: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let reviewers = try await ReviewerAdmin(metadata: try data.stores().metadata).list()
+            let reviewers = try await ReviewerAdmin(metadata: try await data.metadata()).list()
             // Names are often Japanese: pad by display columns, never cut a name short.
             let width = max(24, reviewers.map { DisplayWidth.of($0.name) }.max() ?? 0)
             print(DisplayWidth.pad("NAME", to: width) + "  CREATED               STATE")
@@ -42,7 +43,7 @@ struct Reviewer: AsyncParsableCommand {
         @Argument(help: "The reviewer's name.") var name: String
 
         func run() async throws {
-            try await ReviewerAdmin(metadata: try data.stores().metadata).revoke(name: name)
+            try await ReviewerAdmin(metadata: try await data.metadata()).revoke(name: name)
             print("Reviewer '\(name)' revoked.")
         }
     }
@@ -56,11 +57,29 @@ struct DataDirectoryOption: ParsableArguments {
     @OptionGroup var database: DatabaseOption
     @OptionGroup var blobStore: BlobStoreOption
 
-    /// The stores the server uses; the process ends soon after, which closes their connections.
-    func stores() async throws -> Stores {
+    /// The metadata alone (the blob store is not opened: these commands need no S3 credentials).
+    /// The process ends soon after, which closes the database's connections.
+    func metadata() async throws -> any MetadataStore {
+        try await open(blobStore: nil).metadata
+    }
+
+    /// Runs `body` with the stores the server uses, closed afterwards (an S3 client must be).
+    func withStores<T: Sendable>(_ body: (Stores) async throws -> T) async throws -> T {
+        let stores = try await open(blobStore: try blobStore.location())
+        do {
+            let result = try await body(stores)
+            await stores.close()
+            return result
+        } catch {
+            await stores.close()
+            throw error
+        }
+    }
+
+    private func open(blobStore: BlobStoreLocation?) async throws -> Stores {
         guard FileManager.default.fileExists(atPath: dataDir) else {
             throw ValidationError("no data directory at \(dataDir); start the server once or pass --data-dir")
         }
-        return try await Stores.open(dataDirectory: dataDir, database: try database.url(), blobStore: try blobStore.location())
+        return try await Stores.open(dataDirectory: dataDir, database: try database.url(), blobStore: blobStore)
     }
 }

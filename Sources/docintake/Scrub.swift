@@ -24,16 +24,17 @@ struct Scrub: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try await data.stores()
-        let report: ScrubReport
-        do {
-            report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
-                .run(by: .person(OperatorIdentity.currentUser()))
-        } catch let busy as JobBusy {
-            FileHandle.standardError.write(Data("docintake scrub: \(busy)\n".utf8))
-            throw ExitCode(75)
+        try await data.withStores { stores in
+            let report: ScrubReport
+            do {
+                report = try await ScrubJob(blobs: stores.blobs, metadata: stores.metadata, grace: graceHours * 3600)
+                    .run(by: .person(OperatorIdentity.currentUser()))
+            } catch let busy as JobBusy {
+                FileHandle.standardError.write(Data("docintake scrub: \(busy)\n".utf8))
+                throw ExitCode(75)
+            }
+            print(json ? report.json() : report.text(), terminator: "")
+            throw ExitCode(report.exitCode)
         }
-        print(json ? report.json() : report.text(), terminator: "")
-        throw ExitCode(report.exitCode)
     }
 }

@@ -87,7 +87,8 @@ import Testing
         }
     }
 
-    @Test func failuresExitNonZero() async throws {
+    // Its blob that cannot be deleted is a directory in the blob directory's place: the directory store's alone.
+    @Test(.enabled(if: !TestBackend.usesS3)) func failuresExitNonZero() async throws {
         try await RetentionWorld.with { world in
             let rejected = try await world.submit()
             try await world.decide(rejected, .reject, at: Date().addingTimeInterval(-400 * day))

@@ -30,7 +30,7 @@ enum Program {
         process.arguments = arguments
         // A clean environment: the developer's own DOCINTAKE_TOKEN must not leak into a test.
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-            .merging(TestBackend.environment(for: arguments)) { $1 }.merging(environment) { $1 }
+            .merging(TestBackend.environment(forArguments: arguments)) { $1 }.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err

@@ -37,7 +37,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         process.arguments = flags + arguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-            .merging(TestBackend.environment(for: arguments)) { $1 }.merging(environment) { $1 }
+            .merging(TestBackend.environment(for: self.dataDirectory)) { $1 }.merging(environment) { $1 }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = logFile
         process.standardError = logFile

@@ -35,9 +35,13 @@ enum StoreAudit {
         try FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/tmp")
     }
 
-    /// Every blob file's digest, straight from the directory tree.
+    /// Every stored blob's digest, as the store lists them (the directory tree, or the bucket).
     static func blobFiles(_ dataDirectory: String) async throws -> Set<String> {
-        await Set(try FileBlobStore(root: dataDirectory).list().map(\.digest.hex))
+        // The directory store straight, without the metadata: DatabaseOutageTests lists it with the database down.
+        let blobs: any BlobStore =
+            try await TestBackend.blobStore(for: dataDirectory) == nil
+            ? try FileBlobStore(root: dataDirectory) : try await TestBackend.stores(dataDirectory).blobs
+        return Set(try await blobs.list().map(\.digest.hex))
     }
 
     /// How many applications are stored.

@@ -14,9 +14,8 @@ import Synchronization
 enum TestBackend {
     static let isPostgres = ProcessInfo.processInfo.environment["DOCINTAKE_TEST_BACKEND"] == "postgres"
     static let usesS3 = ProcessInfo.processInfo.environment["DOCINTAKE_TEST_BLOB_STORE"] == "s3"
-    private static let blobStores = Mutex<[String: BlobStoreLocation]>([:])
-    /// The AWS variables a process needs to reach the test's moto server (its endpoint and key).
-    private static let s3Variables = Mutex<[String: String]>([:])
+    /// Each data directory's bucket, with the AWS variables (endpoint, key) that reach its moto server.
+    private static let blobStores = Mutex<[String: (location: BlobStoreLocation, environment: [String: String])]>([:])
     /// The URL (with its password) of each data directory's database, as a server is given it.
     private static let databases = Mutex<[String: String]>([:])
     private static let opened = Mutex<[String: Stores]>([:])
@@ -45,23 +44,32 @@ enum TestBackend {
 
     /// The bucket that belongs with `dataDirectory`, made on first use; nil for the directory store.
     static func blobStore(for dataDirectory: String) async throws -> BlobStoreLocation? {
-        if let known = blobStores.withLock({ $0[dataDirectory] }) { return known }
+        if let known = blobStores.withLock({ $0[dataDirectory] }) { return known.location }
         guard usesS3 else { return nil }
         let moto = try await MotoServer.shared()
         let bucket = try await moto.freshBucket().bucket
-        s3Variables.withLock { $0 = moto.environment }
-        let fresh = try BlobStoreLocation("s3://\(bucket)/docintake", pathStyle: true)
-        return blobStores.withLock { stores in
-            if let first = stores[dataDirectory] { return first }
-            stores[dataDirectory] = fresh
-            return fresh
+        return register(try BlobStoreLocation("s3://\(bucket)/docintake", pathStyle: true), environment: moto.environment, for: dataDirectory)
+    }
+
+    /// Makes `location` (reached with `environment`) the blob store of `dataDirectory`, unless it has one.
+    @discardableResult
+    static func register(_ location: BlobStoreLocation, environment: [String: String], for dataDirectory: String) -> BlobStoreLocation {
+        blobStores.withLock { stores in
+            if let first = stores[dataDirectory] { return first.location }
+            stores[dataDirectory] = (location, environment)
+            return location
         }
     }
 
-    /// What a `docintake` process given `arguments` needs in its environment: the AWS variables
-    /// when the arguments name a blob store.
-    static func environment(for arguments: [String]) -> [String: String] {
-        arguments.contains("--blob-store") ? s3Variables.withLock { $0 } : [:]
+    /// The AWS variables a process on `dataDirectory` needs to reach its bucket (none without one).
+    static func environment(for dataDirectory: String?) -> [String: String] {
+        dataDirectory.flatMap { directory in blobStores.withLock { $0[directory]?.environment } } ?? [:]
+    }
+
+    /// `environment(for:)` of the data directory `arguments` name with `--data-dir`.
+    static func environment(forArguments arguments: [String]) -> [String: String] {
+        guard let flag = arguments.firstIndex(of: "--data-dir"), flag + 1 < arguments.count else { return [:] }
+        return environment(for: arguments[flag + 1])
     }
 
     /// `--database URL` and `--blob-store URL --s3-path-style` for a `docintake` process on
@@ -85,7 +93,7 @@ enum TestBackend {
             added += ["--database", url]
         }
         if !arguments.contains("--blob-store"), environment["DOCINTAKE_BLOB_STORE"] == nil,
-            let location = blobStores.withLock({ $0[directory] })
+            let location = blobStores.withLock({ $0[directory]?.location })
         {
             added += ["--blob-store", location.description, "--s3-path-style"]
         }
@@ -100,7 +108,7 @@ enum TestBackend {
         if url == nil, blobStore == nil { return try Stores(dataDirectory: dataDirectory) }
         if let open = opened.withLock({ $0[dataDirectory] }) { return open }
         let stores = try await Stores.open(
-            dataDirectory: dataDirectory, database: url, blobStore: blobStore, environment: s3Variables.withLock { $0 })
+            dataDirectory: dataDirectory, database: url, blobStore: blobStore, environment: environment(for: dataDirectory))
         let loser: Stores? = opened.withLock { opened in
             if opened[dataDirectory] != nil { return stores }
             opened[dataDirectory] = stores

@@ -28,6 +28,7 @@ struct TestServer: Sendable {
         notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
         rescanInterval: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil, database: String? = nil,
+        blobStore: (location: BlobStoreLocation, environment: [String: String])? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         Self.metrics
@@ -46,6 +47,7 @@ struct TestServer: Sendable {
         configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         if let database { TestBackend.register(database, for: directory) }
+        if let blobStore { TestBackend.register(blobStore.location, environment: blobStore.environment, for: directory) }
         configuration.database = try await TestBackend.database(for: directory)
         configuration.blobStore = try await TestBackend.blobStore(for: directory)
         let stores =
@@ -54,7 +56,7 @@ struct TestServer: Sendable {
             } else {
                 try await Stores.open(
                     dataDirectory: directory, database: configuration.database, blobStore: configuration.blobStore, blobFaults: blobFaults,
-                    environment: TestBackend.environment(for: ["--blob-store"]))
+                    environment: TestBackend.environment(for: directory))
             }
         do {
             let app = try await DocIntakeServer.makeApplication(
