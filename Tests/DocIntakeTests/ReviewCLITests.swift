@@ -163,6 +163,19 @@ import Testing
         }
     }
 
+    @Test func aDocumentWhoseBlobVanishedIsRefusedClearly() async throws {
+        try await TestServer.with { server in
+            let application = try await Self.submit(server)
+            let token = try await Self.reviewerToken(server)
+            try await BlobTamper.remove(try Self.sha256(Self.permit), in: try await server.stores().blobs)
+            let refused = try await Curl.run(
+                ["-H", "Authorization: Bearer \(token)", server.baseURL + "/api/v1/review/applications/\(application.id)/documents/opening_permit"])
+            #expect(refused.status == 500)
+            #expect(refused.json["code"] as? String == "blob_missing", "\(refused.text)")
+            #expect((refused.json["detail_en"] as? String)?.contains("missing") == true)
+        }
+    }
+
     @Test func anInterruptedDownloadResumesWithARange() async throws {
         try await TestServer.with { server in
             let application = try await Self.submit(server)

@@ -56,6 +56,13 @@ extension Problem {
             "The stored document is corrupt (it no longer matches its SHA-256) and was not sent. Contact the operator; it becomes readable again when the applicant uploads the same file."
     )
 
+    /// The document's row names a blob the store no longer has (deleted behind the service's back,
+    /// or a restore that missed it); scrub lists it as missing.
+    static let blobMissing = Problem(
+        status: .internalServerError, code: "blob_missing",
+        detail: "保存された書類のデータが見つからないため送信できません。運用担当者に連絡してください（docintake scrub で確認できます）。",
+        detailEn: "The stored document's bytes are missing, so nothing was sent. Contact the operator (docintake scrub lists it).")
+
     static let invalidDecision = Problem(
         status: .unprocessableContent, code: "validation_failed",
         detail: "decision には approve・return・reject のいずれかを指定してください。",

@@ -147,6 +147,9 @@ struct ReviewRoutes: Sendable {
             Self.integrityFailures.increment()
             context.logger.error("refusing download: blob failed verification", metadata: ["sha256": .string(digest.hex)])
             return Problem.blobCorrupt.response()
+        } catch BlobStoreError.notFound(let digest) {
+            context.logger.error("refusing download: the blob is missing", metadata: ["sha256": .string(digest.hex)])
+            return Problem.blobMissing.response()
         } catch ReviewRefusal.rangeNotSatisfiable(let size) {
             var response = Problem(ReviewRefusal.rangeNotSatisfiable(size: size)).response()
             response.headers[.contentRange] = "bytes */\(size)"
