@@ -42,21 +42,43 @@ import Testing
             var configuration = try await server.freshBucket()
             configuration.timeouts = .init(connect: .seconds(1), read: .seconds(1), request: .seconds(5))
             configuration.retry = .init(maxAttempts: 3, initialBackoff: .milliseconds(50), budget: .seconds(3))
+            // More than the loopback socket buffers hold, so that a frozen server leaves the transfer stuck midway.
+            let big = [UInt8](repeating: 0xA5, count: 24 << 20)
             try await S3Client.withClient(configuration) { client in
                 try await client.putObject(key: "kept", payload: .bytes([7, 7, 7]))
+                try await client.putObject(key: "big", payload: .bytes(big))
+                let download = try await client.getObject(key: "big")
+                var chunks = download.body.makeAsyncIterator()
+                _ = try await chunks.next()
                 try await server.pause()
                 let clock = ContinuousClock()
                 let start = clock.now
                 let error = try await #require(throws: S3Error.self) { _ = try await client.getObject(key: "kept") }
-                let elapsed = start.duration(to: clock.now)
                 #expect(error.kind == .timedOut)
                 #expect(error.isUnavailable)
                 // Attempts of 1 s, none started after the 3 s budget: well under 10 s however loaded the machine.
-                #expect(elapsed < .seconds(10))
-                let put = try await #require(throws: S3Error.self) { try await client.putObject(key: "new", payload: .bytes([1])) }
-                #expect(put.isUnavailable)
+                #expect(start.duration(to: clock.now) < .seconds(10))
+
+                // A download cut midway ends with an error, not a hang and not a short success.
+                var cut: S3Error?
+                do {
+                    while try await chunks.next() != nil {}
+                } catch let error as S3Error {
+                    cut = error
+                }
+                #expect(cut?.kind == .timedOut)
+
+                // An upload the server stops taking midway (far more than loopback's 32 MiB receive buffer plus the 4 MiB
+                // send buffer): the read timeout (once AsyncHTTPClient has queued the whole body) or the upload's
+                // watchdog (when it waits for the socket) ends each attempt, not the 5 s + 160 s deadline.
+                let bigger = [UInt8](repeating: 0x5A, count: 160 << 20)
+                let uploadStart = clock.now
+                let put = try await #require(throws: S3Error.self) { try await client.putObject(key: "new", payload: .bytes(bigger)) }
+                #expect(put.isUnavailable, "\(put)")
+                #expect(uploadStart.duration(to: clock.now) < .seconds(10))
                 try await server.resume()
                 #expect(try await S3ClientTests.read(try await client.getObject(key: "kept")) == [7, 7, 7])
+                #expect(try await client.headObject(key: "big")?.size == Int64(big.count))
             }
         } catch {
             await server.shutdown()
