@@ -87,6 +87,33 @@ import Testing
         await server.shutdown()
     }
 
+    /// A server that accepts the connection and then reads nothing (a frozen process, a dead peer behind a live
+    /// kernel): the body fills the socket buffers and stops. The upload's watchdog ends it after the read timeout,
+    /// where AsyncHTTPClient alone would wait for the deadline (2 s + 64 MiB at 1 MiB/s).
+    @Test func uploadToAServerThatStopsReading() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let configuration = S3Configuration(
+            endpoint: URL(string: "http://127.0.0.1:\(silent.localAddress?.port ?? 0)")!, bucket: "b",
+            credentials: S3Credentials(accessKeyId: "AKID", secretAccessKey: "secret"), pathStyle: true,
+            timeouts: .init(connect: .seconds(1), read: .seconds(1), request: .seconds(2)), retry: .init(maxAttempts: 1))
+        // Read as a spooled file is, chunk by chunk with a pause between: the event loop then sees the socket full
+        // and AsyncHTTPClient stops asking for more (an in-memory body can be queued whole before it notices).
+        let chunk = ByteBuffer(repeating: 0x42, count: 64 << 10)
+        let payload = S3Payload.stream(length: 64 << 20, sha256: [UInt8](repeating: 0, count: 32), replayable: true) {
+            PacedChunks(chunk: chunk, count: 1_024)
+        }
+        try await S3Client.withClient(configuration) { client in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: S3Error.self) { try await client.putObject(key: "k", payload: payload) }
+            #expect(error.kind == .timedOut, "\(error)")
+            #expect(start.duration(to: clock.now) < .seconds(20))
+        }
+        try await silent.close()
+    }
+
     /// Nothing listens: connection refused, reported as unreachable, retried within the budget, then thrown.
     @Test func refusedConnectionIsUnreachable() async throws {
         let port = try await ScriptedS3.freePort()
@@ -138,6 +165,27 @@ import Testing
         }
         try await server.close()
     }
+}
+
+/// `count` copies of `chunk`, a millisecond apart.
+struct PacedChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let chunk: ByteBuffer
+    let count: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let chunk: ByteBuffer
+        var left: Int
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard left > 0 else { return nil }
+            left -= 1
+            try await Task.sleep(for: .milliseconds(1))
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunk: chunk, left: count) }
 }
 
 /// A stand-in S3 on loopback that answers each request with the next status of its script (then 200), with
