@@ -49,6 +49,31 @@ struct S3ThroughputBenchmark {
                     for try await chunk in try await client.getObject(key: "put").body { count += chunk.readableBytes }
                     precondition(count == Self.size)
                 })
+            // What a staged multipart upload costs after the document's last byte: its last (short) part, the
+            // completion, and the copy to the content address.
+            let head = data.getSlice(at: 0, length: 96 << 20)!
+            let tail = data.getSlice(at: 96 << 20, length: 4 << 20)!
+            var afterLastByte: [Duration] = []
+            var completions: [Duration] = []
+            for run in 0..<Self.runs {
+                let key = "staging/\(run)"
+                let uploadId = try await client.createMultipartUpload(key: key)
+                var parts: [S3UploadedPart] = []
+                for (index, offset) in stride(from: 0, to: head.readableBytes, by: Self.partSize).enumerated() {
+                    let slice = head.getSlice(at: offset, length: Self.partSize)!
+                    parts.append(try await client.uploadPart(key: key, uploadId: uploadId, partNumber: index + 1, payload: .bytes(slice)))
+                }
+                let clock = ContinuousClock()
+                let start = clock.now
+                parts.append(try await client.uploadPart(key: key, uploadId: uploadId, partNumber: parts.count + 1, payload: .bytes(tail)))
+                let beforeCompletion = clock.now
+                try await client.completeMultipartUpload(key: key, uploadId: uploadId, parts: parts)
+                completions.append(beforeCompletion.duration(to: clock.now))
+                try await client.copyObject(from: key, to: "sha256/\(run)")
+                afterLastByte.append(start.duration(to: clock.now))
+            }
+            report("CompleteMultipartUpload of 13 parts (100 MiB)", completions.sorted())
+            report("staged multipart after the last byte: last 4 MiB part + complete + copy", afterLastByte.sorted())
             report("CopyObject 100 MiB (single-part source)", try await median { try await client.copyObject(from: "put", to: "copy1") })
             report("CopyObject 100 MiB (multipart source)", try await median { try await client.copyObject(from: "mp", to: "copy2") })
             report(
