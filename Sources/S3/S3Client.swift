@@ -119,14 +119,35 @@ public final class S3Client: Sendable {
         var request = HTTPClientRequest(url: target.origin + target.encodedPath + (query.isEmpty ? "" : "?" + query))
         request.method = call.method
         for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
-        if let payload = call.payload {
-            request.body = try payload.body()
-        } else if call.method == .PUT || call.method == .POST {
-            request.body = .bytes(ByteBuffer())
-        }
         let timeouts = configuration.timeouts
-        let bodyTime = Duration.seconds(Double(call.payload?.length ?? 0) / Double(max(1, timeouts.minimumBytesPerSecond)))
-        return try await http.execute(request, deadline: .now() + TimeAmount(timeouts.request + bodyTime))
+        guard let payload = call.payload else {
+            if call.method == .PUT || call.method == .POST { request.body = .bytes(ByteBuffer()) }
+            return try await http.execute(request, deadline: .now() + TimeAmount(timeouts.request))
+        }
+        let progress = UploadProgress()
+        request.body = try payload.body(progress)
+        let bodyTime = Duration.seconds(Double(payload.length) / Double(max(1, timeouts.minimumBytesPerSecond)))
+        let deadline = NIODeadline.now() + TimeAmount(timeouts.request + bodyTime)
+        let (http, prepared, stall) = (self.http, request, timeouts.read)
+        // A watchdog beside the upload: a server that stops taking the body fails it after `read`, not at the deadline.
+        return try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
+            group.addTask { try await http.execute(prepared, deadline: deadline) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: stall / 4)
+                    if progress.stalled(after: stall) { return nil }
+                }
+            }
+            defer { group.cancelAll() }
+            do {
+                if let response = try await group.next() ?? nil { return response }
+            } catch  where !progress.stalled(after: stall) {
+                throw error
+            } catch {}
+            throw S3Error(
+                kind: .timedOut, operation: call.operation, resource: call.resource,
+                message: "the upload stalled: the server took no bytes for \(stall)")
+        }
     }
 
     /// Scheme, host and encoded path of a key (or of the bucket when nil), path style or virtual-hosted.

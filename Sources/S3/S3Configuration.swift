@@ -140,12 +140,22 @@ public struct S3Configuration: Sendable, CustomStringConvertible, CustomDebugStr
 
     /// Endpoint, region, bucket and access key id; never the secret or the session token.
     public var description: String {
-        "S3Configuration(endpoint: \(endpoint.absoluteString), region: \(region), bucket: \(bucket), pathStyle: \(pathStyle), "
+        "S3Configuration(endpoint: \(Self.redacted(endpoint)), region: \(region), bucket: \(bucket), pathStyle: \(pathStyle), "
             + "credentials: \(credentials))"
     }
 
     /// Same as `description`.
     public var debugDescription: String { description }
+
+    /// The endpoint without a user or password it may carry.
+    static func redacted(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<endpoint>" }
+        if components.user != nil || components.password != nil {
+            components.user = nil
+            components.password = nil
+        }
+        return components.string ?? "<endpoint>"
+    }
 }
 
 /// Why `S3Configuration.fromEnvironment` could not build a configuration.

@@ -14,7 +14,7 @@ public struct S3Payload: Sendable {
 
     enum Source: Sendable {
         case bytes(ByteBuffer)
-        case stream(@Sendable () throws -> HTTPClientRequest.Body, replayable: Bool)
+        case stream(@Sendable (UploadProgress) throws -> HTTPClientRequest.Body, replayable: Bool)
     }
 
     /// Bytes in memory; their SHA-256 is computed here.
@@ -35,7 +35,9 @@ public struct S3Payload: Sendable {
     public static func stream<Chunks: AsyncSequence & Sendable>(
         length: Int64, sha256: some Sequence<UInt8>, replayable: Bool, _ makeStream: @escaping @Sendable () throws -> Chunks
     ) -> S3Payload where Chunks.Element == ByteBuffer {
-        let body: @Sendable () throws -> HTTPClientRequest.Body = { .stream(try makeStream(), length: .known(length)) }
+        let body: @Sendable (UploadProgress) throws -> HTTPClientRequest.Body = { progress in
+            .stream(WatchedChunks(base: try makeStream(), progress: progress), length: .known(length))
+        }
         return S3Payload(length: length, sha256: Array(sha256), source: .stream(body, replayable: replayable))
     }
 
@@ -59,13 +61,89 @@ public struct S3Payload: Sendable {
         [("x-amz-sdk-checksum-algorithm", "SHA256"), ("x-amz-checksum-sha256", sha256Base64)]
     }
 
-    /// The body of one attempt.
-    func body() throws -> HTTPClientRequest.Body {
+    /// The body of one attempt, reporting to `progress` each time the connection asks for more.
+    func body(_ progress: UploadProgress) throws -> HTTPClientRequest.Body {
         switch source {
-        case .bytes(let buffer): return .bytes(buffer)
-        case .stream(let make, _): return try make()
+        case .bytes(let buffer):
+            // In slices, so that a server that stops reading is seen as an upload that stops asking for bytes.
+            let slices = stride(from: 0, to: buffer.readableBytes, by: 256 << 10).map {
+                buffer.getSlice(at: buffer.readerIndex + $0, length: min(256 << 10, buffer.readableBytes - $0))!
+            }
+            return .stream(WatchedChunks(base: slices.async, progress: progress), length: .known(length))
+        case .stream(let make, _): return try make(progress)
         }
     }
+}
+
+/// When an upload last moved. AsyncHTTPClient asks for the next chunk only when the connection can take it, so a
+/// server that stops reading (frozen, partitioned) shows as no request for bytes while the body is unfinished:
+/// the one stall its own timeouts miss (the read timeout starts after the body's end, the write timeout only while
+/// the socket is writable).
+final class UploadProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = ContinuousClock.now
+    private var producing = false
+    private var finished = false
+
+    /// The connection asked for bytes: the producer's turn, which is not a stall however long it takes.
+    func demanded() { lock.withLock { producing = true } }
+
+    /// A chunk (or the end, nil) was handed over.
+    func delivered(end: Bool) {
+        lock.withLock {
+            producing = false
+            finished = finished || end
+            last = .now
+        }
+    }
+
+    /// Whether the body is unfinished and nobody asked for bytes for longer than `limit`.
+    func stalled(after limit: Duration) -> Bool {
+        lock.withLock { !producing && !finished && last.duration(to: .now) > limit }
+    }
+}
+
+/// A body's chunks, reporting each request for more to an `UploadProgress`.
+struct WatchedChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    let base: Base
+    let progress: UploadProgress
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let progress: UploadProgress
+
+        mutating func next() async throws -> ByteBuffer? {
+            progress.demanded()
+            let chunk = try await base.next()
+            progress.delivered(end: chunk == nil)
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), progress: progress) }
+}
+
+/// An array as an AsyncSequence.
+struct ArrayChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let chunks: [ByteBuffer]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var index = 0
+        let chunks: [ByteBuffer]
+        mutating func next() async -> ByteBuffer? {
+            guard index < chunks.count else { return nil }
+            defer { index += 1 }
+            return chunks[index]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: chunks) }
+}
+
+extension Array where Element == ByteBuffer {
+    var async: ArrayChunks { ArrayChunks(chunks: self) }
 }
 
 /// The body of a GetObject as it arrives, chunk by chunk: read it to the end (or drop it) promptly, as it

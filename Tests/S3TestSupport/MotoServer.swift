@@ -115,7 +115,8 @@ public final class MotoServer: Sendable {
 public struct MotoError: Error, CustomStringConvertible {
     /// What went wrong.
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// An error saying `description`.
+    public init(_ description: String) { self.description = description }
 }
 
 /// The running moto-server.sh and the lines it has printed so far. Its output is read on a thread of its

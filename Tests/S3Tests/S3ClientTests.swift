@@ -125,6 +125,8 @@ import Testing
             try await client.putObject(key: "staging/x", payload: .bytes(data))
             let copied = try await client.copyObject(from: "staging/x", to: "sha256/ab/cd/x")
             #expect(copied.etag != nil)
+            // The server computed the copy's SHA-256 from the bytes it holds.
+            #expect(copied.checksumSHA256 == Self.base64SHA256(data))
             #expect(try await Self.read(try await client.getObject(key: "sha256/ab/cd/x")) == data)
             let error = try await #require(throws: S3Error.self) { try await client.copyObject(from: "staging/none", to: "y") }
             #expect(error.status == 404)
@@ -192,8 +194,10 @@ import Testing
             let whole = parts.flatMap { $0 }
             #expect(try await client.headObject(key: "big")?.size == Int64(whole.count))
             #expect(try await Self.read(try await client.getObject(key: "big")) == whole)
-            // The server-side copy to the content address yields the same bytes.
-            try await client.copyObject(from: "big", to: "sha256/big")
+            // The server-side copy to the content address yields the same bytes, and S3 reports their full SHA-256
+            // (the multipart object's own checksum is one of the parts' checksums): the content address, checked by S3.
+            let copied = try await client.copyObject(from: "big", to: "sha256/big")
+            #expect(copied.checksumSHA256 == Self.base64SHA256(whole))
             #expect(try await Self.read(try await client.getObject(key: "sha256/big", range: 0...99)) == Array(whole[0...99]))
         }
     }

@@ -42,27 +42,76 @@ import Testing
             var configuration = try await server.freshBucket()
             configuration.timeouts = .init(connect: .seconds(1), read: .seconds(1), request: .seconds(5))
             configuration.retry = .init(maxAttempts: 3, initialBackoff: .milliseconds(50), budget: .seconds(3))
+            // More than the loopback socket buffers hold, so that a frozen server leaves the transfer stuck midway.
+            let big = [UInt8](repeating: 0xA5, count: 24 << 20)
             try await S3Client.withClient(configuration) { client in
                 try await client.putObject(key: "kept", payload: .bytes([7, 7, 7]))
+                try await client.putObject(key: "big", payload: .bytes(big))
+                let download = try await client.getObject(key: "big")
+                var chunks = download.body.makeAsyncIterator()
+                _ = try await chunks.next()
                 try await server.pause()
                 let clock = ContinuousClock()
                 let start = clock.now
                 let error = try await #require(throws: S3Error.self) { _ = try await client.getObject(key: "kept") }
-                let elapsed = start.duration(to: clock.now)
                 #expect(error.kind == .timedOut)
                 #expect(error.isUnavailable)
                 // Attempts of 1 s, none started after the 3 s budget: well under 10 s however loaded the machine.
-                #expect(elapsed < .seconds(10))
-                let put = try await #require(throws: S3Error.self) { try await client.putObject(key: "new", payload: .bytes([1])) }
-                #expect(put.isUnavailable)
+                #expect(start.duration(to: clock.now) < .seconds(10))
+
+                // A download cut midway ends with an error, not a hang and not a short success.
+                var cut: S3Error?
+                do {
+                    while try await chunks.next() != nil {}
+                } catch let error as S3Error {
+                    cut = error
+                }
+                #expect(cut?.kind == .timedOut)
+
+                // An upload the server stops taking midway (far more than loopback's 32 MiB receive buffer plus the 4 MiB
+                // send buffer): the read timeout (once AsyncHTTPClient has queued the whole body) or the upload's
+                // watchdog (when it waits for the socket) ends each attempt, not the 5 s + 160 s deadline.
+                let bigger = [UInt8](repeating: 0x5A, count: 160 << 20)
+                let uploadStart = clock.now
+                let put = try await #require(throws: S3Error.self) { try await client.putObject(key: "new", payload: .bytes(bigger)) }
+                #expect(put.isUnavailable, "\(put)")
+                #expect(uploadStart.duration(to: clock.now) < .seconds(10))
                 try await server.resume()
                 #expect(try await S3ClientTests.read(try await client.getObject(key: "kept")) == [7, 7, 7])
+                #expect(try await client.headObject(key: "big")?.size == Int64(big.count))
             }
         } catch {
             await server.shutdown()
             throw error
         }
         await server.shutdown()
+    }
+
+    /// A server that accepts the connection and then reads nothing (a frozen process, a dead peer behind a live
+    /// kernel): the body fills the socket buffers and stops. The upload's watchdog ends it after the read timeout,
+    /// where AsyncHTTPClient alone would wait for the deadline (2 s + 64 MiB at 1 MiB/s).
+    @Test func uploadToAServerThatStopsReading() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let configuration = S3Configuration(
+            endpoint: URL(string: "http://127.0.0.1:\(silent.localAddress?.port ?? 0)")!, bucket: "b",
+            credentials: S3Credentials(accessKeyId: "AKID", secretAccessKey: "secret"), pathStyle: true,
+            timeouts: .init(connect: .seconds(1), read: .seconds(1), request: .seconds(2)), retry: .init(maxAttempts: 1))
+        // Read as a spooled file is, chunk by chunk with a pause between: the event loop then sees the socket full
+        // and AsyncHTTPClient stops asking for more (an in-memory body can be queued whole before it notices).
+        let chunk = ByteBuffer(repeating: 0x42, count: 64 << 10)
+        let payload = S3Payload.stream(length: 64 << 20, sha256: [UInt8](repeating: 0, count: 32), replayable: true) {
+            PacedChunks(chunk: chunk, count: 1_024)
+        }
+        try await S3Client.withClient(configuration) { client in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: S3Error.self) { try await client.putObject(key: "k", payload: payload) }
+            #expect(error.kind == .timedOut, "\(error)")
+            #expect(start.duration(to: clock.now) < .seconds(20))
+        }
+        try await silent.close()
     }
 
     /// Nothing listens: connection refused, reported as unreachable, retried within the budget, then thrown.
@@ -116,6 +165,27 @@ import Testing
         }
         try await server.close()
     }
+}
+
+/// `count` copies of `chunk`, a millisecond apart.
+struct PacedChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let chunk: ByteBuffer
+    let count: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let chunk: ByteBuffer
+        var left: Int
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard left > 0 else { return nil }
+            left -= 1
+            try await Task.sleep(for: .milliseconds(1))
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunk: chunk, left: count) }
 }
 
 /// A stand-in S3 on loopback that answers each request with the next status of its script (then 200), with

@@ -136,6 +136,14 @@ import Testing
         }
     }
 
+    @Test func endpointCredentialsAreNotPrinted() throws {
+        let configuration = try S3Configuration.fromEnvironment(
+            bucket: "b", pathStyle: true,
+            environment: ["AWS_ENDPOINT_URL": "http://minio:pa55word@127.0.0.1:9000", "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "x"])
+        #expect(!configuration.description.contains("pa55word"))
+        #expect(configuration.description.contains("127.0.0.1:9000"))
+    }
+
     @Test func defaultsToAWSRegionalEndpoint() throws {
         let configuration = try S3Configuration.fromEnvironment(
             bucket: "b", pathStyle: false,
