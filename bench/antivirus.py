@@ -180,13 +180,15 @@ class Clamd:
 
 
 class Server:
-    def __init__(self, binary, work, name, clamd=None):
+    def __init__(self, binary, work, name, clamd=None, blob_store=None):
         self.data = os.path.join(work, name)
         self.port = free_port()
         argv = [binary, "serve", "--data-dir", self.data, "--port", str(self.port), "--metrics-address", "none",
                 "--log-level", "warning"]
         if clamd:
             argv += ["--clamd", f"unix:{clamd}", "--clamd-timeout", "120s"]
+        if blob_store:
+            argv += ["--blob-store", blob_store, "--s3-path-style"]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, name + ".log"), "w"))
         deadline = time.time() + 60
         while time.time() < deadline:
