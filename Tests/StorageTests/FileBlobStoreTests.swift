@@ -7,20 +7,11 @@ import Testing
 /// What only the directory store does (the contract every store keeps is `BlobStoreContractTests`).
 @Suite struct FileBlobStoreTests {
     func write(_ bytes: [UInt8], to store: FileBlobStore, chunk: Int = 1000) throws -> SealedBlob {
-        let staged = try store.stage()
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(offset + chunk, bytes.count)
-            try staged.write(Array(bytes[offset..<end]))
-            offset = end
-        }
-        return try staged.seal()
+        try BlobStoreContractTests.write(bytes, to: store, chunk: chunk)
     }
 
     func readAll(_ reader: any BlobReader) async throws -> [UInt8] {
-        var out: [UInt8] = []
-        while let chunk = try await reader.next() { out += chunk }
-        return out
+        try await BlobStoreContractTests.readAll(reader)
     }
 
     @Test func digestMatchesSHA256AndPathIsContentAddressed() async throws {
