@@ -81,6 +81,7 @@ public final class StagedBlob: @unchecked Sendable {
             tee?.abandon()
             throw error
         }
+        tee?.sealed(byteCount: byteCount)
         return SealedBlob(path: path, digest: BlobDigest(hasher.finalize()), size: byteCount, tee: tee)
     }
 

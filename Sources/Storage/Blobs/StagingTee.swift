@@ -9,6 +9,10 @@ public protocol StagingTee: AnyObject, Sendable {
     /// at once (any sending runs on another task).
     func staged(byteCount: Int64)
 
+    /// The last byte is on disk and fsynced: the file holds `byteCount` bytes in all. The tee may
+    /// finish sending now, while the upload's final checks run, before the store places it.
+    func sealed(byteCount: Int64)
+
     /// The upload was abandoned before it was placed: stop sending and remove what was sent, as far
     /// as that can be done (the store's sweep removes the rest).
     func abandon()

@@ -78,7 +78,9 @@ public struct S3BlobStore: BlobStore {
             }
             if let upload, let staged = try await upload.complete(size: sealed.size) {
                 try await client.copyObject(from: staged, to: key)
-                try? await client.deleteObject(key: staged)
+                // Not awaited: the 201 need not wait for it, and one left behind is swept with the rest.
+                let client = client
+                Task { try? await client.deleteObject(key: staged) }
             } else {
                 upload?.abandon()
                 try await client.putObject(key: key, payload: try Self.payload(of: sealed))

@@ -4,8 +4,9 @@ import Synchronization
 
 /// An upload's staging file sent on to a staging object in parts while it still arrives: each
 /// time a part's worth of bytes is on disk, a task reads them back, hashes them and sends them
-/// (UploadPart, signed over their SHA-256). After the last byte, `complete(size:)` sends the rest
-/// and completes the multipart upload; the store then copies the object to its content address.
+/// (UploadPart, signed over their SHA-256). At the last byte (`sealed`) it sends the rest and
+/// completes the multipart upload while the upload's final checks run; the store then awaits that
+/// (`complete(size:)`) and copies the object to its content address.
 ///
 /// Nothing is sent for an upload smaller than one part: the store puts it in one request instead.
 final class S3StagingUpload: StagingTee {
@@ -18,6 +19,8 @@ final class S3StagingUpload: StagingTee {
     private struct State {
         var created: Task<String, any Error>?
         var parts: [Task<S3UploadedPart, any Error>] = []
+        /// Started at the last byte, so that it runs while the upload's final checks do.
+        var completion: Task<String?, any Error>?
         /// Bytes handed to part tasks so far.
         var sent: Int64 = 0
         var abandoned = false
@@ -39,29 +42,48 @@ final class S3StagingUpload: StagingTee {
         }
     }
 
-    /// Sends what is left after the last byte and completes the upload; returns the staging
-    /// object's key, or nil when nothing was sent (an upload smaller than one part).
+    func sealed(byteCount: Int64) {
+        _ = finish(size: byteCount)
+    }
+
+    /// The staging object's key once every part is sent and the upload completed, or nil when
+    /// nothing was sent (an upload smaller than one part: the store puts it whole instead).
     func complete(size: Int64) async throws -> String? {
-        let (created, parts): (Task<String, any Error>?, [Task<S3UploadedPart, any Error>]) = state.withLock { state in
-            guard state.created != nil else { return (nil, []) }
-            if size > state.sent { startPart(length: size - state.sent, in: &state) }
-            return (state.created, state.parts)
+        try await finish(size: size).value
+    }
+
+    /// Sends what is left after the last byte and completes the upload, once (later calls get the
+    /// same task).
+    private func finish(size: Int64) -> Task<String?, any Error> {
+        state.withLock { state in
+            if let completion = state.completion { return completion }
+            let completion: Task<String?, any Error>
+            if let created = state.created, !state.abandoned {
+                if size > state.sent { startPart(length: size - state.sent, in: &state) }
+                let (client, key, parts) = (client, key, state.parts)
+                completion = Task {
+                    let uploadId = try await created.value
+                    var uploaded: [S3UploadedPart] = []
+                    for part in parts { uploaded.append(try await part.value) }
+                    try await client.completeMultipartUpload(key: key, uploadId: uploadId, parts: uploaded)
+                    return key
+                }
+            } else {
+                completion = Task { nil }
+            }
+            state.completion = completion
+            return completion
         }
-        guard let created else { return nil }
-        let uploadId = try await created.value
-        var uploaded: [S3UploadedPart] = []
-        for part in parts { uploaded.append(try await part.value) }
-        try await client.completeMultipartUpload(key: key, uploadId: uploadId, parts: uploaded)
-        return key
     }
 
     func abandon() {
-        let (created, parts) = state.withLock { state in
+        let (created, parts, completion) = state.withLock { state in
             state.abandoned = true
-            return (state.created, state.parts)
+            return (state.created, state.parts, state.completion)
         }
         guard let created else { return }
         for part in parts { part.cancel() }
+        completion?.cancel()
         let (client, key) = (client, key)
         // Best effort: a failure here leaves an unfinished upload that the retention sweep aborts.
         Task {
