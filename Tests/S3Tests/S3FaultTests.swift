@@ -52,8 +52,19 @@ import Testing
             configuration.retry = .init(maxAttempts: 3, initialBackoff: .milliseconds(50), budget: .seconds(4))
             try await S3Client.withClient(configuration) { client in
                 let download = try await client.getObject(key: "big")
-                var chunks = download.body.makeAsyncIterator()
-                _ = try await chunks.next()
+                let started = AsyncStream<Void>.makeStream()
+                let reader = Task { () -> S3Error? in
+                    var chunks = download.body.makeAsyncIterator()
+                    _ = try? await chunks.next()
+                    started.continuation.finish()
+                    do {
+                        while try await chunks.next() != nil {}
+                        return nil
+                    } catch {
+                        return error as? S3Error
+                    }
+                }
+                for await _ in started.stream {}
                 try await server.pause()
 
                 let error = try await within(.seconds(45)) {
@@ -63,12 +74,7 @@ import Testing
                 #expect(error.isUnavailable)
 
                 // A download cut midway ends with an error, not a hang and not a short success.
-                var cut: S3Error?
-                do {
-                    while try await chunks.next() != nil {}
-                } catch let error as S3Error {
-                    cut = error
-                }
+                let cut = try await within(.seconds(45)) { await reader.value }
                 #expect(cut?.kind == .timedOut)
 
                 // An upload the server stops taking midway (far more than loopback's 32 MiB receive buffer plus the 4 MiB
