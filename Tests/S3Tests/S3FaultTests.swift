@@ -178,17 +178,51 @@ import Testing
 }
 
 /// What `body` returns, unless it takes longer than `limit`: then the test fails at once with `Hung` rather than
-/// wait for a deadline minutes away (the body is cancelled).
+/// wait for a deadline minutes away. The body is cancelled but not awaited, since what hangs may ignore that.
 func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
+    let outcome = FirstOutcome<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        outcome.start(continuation)
+        let work = Task {
+            do {
+                outcome.finish(.success(try await body()))
+            } catch {
+                outcome.finish(.failure(error))
+            }
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            if outcome.finish(.failure(Hung(limit: limit))) { work.cancel() }
+        }
+    }
+}
+
+/// Resumes a continuation with the first outcome only.
+private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var early: Result<T, any Error>?
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        let result: Result<T, any Error>? = lock.withLock {
+            if let early { return early }
+            self.continuation = continuation
             return nil
         }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() ?? nil else { throw Hung(limit: limit) }
-        return result
+        if let result { continuation.resume(with: result) }
+    }
+
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let waiting: CheckedContinuation<T, any Error>?? = lock.withLock {
+            if early != nil { return .none }
+            early = result
+            defer { continuation = nil }
+            return .some(continuation)
+        }
+        guard case .some(let continuation) = waiting else { return false }
+        continuation?.resume(with: result)
+        return true
     }
 }
 
