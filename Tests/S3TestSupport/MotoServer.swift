@@ -41,7 +41,8 @@ public final class MotoServer: Sendable {
 
     private static let starter = Starter()
 
-    /// A configuration for the bucket `name` on this server, path style, with short timeouts suited to loopback.
+    /// A configuration for the bucket `name` on this server, path style. The timeouts allow for a machine loaded by the
+    /// whole suite (moto is Python on two shared cores); a test about timeouts sets its own.
     public func configuration(
         bucket name: String, timeouts: S3Configuration.Timeouts? = nil, retry: S3Configuration.Retry? = nil
     )
@@ -49,7 +50,7 @@ public final class MotoServer: Sendable {
     {
         S3Configuration(
             endpoint: endpoint, region: region, bucket: name, credentials: credentials, pathStyle: true,
-            timeouts: timeouts ?? S3Configuration.Timeouts(connect: .seconds(2), read: .seconds(5), request: .seconds(30)),
+            timeouts: timeouts ?? S3Configuration.Timeouts(connect: .seconds(5), read: .seconds(20), request: .seconds(60)),
             retry: retry ?? S3Configuration.Retry())
     }
 
