@@ -171,17 +171,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Drives the server scripts of Tests/Support (a throwaway PostgreSQL cluster, a moto S3) from Swift.
+        .target(name: "ScriptSupport", path: "Tests/ScriptSupport", swiftSettings: swiftSettings),
         /// A throwaway PostgreSQL cluster for the tests (Tests/Support/postgres-cluster.sh), with a fresh database per test.
         .target(
             name: "PostgresTestSupport",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScriptSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
         /// A throwaway moto S3 server for the tests (Tests/Support/moto-server.sh), signature checking on, a fresh bucket per test.
         .target(
             name: "S3TestSupport",
-            dependencies: ["S3"],
+            dependencies: ["S3", "ScriptSupport"],
             path: "Tests/S3TestSupport",
             swiftSettings: swiftSettings
         ),

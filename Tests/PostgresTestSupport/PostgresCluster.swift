@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ScriptSupport
 
 /// A throwaway PostgreSQL cluster shared by every test of one test process: started on first use by
 /// Tests/Support/postgres-cluster.sh (initdb in a temp directory, a free loopback port), and stopped
@@ -11,9 +12,9 @@ public final class PostgresCluster: Sendable {
     public let adminURL: String
     /// The cluster's directory (data, socket, server.log).
     public let directory: String
-    private let script: ClusterScript
+    private let script: ServerScript
 
-    private init(adminURL: String, directory: String, script: ClusterScript) {
+    private init(adminURL: String, directory: String, script: ServerScript) {
         self.adminURL = adminURL
         self.directory = directory
         self.script = script
@@ -100,7 +101,7 @@ public final class PostgresCluster: Sendable {
     }
 
     private static func start() async throws -> PostgresCluster {
-        let script = try ClusterScript.launch()
+        let script = try ServerScript.launch("postgres-cluster.sh")
         let directory = try await script.line(prefixed: "dir=")
         let url = try await script.line(prefixed: "url=")
         return PostgresCluster(adminURL: url, directory: directory, script: script)
@@ -116,83 +117,4 @@ public func freshDatabaseURL() async throws -> String {
 public struct ClusterError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The running postgres-cluster.sh and the lines it has printed so far.
-private final class ClusterScript: @unchecked Sendable {
-    private let process: Process
-    /// The script's stdin: commands, and its end when this process exits.
-    private let commands = Pipe()
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var consumed = 0
-    private var ended = false
-
-    private init(process: Process) { self.process = process }
-
-    static func launch() throws -> ClusterScript {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/postgres-cluster.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [path, String(getpid())]
-        let output = Pipe()
-        process.standardOutput = output
-        // Not the test process's own output: swift test waits until every holder of it has closed it.
-        process.standardError = FileHandle.nullDevice
-        let script = ClusterScript(process: process)
-        process.standardInput = script.commands
-        try process.run()
-        let reader = Thread { script.read(output.fileHandleForReading) }
-        reader.start()
-        return script
-    }
-
-    private func read(_ handle: FileHandle) {
-        var buffer = Data()
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
-                lock.withLock { lines.append(line) }
-            }
-        }
-        lock.withLock { ended = true }
-    }
-
-    /// The next line not yet consumed that starts with `prefix` (earlier lines are skipped), without the prefix.
-    func line(prefixed prefix: String, within seconds: Double = 120) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let found: String?? = lock.withLock {
-                while consumed < lines.count {
-                    let line = lines[consumed]
-                    consumed += 1
-                    if line.hasPrefix(prefix) { return .some(String(line.dropFirst(prefix.count))) }
-                }
-                return ended ? .some(nil) : nil
-            }
-            switch found {
-            case .some(.some(let value)): return value
-            case .some(.none):
-                let errors = lock.withLock { lines.filter { $0.hasPrefix("error=") }.map { $0.dropFirst(6) }.joined(separator: "\n") }
-                throw ClusterError("postgres-cluster.sh ended before printing \(prefix)\n\(errors)")
-            case .none: try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        throw ClusterError("postgres-cluster.sh printed no \(prefix) within \(seconds) s")
-    }
-
-    func terminate() async {
-        try? commands.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-
-    func command(_ command: String, awaiting line: String) async throws {
-        try commands.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
-        _ = try await self.line(prefixed: line)
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import S3
+import ScriptSupport
 
 /// A throwaway moto S3 server shared by every test of one test process: started on first use by
 /// Tests/Support/moto-server.sh (a free loopback port, a temp directory, SigV4 checking on with an IAM
@@ -17,9 +18,9 @@ public final class MotoServer: Sendable {
     public let pid: Int32
     /// The server's directory (server.log).
     public let directory: String
-    private let script: MotoScript
+    private let script: ServerScript
 
-    private init(endpoint: URL, region: String, credentials: S3Credentials, pid: Int32, directory: String, script: MotoScript) {
+    private init(endpoint: URL, region: String, credentials: S3Credentials, pid: Int32, directory: String, script: ServerScript) {
         self.endpoint = endpoint
         self.region = region
         self.credentials = credentials
@@ -97,7 +98,7 @@ public final class MotoServer: Sendable {
     }
 
     private static func start() async throws -> MotoServer {
-        let script = try MotoScript.launch()
+        let script = try ServerScript.launch("moto-server.sh")
         let directory = try await script.line(prefixed: "dir=")
         let pid = try await script.line(prefixed: "pid=")
         let endpoint = try await script.line(prefixed: "endpoint=")
@@ -118,106 +119,4 @@ public struct MotoError: Error, CustomStringConvertible {
     public let description: String
     /// An error saying `description`.
     public init(_ description: String) { self.description = description }
-}
-
-/// The running moto-server.sh and the lines it has printed so far. Its output is read on a thread of its
-/// own, never on the cooperative pool (two threads here), which a blocking read would starve.
-private final class MotoScript: @unchecked Sendable {
-    private let process: Process
-    /// The script's stdin: commands, and its end when this process exits.
-    private let commands = Pipe()
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var consumed = 0
-    private var ended = false
-
-    private init(process: Process) { self.process = process }
-
-    static func launch() throws -> MotoScript {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/moto-server.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [path, String(getpid())]
-        let output = Pipe()
-        process.standardOutput = output
-        // Not the test process's own output: swift test waits until every holder of it has closed it.
-        process.standardError = FileHandle.nullDevice
-        let script = MotoScript(process: process)
-        process.standardInput = script.commands
-        try process.run()
-        let reader = Thread { script.read(output.fileHandleForReading) }
-        reader.start()
-        return script
-    }
-
-    private func read(_ handle: FileHandle) {
-        var buffer = Data()
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
-                lock.withLock { lines.append(line) }
-            }
-        }
-        lock.withLock { ended = true }
-    }
-
-    /// The next line not yet consumed that starts with `prefix` (earlier lines are skipped), without the prefix.
-    func line(prefixed prefix: String, within seconds: Double = 120) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let found: String?? = lock.withLock {
-                while consumed < lines.count {
-                    let line = lines[consumed]
-                    consumed += 1
-                    if line.hasPrefix(prefix) { return .some(String(line.dropFirst(prefix.count))) }
-                }
-                return ended ? .some(nil) : nil
-            }
-            switch found {
-            case .some(.some(let value)): return value
-            case .some(.none):
-                let errors = lock.withLock { lines.filter { $0.hasPrefix("error=") }.map { $0.dropFirst(6) }.joined(separator: "\n") }
-                throw MotoError("moto-server.sh ended before printing \(prefix)\n\(errors)")
-            case .none: try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        throw MotoError("moto-server.sh printed no \(prefix) within \(seconds) s")
-    }
-
-    func terminate() async {
-        try? commands.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-
-    /// Sends a command and waits for its answer. Commands of concurrent tests are serialised, so that each
-    /// answer goes to the test that asked.
-    func command(_ command: String, awaiting line: String) async throws {
-        try await queue.run {
-            try self.commands.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
-            _ = try await self.line(prefixed: line)
-        }
-    }
-
-    private let queue = CommandQueue()
-}
-
-/// Runs one command exchange at a time.
-private actor CommandQueue {
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func run(_ body: @Sendable () async throws -> Void) async throws {
-        while busy { await withCheckedContinuation { waiting.append($0) } }
-        busy = true
-        defer {
-            busy = false
-            if !waiting.isEmpty { waiting.removeFirst().resume() }
-        }
-        try await body()
-    }
 }

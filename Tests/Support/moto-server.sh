@@ -131,22 +131,15 @@ echo "region=us-east-1"
 cat "$dir/credentials"
 echo "ready"
 
-# Alive and not a zombie: a test process that crashed stays a zombie until swift test reaps it.
-parent_alive() {
-  [ -r "/proc/$parent/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$parent/status" 2>/dev/null
-}
-
 # None of the test process's output stays open here: swift test waits for it to close.
 exec 2>>"$dir/script.log"
 
-while parent_alive; do
-  if read -r -t 1 command; then
-    case "$command" in
-      stop) kill -STOP "$server" && echo stopped ;;
-      cont) kill -CONT "$server" && echo continued ;;
-      quit) exit 0 ;;
-    esac
-  elif [ $? -le 128 ]; then
-    exit 0 # end of stdin
-  fi
-done
+handle_command() {
+  case "$1" in
+    stop) kill -STOP "$server" && echo stopped ;;
+    cont) kill -CONT "$server" && echo continued ;;
+  esac
+}
+# shellcheck source=command-loop.sh
+. "$(dirname "$0")/command-loop.sh"
+command_loop "$parent"

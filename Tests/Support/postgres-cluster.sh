@@ -88,23 +88,15 @@ fi
 echo "dir=$dir"
 echo "url=postgres://docintake:$password@127.0.0.1:$port/postgres"
 
-# Alive and not a zombie: a test process that crashed stays a zombie until its parent (swift test)
-# reaps it, and swift test may first wait for the output this script still holds.
-parent_alive() {
-  [ -r "/proc/$parent/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$parent/status" 2>/dev/null
-}
-
 # None of the test process's output stays open here or in the server: swift test waits for it to close.
 exec 2>>"$dir/script.log"
 
-while parent_alive; do
-  if read -r -t 1 command; then
-    case "$command" in
-      stop) stop_server && echo stopped ;;
-      start) start_server </dev/null && echo started ;;
-      quit) exit 0 ;;
-    esac
-  elif [ $? -le 128 ]; then
-    exit 0 # end of stdin
-  fi
-done
+handle_command() {
+  case "$1" in
+    stop) stop_server && echo stopped ;;
+    start) start_server </dev/null && echo started ;;
+  esac
+}
+# shellcheck source=command-loop.sh
+. "$(dirname "$0")/command-loop.sh"
+command_loop "$parent"
