@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import S3TestSupport
 import Storage
@@ -48,6 +49,62 @@ import Testing
                 let again = try await server.submitWorkplaceClinic()
                 #expect(again.status == 201, "\(again.text)")
                 #expect(try await StoreAudit.applicationCount(stores.metadata) == 2)
+            }
+        } catch {
+            await moto.shutdown()
+            throw error
+        }
+        await moto.shutdown()
+    }
+
+    /// The store stops in the middle: of an upload whose parts are already going to S3, and of a
+    /// download that is streaming. The upload is refused once its last byte is in (nothing is
+    /// committed); the download is cut off before its last byte, as for a corrupt blob, and nothing
+    /// is marked. After SIGCONT both go through.
+    @Test func aStoreThatStopsMidUploadAndMidDownloadLosesNothing() async throws {
+        let moto = try await MotoServer.launch()
+        let work = NSTemporaryDirectory() + "docintake-s3-outage-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        do {
+            let bucket = try await moto.freshBucket().bucket
+            let location = try BlobStoreLocation("s3://\(bucket)/docintake", pathStyle: true)
+            try await TestServer.with(blobStore: (location, moto.environment)) { server in
+                // 24 MiB at 6 MiB/s: several parts are sent while it still arrives.
+                let big = try StoreAudit.pdf(in: work, tag: "outage-mid-upload", size: 24 << 20)
+                let upload =
+                    ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
+                        "--limit-rate", "6M", "-F", "opening_notification=@\(big.path)",
+                        "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))", server.baseURL + "/api/v1/applications",
+                    ]
+                let stores = try await server.stores()  // opened now: opening checks the bucket
+                async let cut = Curl.run(upload)
+                try await Task.sleep(for: .seconds(2))
+                try await moto.pause()
+                let refused = try await cut
+                #expect(refused.status == 503, "\(refused.text)")
+                #expect(refused.json["code"] as? String == "storage_unavailable")
+                #expect(try await StoreAudit.applicationCount(stores.metadata) == 0)
+                try await moto.resume()
+
+                let stored = try await Curl.run(upload)
+                #expect(stored.status == 201, "\(stored.text)")
+                let id = try #require(stored.json["id"] as? String)
+                let reviewer = try await ReviewerAdmin(metadata: stores.metadata).add(name: "outage")
+                let download = [
+                    "--limit-rate", "6M", "-H", "Authorization: Bearer \(reviewer)",
+                    server.baseURL + "/api/v1/review/applications/\(id)/documents/opening_notification",
+                ]
+                async let streaming = Curl.run(download)
+                try await Task.sleep(for: .seconds(1))
+                try await moto.pause()
+                let broken = try await streaming
+                #expect(broken.body.count < 24 << 20, "a transfer the store stopped under cannot complete")
+                try await moto.resume()
+                #expect(try await stores.metadata.corruptBlobs().isEmpty, "an outage is not corruption")
+                let whole = try await Curl.run(Array(download.dropFirst(2)))
+                #expect(whole.status == 200)
+                #expect(StoreAudit.hex(SHA256.hash(data: whole.body)) == big.sha256)
             }
         } catch {
             await moto.shutdown()
