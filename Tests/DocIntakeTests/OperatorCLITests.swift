@@ -238,7 +238,7 @@ import Testing
         "--rescan-interval": "soon",
         "--public-url": "ftp://docintake.example", "--contact": " ", "--max-image-side": "0", "--max-image-pixels": "0",
         "--metrics-address": "everywhere", "--trusted-proxy": "proxy.example", "--log-format": "xml",
-        "--pepper-file": "/nonexistent/pepper",
+        "--pepper-file": "/nonexistent/pepper", "--blob-store": "https://bucket.example",
     ]
 
     /// Each environment variable the README documents reaches its option: a value the option

@@ -5,7 +5,7 @@ import S3
 /// directory store, staged in the server's local temp directory as every upload is.
 ///
 /// The write path: while an upload arrives, its staging file is sent on in parts of a multipart
-/// upload to `<prefix>staging/<uuid>` (`S3StagingUpload`), so that after the last byte only the
+/// upload to `<prefix>staging/<ms>-<uuid>` (`S3StagingUpload`), so that after the last byte only the
 /// last part, the completion and a server-side copy to the content address remain. An upload
 /// smaller than one part is sent after its last byte with one PutObject to its address. Each
 /// request carries the bytes' SHA-256 (signed, and as `x-amz-checksum-sha256`), so a real S3

@@ -11,7 +11,7 @@ import Synchronization
 /// Nothing is sent for an upload smaller than one part: the store puts it in one request instead.
 final class S3StagingUpload: StagingTee {
     let client: S3Client
-    /// The staging object's key, `<prefix>staging/<uuid>`.
+    /// The staging object's key, `<prefix>staging/<ms>-<uuid>`.
     let key: String
     let file: String
     let partSize: Int64
