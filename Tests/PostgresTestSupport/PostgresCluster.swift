@@ -29,7 +29,8 @@ public final class PostgresCluster: Sendable {
 
     /// Creates an empty database with a unique name and returns its URL
     /// (`postgres://docintake:…@127.0.0.1:PORT/NAME`).
-    public func freshDatabaseURL() async throws -> String {
+    /// A new, empty database on this cluster; `connectTimeout` (seconds) goes into its URL.
+    public func freshDatabaseURL(connectTimeout: Int? = nil) async throws -> String {
         let name = "docintake_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await withConnection(url: adminURL) { connection in
             // A name cannot be a bind parameter; this one is made of [a-z0-9_] above.
@@ -37,6 +38,7 @@ public final class PostgresCluster: Sendable {
         }
         var components = URLComponents(string: adminURL)!
         components.path = "/" + name
+        if let connectTimeout { components.queryItems = [URLQueryItem(name: "connect_timeout", value: "\(connectTimeout)")] }
         return components.string!
     }
 
@@ -110,7 +112,10 @@ public final class PostgresCluster: Sendable {
 
 /// Creates an empty database in this test process's cluster (started on first use) and returns its URL.
 public func freshDatabaseURL() async throws -> String {
-    try await PostgresCluster.shared().freshDatabaseURL()
+    // A minute, not the default 10 s: when a test run starts, every suite starts its servers at once
+    // (this cluster, moto, clamd, Chromium) on two cores, and connections can be that slow in CI.
+    // The outage tests use clusters of their own, with the default.
+    try await PostgresCluster.shared().freshDatabaseURL(connectTimeout: 60)
 }
 
 /// Why the cluster could not be used.

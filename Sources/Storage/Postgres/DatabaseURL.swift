@@ -26,6 +26,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomD
     public var database: String
     /// Whether to use TLS.
     public var tlsMode: TLSMode
+    /// `connect_timeout` (libpq's name, in seconds): how long a request waits for a connection before
+    /// the database counts as unavailable. Nil: the store's default.
+    public var connectTimeout: Duration?
 
     /// Parses `text`; throws `DatabaseURLError` saying what is wrong (never quoting the password).
     public init(_ text: String) throws {
@@ -39,10 +42,18 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomD
         guard !database.isEmpty, !database.contains("/") else { throw DatabaseURLError.missing("database") }
         if let port = components.port, !(1...65535).contains(port) { throw DatabaseURLError.port }
         var tlsMode = TLSMode.prefer
+        var connectTimeout: Duration?
         for item in components.queryItems ?? [] {
-            guard item.name == "sslmode" else { throw DatabaseURLError.parameter(item.name) }
-            guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else { throw DatabaseURLError.sslMode(item.value ?? "") }
-            tlsMode = mode
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else { throw DatabaseURLError.sslMode(item.value ?? "") }
+                tlsMode = mode
+            case "connect_timeout":
+                guard let seconds = item.value.flatMap(Int.init), seconds > 0 else { throw DatabaseURLError.connectTimeout(item.value ?? "") }
+                connectTimeout = .seconds(seconds)
+            default:
+                throw DatabaseURLError.parameter(item.name)
+            }
         }
         // URLComponents keeps the user and password percent-decoded; an IPv6 host keeps its brackets.
         self.user = user
@@ -51,6 +62,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomD
         self.port = components.port ?? 5432
         self.database = database
         self.tlsMode = tlsMode
+        self.connectTimeout = connectTimeout
     }
 
     /// The URL with the password replaced by `***`: safe to log.
@@ -62,7 +74,10 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomD
         components.host = host.contains(":") ? "[\(host)]" : host
         components.port = port
         components.path = "/" + database
-        if tlsMode != .prefer { components.queryItems = [URLQueryItem(name: "sslmode", value: tlsMode.rawValue)] }
+        var query: [URLQueryItem] = []
+        if tlsMode != .prefer { query.append(URLQueryItem(name: "sslmode", value: tlsMode.rawValue)) }
+        if let connectTimeout { query.append(URLQueryItem(name: "connect_timeout", value: "\(connectTimeout.components.seconds)")) }
+        components.queryItems = query.isEmpty ? nil : query
         return components.string ?? "postgres://\(host):\(port)/\(database)"
     }
 
@@ -87,16 +102,18 @@ public enum DatabaseURLError: Error, Sendable, Equatable, CustomStringConvertibl
     case port
     case parameter(String)
     case sslMode(String)
+    case connectTimeout(String)
 
     public var description: String {
-        let form = "expected postgres://USER:PASSWORD@HOST:PORT/DATABASE[?sslmode=disable|prefer|require]"
+        let form = "expected postgres://USER:PASSWORD@HOST:PORT/DATABASE[?sslmode=disable|prefer|require][&connect_timeout=SECONDS]"
         switch self {
         case .notAURL: return "the database URL is not a URL; \(form)"
         case .scheme(let scheme): return "the database URL's scheme is \"\(scheme)\", not postgres; \(form)"
         case .missing(let part): return "the database URL has no \(part); \(form)"
         case .port: return "the database URL's port is not between 1 and 65535; \(form)"
-        case .parameter(let name): return "the database URL has the parameter \"\(name)\"; only sslmode is understood"
+        case .parameter(let name): return "the database URL has the parameter \"\(name)\"; only sslmode and connect_timeout are understood"
         case .sslMode(let mode): return "sslmode \"\(mode)\" is not one of disable, prefer, require"
+        case .connectTimeout(let value): return "connect_timeout \"\(value)\" is not a whole number of seconds above 0"
         }
     }
 }

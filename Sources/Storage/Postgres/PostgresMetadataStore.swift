@@ -25,10 +25,11 @@ public final class PostgresMetadataStore: Sendable {
     /// Connects to `url`, applies the migrations the database lacks (under an advisory lock, so that
     /// servers starting together migrate once) and starts listening for queued notices. Throws
     /// `.schemaTooNew` for a database a newer DocIntake migrated, `.unavailable` when the database
-    /// does not answer within `connectionTimeout`.
+    /// does not answer within `connectionTimeout` (nil: the URL's `connect_timeout`, else 10 s).
     public convenience init(
-        url: DatabaseURL, logger: Logger = Logger(label: "docintake.postgres"), connectionTimeout: Duration = .seconds(10)
+        url: DatabaseURL, logger: Logger = Logger(label: "docintake.postgres"), connectionTimeout: Duration? = nil
     ) async throws {
+        let connectionTimeout = connectionTimeout ?? url.connectTimeout ?? .seconds(10)
         self.init(url: url, logger: logger, connectionTimeout: connectionTimeout, listening: true)
         do {
             _ = try await transaction { connection in try await PostgresMigrations.migrate(connection, logger: logger) }

@@ -37,10 +37,21 @@ import Testing
         ("postgres://u:secret@h:5432/db?sslmode=verify-full", .sslMode("verify-full")),
         ("postgres://u:secret@h:5432/db?application=x", .parameter("application")),
         ("postgres://u:secret@h:99999/db", .port),
+        ("postgres://u:secret@h:5432/db?connect_timeout=soon", .connectTimeout("soon")),
+        ("postgres://u:secret@h:5432/db?connect_timeout=0", .connectTimeout("0")),
     ])
     func aBadURLSaysWhatIsWrongWithoutThePassword(text: String, expected: DatabaseURLError) throws {
         #expect(throws: expected) { try DatabaseURL(text) }
         #expect(!expected.description.contains("secret"))
-        #expect(expected.description.contains("postgres://") || expected.description.contains("sslmode"))
+        #expect(
+            expected.description.contains("postgres://") || expected.description.contains("sslmode")
+                || expected.description.contains("connect_timeout"))
+    }
+
+    @Test func connectTimeoutIsLibpqsSecondsAndKeptInTheRedactedForm() throws {
+        let url = try DatabaseURL("postgres://u:secret@h:5432/db?sslmode=require&connect_timeout=45")
+        #expect(url.connectTimeout == .seconds(45))
+        #expect(url.redacted == "postgres://u:***@h:5432/db?sslmode=require&connect_timeout=45")
+        #expect(try DatabaseURL("postgres://u:secret@h/db").connectTimeout == nil)
     }
 }

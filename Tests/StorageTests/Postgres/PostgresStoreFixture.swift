@@ -59,7 +59,8 @@ struct PostgresWorld: Sendable {
     /// `tuple`, `advisory`, …): the proof that a store stopped at the point the test holds, rather
     /// than a guess by sleeping. Fails the test after 10 s.
     func untilSomeoneWaits(for event: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: it returns as soon as someone waits, and a loaded CI machine can take long to get there.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let waiting = try await execute(
                 """
@@ -69,7 +70,7 @@ struct PostgresWorld: Sendable {
             if waiting > 0 { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("no session waited for a lock (\(event ?? "any")) within 10 s", sourceLocation: sourceLocation)
+        Issue.record("no session waited for a lock (\(event ?? "any")) within 60 s", sourceLocation: sourceLocation)
         throw PostgresTestError.noWaiter
     }
 
