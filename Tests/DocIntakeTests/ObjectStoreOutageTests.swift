@@ -10,7 +10,10 @@ import Testing
 /// restarted) while the server takes uploads and serves downloads: each request fails within the
 /// client's bounded time with 503 `storage_unavailable` and `Retry-After`, nothing half-done is
 /// committed, and once the store answers again (SIGCONT) the same server serves as before.
-@Suite struct ObjectStoreOutageTests {
+/// It waits out the client's timeouts on moto servers of its own, so it runs apart from the crowded
+/// full run, as CI's outage step (`DOCINTAKE_OUTAGE_TESTS=1`).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DOCINTAKE_OUTAGE_TESTS"] == "1"))
+struct ObjectStoreOutageTests {
     @Test func aStoppedObjectStoreIs503NothingHalfDoneAndServiceResumesByItself() async throws {
         let moto = try await MotoServer.launch()
         do {

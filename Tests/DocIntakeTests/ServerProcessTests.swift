@@ -49,7 +49,8 @@ import Testing
             ])
         // In flight: its document is being staged (the temp file goes when the upload commits).
         let staging = server.dataDirectory + "/tmp"
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: it goes on as soon as the file appears, and a crowded CI minute once took 20 s.
+        let deadline = ContinuousClock.now + .seconds(60)
         while try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }

@@ -10,7 +10,10 @@ import Testing
 @testable import S3
 
 /// What the tests' S3 (moto) does with bad checksums, and what the client does when S3 is slow, paused or failing.
-@Suite struct S3FaultTests {
+/// It pauses servers and waits out timeouts, so it runs apart from the crowded full run, as CI's outage step
+/// (`DOCINTAKE_OUTAGE_TESTS=1`).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DOCINTAKE_OUTAGE_TESTS"] == "1"))
+struct S3FaultTests {
     /// moto does NOT verify payloads: a body whose signed x-amz-content-sha256 and x-amz-checksum-sha256 belong to
     /// other bytes is stored as sent (real S3 answers 400 XAmzContentSHA256Mismatch / BadDigest). So a test of
     /// integrity on read must tamper with stored objects itself. Should moto ever start checking, this fails and says so.
