@@ -83,9 +83,11 @@ public final class PostgresCluster: Sendable {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port,
             let user = components.user
         else { throw ClusterError("not a postgres:// URL") }
-        let configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: components.password,
             database: String(components.path.dropFirst()), tls: .disable)
+        // As freshDatabaseURL's connect_timeout: the first minute of a test run is crowded.
+        configuration.options.connectTimeout = .seconds(60)
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     }
 

@@ -29,7 +29,7 @@ public final class PostgresMetadataStore: Sendable {
     public convenience init(
         url: DatabaseURL, logger: Logger = Logger(label: "docintake.postgres"), connectionTimeout: Duration? = nil
     ) async throws {
-        let connectionTimeout = connectionTimeout ?? url.connectTimeout ?? .seconds(10)
+        let connectionTimeout = connectionTimeout ?? url.connectTimeout ?? Self.defaultConnectionTimeout
         self.init(url: url, logger: logger, connectionTimeout: connectionTimeout, listening: true)
         do {
             _ = try await transaction { connection in try await PostgresMigrations.migrate(connection, logger: logger) }
@@ -41,10 +41,14 @@ public final class PostgresMetadataStore: Sendable {
         await queued.waitUntilListening(timeout: connectionTimeout)
     }
 
+    /// How long a request waits for a connection when the URL names no `connect_timeout`.
+    public static let defaultConnectionTimeout: Duration = .seconds(10)
+
     /// Applies the migrations the database at `url` lacks and returns their names (none when it is up
     /// to date): the `docintake migrate` command. Throws as `init` does.
     public static func migrate(url: DatabaseURL, logger: Logger) async throws -> [String] {
-        let store = PostgresMetadataStore(url: url, logger: logger, connectionTimeout: .seconds(10), listening: false)
+        let store = PostgresMetadataStore(
+            url: url, logger: logger, connectionTimeout: url.connectTimeout ?? defaultConnectionTimeout, listening: false)
         do {
             let applied = try await store.transaction { connection in try await PostgresMigrations.migrate(connection, logger: logger) }
             await store.shutdown()
