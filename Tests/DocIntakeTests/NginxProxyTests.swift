@@ -67,7 +67,7 @@ import Testing
 
     @Test func theTestConfigurationIsTheShippedFileWithoutItsTLSLines() async throws {
         let shipped = try NginxProxy.shippedConfiguration
-        let derived = try NginxProxy.testConfiguration(shipped, listenPort: 18080, upstreamPort: 18081)
+        let derived = try NginxProxy.testConfiguration(shipped, listenPort: 18080, upstreamPorts: [18081])
         for directive in [
             "client_max_body_size 201m;", "proxy_request_buffering off;", "proxy_http_version 1.1;",
             "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;", "proxy_read_timeout 300s;",

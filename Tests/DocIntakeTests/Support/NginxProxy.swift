@@ -1,8 +1,9 @@
 import Foundation
 
-/// Debian's nginx in front of a DocIntake server, configured with `deploy/nginx.conf` itself: the
-/// lines marked `# TLS` give way to a plain loopback listener, and the upstream is the server's
-/// port. Everything nginx writes stays in a temp directory, removed on `stop()`.
+/// Debian's nginx in front of one DocIntake server or several, configured with `deploy/nginx.conf`
+/// itself: the lines marked `# TLS` give way to a plain loopback listener, and the upstream holds
+/// the servers' ports (round robin, nginx's default). Everything nginx writes stays in a temp
+/// directory, removed on `stop()`; its access log names the upstream that answered each request.
 final class NginxProxy: @unchecked Sendable {
     static let binary = "/usr/sbin/nginx"
     let process = Process()
@@ -19,8 +20,8 @@ final class NginxProxy: @unchecked Sendable {
         }
     }
 
-    /// The shipped file for a test: no `# TLS` line, a loopback listener, the given upstream.
-    static func testConfiguration(_ shipped: String, listenPort: Int, upstreamPort: Int) throws -> String {
+    /// The shipped file for a test: no `# TLS` line, a loopback listener, the given upstreams.
+    static func testConfiguration(_ shipped: String, listenPort: Int, upstreamPorts: [Int]) throws -> String {
         var lines: [String] = []
         for line in shipped.components(separatedBy: "\n") where !line.contains("# TLS") {
             lines.append(line)
@@ -30,17 +31,20 @@ final class NginxProxy: @unchecked Sendable {
         guard configuration.contains("server 127.0.0.1:8080;"), configuration.contains("listen 127.0.0.1:\(listenPort);") else {
             throw TestFailure("deploy/nginx.conf no longer has the upstream or server block the test derives from")
         }
-        return configuration.replacingOccurrences(of: "server 127.0.0.1:8080;", with: "server 127.0.0.1:\(upstreamPort);")
+        let servers = upstreamPorts.map { "server 127.0.0.1:\($0);" }.joined(separator: "\n    ")
+        return configuration.replacingOccurrences(of: "server 127.0.0.1:8080;", with: servers)
     }
 
-    init(upstreamPort: Int) throws {
+    convenience init(upstreamPort: Int) throws { try self.init(upstreamPorts: [upstreamPort]) }
+
+    init(upstreamPorts: [Int]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw TestFailure("\(Self.binary) is missing: install Debian's nginx (.ci/run does)")
         }
         directory = NSTemporaryDirectory() + "docintake-nginx-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = try Loopback.freePort()
-        try Self.testConfiguration(try Self.shippedConfiguration, listenPort: port, upstreamPort: upstreamPort)
+        try Self.testConfiguration(try Self.shippedConfiguration, listenPort: port, upstreamPorts: upstreamPorts)
             .write(toFile: directory + "/docintake.conf", atomically: true, encoding: .utf8)
         let main = """
             daemon off;
@@ -49,7 +53,8 @@ final class NginxProxy: @unchecked Sendable {
             error_log \(directory)/error.log info;
             events { worker_connections 64; }
             http {
-                access_log \(directory)/access.log;
+                log_format upstreams '$request_method $request_uri $status $upstream_addr';
+                access_log \(directory)/access.log upstreams;
                 client_body_temp_path \(directory)/body;
                 proxy_temp_path \(directory)/proxy;
                 fastcgi_temp_path \(directory)/fastcgi;
@@ -75,6 +80,11 @@ final class NginxProxy: @unchecked Sendable {
     }
 
     func errorLog() throws -> String { try String(contentsOfFile: directory + "/error.log", encoding: .utf8) }
+
+    /// One line per request: method, URI, status, and the upstream(s) nginx tried, in order.
+    func accessLog() throws -> [String] {
+        try String(contentsOfFile: directory + "/access.log", encoding: .utf8).split(separator: "\n").map(String.init)
+    }
 
     /// SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM, and
     /// nginx without its master process never unblocks it. Nothing of nginx's needs keeping.
