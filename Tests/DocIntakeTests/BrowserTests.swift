@@ -13,6 +13,11 @@ import Testing
         let server = try await offPool { try ServerProcess(arguments: ["--max-file-size", "\(maxFileSize)"]) }
         defer { server.stop() }
         let reviewerToken = try await ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata).add(name: "browser-check")
+        try await Self.fillInTheForm(at: server.baseURL, reviewerToken: reviewerToken, maxFileSize: maxFileSize)
+    }
+
+    /// Browser/form_browser.py's journey (apply, errors in place, a return answered) against `baseURL`.
+    static func fillInTheForm(at baseURL: String, reviewerToken: String, maxFileSize: Int) async throws {
         let screenshots = NSTemporaryDirectory() + "docintake-browser-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         print("BrowserTests: screenshots in \(screenshots)")
@@ -21,7 +26,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/form_browser.py").path,
-            server.baseURL, Fixtures.uploads, reviewerToken, screenshots, "\(maxFileSize)",
+            baseURL, Fixtures.uploads, reviewerToken, screenshots, "\(maxFileSize)",
         ]
         let output = Pipe()
         // stderr to a file: the driver's chatter must not fill a pipe nobody reads yet.

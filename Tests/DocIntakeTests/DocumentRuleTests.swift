@@ -112,7 +112,7 @@ import Testing
             let result = try await Curl.run([
                 "-X", "POST", "-H", "Expect: 100-continue", "-H", "Content-Type: multipart/form-data; boundary=x",
                 "-H", "Content-Length: \(4 * 1024 * 1024)", "--data-binary", "@/dev/null", "--max-time", "5",
-                server.baseURL + "/api/v1/applications",
+                server.directBaseURL + "/api/v1/applications",
             ])
             #expect(result.status == 413)
             #expect(!result.headers.contains("100 Continue"))

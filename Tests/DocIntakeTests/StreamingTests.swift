@@ -38,7 +38,7 @@ import Testing
     @Test func aHostileClientIgnoringTheRefusalIsCutOff() async throws {
         try await TestServer.with { server in
             let declared = 150 * 1024 * 1024
-            let result = try await RawClient.run(["hostile", "\(server.port)", "\(declared)"])
+            let result = try await RawClient.run(["hostile", "\(server.directPort)", "\(declared)"])
             #expect(result["status"] as? Int == 415, "the client still gets the refusal: \(result)")
             let sent = result["sent"] as? Int ?? declared
             #expect(sent < 16 * 1024 * 1024, "the server kept reading \(sent) bytes after refusing")

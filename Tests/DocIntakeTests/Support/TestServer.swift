@@ -8,12 +8,28 @@ import Storage
 
 @testable import DocIntake
 
-/// A real DocIntake server on an ephemeral loopback port with its own data directory.
+/// A real DocIntake server on an ephemeral loopback port with its own data directory; or, with
+/// `DOCINTAKE_TEST_CLUSTER=N` (see `TestCluster`), N servers on one PostgreSQL database and one
+/// bucket behind nginx, whose port this then is.
 struct TestServer: Sendable {
     let port: Int
-    /// The metrics listener's port (a free one of its own).
+    /// The metrics listener's port (a free one of its own; the first server's in a cluster, which
+    /// shows every server's counters, since they run in one process with one registry).
     let metricsPort: Int
+    /// The first server's data directory; its pepper and outbox are every server's.
     let dataDirectory: String
+    /// Every server's data directory, `dataDirectory` first: each stages its own uploads.
+    var nodeDirectories: [String] = []
+    /// nginx, balancing over the servers, in a cluster.
+    var balancer: NginxProxy?
+    /// The first server's own port: `port` itself, except in a cluster, where `port` is nginx's.
+    /// For what only DocIntake's own socket shows: nginx answers `Expect: 100-continue` itself, and
+    /// reads and discards the rest of a body DocIntake refused early rather than cutting the
+    /// client off (docs/scale-out.md).
+    var directPort: Int
+    /// Every server's own port, in no particular order (the balancer's upstreams).
+    var nodePorts: [Int] = []
+    var directBaseURL: String { "http://127.0.0.1:\(directPort)" }
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
@@ -33,7 +49,8 @@ struct TestServer: Sendable {
     ) async throws -> T {
         Self.metrics
         let directory = dataDirectory ?? NSTemporaryDirectory() + "docintake-e2e-" + UUID().uuidString
-        defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        let nodes = TestCluster.nodeDirectories(of: directory)
+        defer { if dataDirectory == nil { for node in nodes { try? FileManager.default.removeItem(atPath: node) } } }
         var logger = Logger(label: "docintake-test")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -50,20 +67,28 @@ struct TestServer: Sendable {
         if let blobStore { TestBackend.register(blobStore.location, environment: blobStore.environment, for: directory) }
         configuration.database = try await TestBackend.database(for: directory)
         configuration.blobStore = try await TestBackend.blobStore(for: directory)
-        let stores =
-            if configuration.database == nil, configuration.blobStore == nil {
-                try Stores(dataDirectory: directory, blobFaults: blobFaults, metadataFaults: metadataFaults)
-            } else {
-                try await Stores.open(
-                    dataDirectory: directory, database: configuration.database, blobStore: configuration.blobStore, blobFaults: blobFaults,
-                    environment: TestBackend.environment(for: directory))
-            }
+        if nodes.count > 1 { try await TestCluster.share(directory, with: nodes.dropFirst(), configuration: &configuration) }
+        var opened: [Stores] = []
         do {
-            let app = try await DocIntakeServer.makeApplication(
-                configuration,
-                stores: stores, logger: logger,
-                onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) })
-            let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            var applications: [any Service] = []
+            for node in nodes {
+                var nodeConfiguration = configuration
+                nodeConfiguration.dataDirectory = node
+                let stores =
+                    if configuration.database == nil, configuration.blobStore == nil {
+                        try Stores(dataDirectory: node, blobFaults: blobFaults, metadataFaults: metadataFaults)
+                    } else {
+                        try await Stores.open(
+                            dataDirectory: node, database: configuration.database, blobStore: configuration.blobStore,
+                            blobFaults: blobFaults, environment: TestBackend.environment(for: directory))
+                    }
+                opened.append(stores)
+                applications.append(
+                    try await DocIntakeServer.makeApplication(
+                        nodeConfiguration, stores: stores, logger: logger,
+                        onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) }))
+            }
+            let group = ServiceGroup(configuration: .init(services: applications, logger: logger))
             let result = try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask {
                     // A server that fails to start must not leave the test waiting for its port.
@@ -73,14 +98,22 @@ struct TestServer: Sendable {
                     }
                     try await group.run()
                 }
+                var nodePorts: [Int] = []
+                var metricsPortsSeen: [Int] = []
                 var iterator = ports.makeAsyncIterator()
                 var metricsIterator = metricsPorts.makeAsyncIterator()
-                guard let port = await iterator.next(), let metricsPort = await metricsIterator.next() else {
+                while nodePorts.count < nodes.count, let port = await iterator.next() { nodePorts.append(port) }
+                while metricsPortsSeen.count < nodes.count, let port = await metricsIterator.next() { metricsPortsSeen.append(port) }
+                guard nodePorts.count == nodes.count, let metricsPort = metricsPortsSeen.first else {
                     throw TestFailure("server did not start")
                 }
-                let server = TestServer(port: port, metricsPort: metricsPort, dataDirectory: directory)
                 do {
+                    let balancer = nodes.count > 1 ? try NginxProxy(upstreamPorts: nodePorts) : nil
+                    let server = TestServer(
+                        port: balancer?.port ?? nodePorts[0], metricsPort: metricsPort, dataDirectory: directory, nodeDirectories: nodes,
+                        balancer: balancer, directPort: nodePorts[0], nodePorts: nodePorts)
                     let result = try await body(server)
+                    balancer?.stop()
                     await group.triggerGracefulShutdown()
                     try await tasks.waitForAll()
                     return result
@@ -90,12 +123,12 @@ struct TestServer: Sendable {
                     throw error
                 }
             }
-            await stores.close()
-            await TestBackend.release(directory)
+            for stores in opened { await stores.close() }
+            for node in nodes { await TestBackend.release(node) }
             return result
         } catch {
-            await stores.close()
-            await TestBackend.release(directory)
+            for stores in opened { await stores.close() }
+            for node in nodes { await TestBackend.release(node) }
             throw error
         }
     }
@@ -113,7 +146,7 @@ struct TestServer: Sendable {
     /// Files in the staging directory: any left after a request is a leak. Throws when the
     /// directory is missing, so that staging moved elsewhere cannot read as clean.
     func tempFiles() throws -> [String] {
-        try StoreAudit.tempFiles(dataDirectory)
+        try nodeDirectories.flatMap { try StoreAudit.tempFiles($0) }
     }
 
     /// A hasher with the server's pepper (its default file), to check the 秘密の番号 hashes it stored.
