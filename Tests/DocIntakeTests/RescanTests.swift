@@ -185,7 +185,8 @@ import Testing
                     #expect(try await metadata.jobLease(job: RescanJob.name) == nil, "released at the end of the run")
                     let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])
                     #expect(metrics.text.contains("docintake_documents_quarantined_total 1"), "\(metrics.text)")
-                    #expect(metrics.text.contains("docintake_rescan_documents_quarantined 1"))
+                    // The last run's own count: in a cluster, another server's later run found nothing new.
+                    if TestCluster.size == 1 { #expect(metrics.text.contains("docintake_rescan_documents_quarantined 1")) }
                 }
             }
         }
