@@ -41,15 +41,21 @@ class Cluster:
 
     def __init__(self, binary, work, name, count, database, bucket, pepper):
         self.servers = []
-        for index in range(count):
-            data = os.path.join(work, f"{name}-node{index}")
-            log = open(data + ".log", "w+")
-            argv = [binary, "serve", "--data-dir", data, "--port", "0", "--metrics-address", "none", "--no-notice-delivery",
-                    "--log-level", "notice", "--database", database, "--blob-store", f"s3://{bucket}/bench",
-                    "--s3-path-style", "--pepper-file", pepper]
-            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-            self.servers.append((process, self.port_of(log, process)))
-        self.nginx = Nginx(work, name, [port for _, port in self.servers])
+        self.nginx = None
+        try:
+            for index in range(count):
+                data = os.path.join(work, f"{name}-node{index}")
+                log = open(data + ".log", "w+")
+                argv = [binary, "serve", "--data-dir", data, "--port", "0", "--metrics-address", "none", "--no-notice-delivery",
+                        "--log-level", "notice", "--database", database, "--blob-store", f"s3://{bucket}/bench",
+                        "--s3-path-style", "--pepper-file", pepper]
+                process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+                self.servers.append((process, None))
+                self.servers[-1] = (process, self.port_of(log, process))
+            self.nginx = Nginx(work, name, [port for _, port in self.servers])
+        except BaseException:
+            self.stop()
+            raise
         self.port = self.nginx.port
 
     @staticmethod
@@ -68,7 +74,8 @@ class Cluster:
         raise SystemExit(f"docintake serve did not report its port: {log.read()[-2000:]}")
 
     def stop(self):
-        self.nginx.stop()
+        if self.nginx:
+            self.nginx.stop()
         for process, _ in self.servers:
             process.terminate()
         for process, _ in self.servers:

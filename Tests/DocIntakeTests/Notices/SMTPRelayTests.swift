@@ -22,6 +22,7 @@ import Testing
         sink.standardOutput = FileHandle.nullDevice
         sink.standardError = FileHandle.nullDevice
         try sink.run()
+        try ParentWatch.start(sink, directory: scratch)
         defer {
             // SIGKILL: the child may inherit a mask that blocks SIGTERM; the Maildir is all it leaves.
             kill(sink.processIdentifier, SIGKILL)

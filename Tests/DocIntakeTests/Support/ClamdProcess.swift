@@ -56,7 +56,9 @@ final class ClamdProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        try watch(process)
+        // The `defer` in `with` stops clamd when a test ends or throws, but not when the test
+        // process is killed or crashes.
+        try ParentWatch.start(process, directory: directory)
         let client = ClamdClient(endpoint: endpoint, timeout: .seconds(5))
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -66,21 +68,6 @@ final class ClamdProcess: @unchecked Sendable {
         }
         let log = (try? String(contentsOfFile: directory + "/clamd.log", encoding: .utf8)) ?? ""
         throw TestFailure("clamd did not answer PING: \(log.suffix(2000))")
-    }
-
-    /// Tests/Support/reap-with-parent.sh: the `defer` in `with` stops clamd when a test ends or
-    /// throws, but not when the test process is killed or crashes; the script does then.
-    private func watch(_ server: Process) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Support/reap-with-parent.sh").path
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: "/bin/bash")
-        watcher.arguments = [script, String(getpid()), String(server.processIdentifier), directory]
-        // None of the test process's output: swift test waits until every holder of it has closed it.
-        watcher.standardInput = FileHandle.nullDevice
-        watcher.standardOutput = FileHandle.nullDevice
-        watcher.standardError = FileHandle.nullDevice
-        try watcher.run()
     }
 
     /// A signature published after documents were stored, as freshclam would bring it: written to

@@ -69,6 +69,7 @@ final class NginxProxy: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        try ParentWatch.start(process, directory: directory)
         for _ in 0..<100 {
             if Loopback.accepts(port) { return }
             guard process.isRunning else { break }

@@ -42,6 +42,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = logFile
         process.standardError = logFile
         try process.run()
+        try ParentWatch.start(process, directory: ownsDataDirectory ? self.dataDirectory : nil)
         for _ in 0..<100 {
             if let line = try log(matching: "port") {
                 port = Self.number(after: "port", in: line)
