@@ -65,6 +65,21 @@ import Testing
         #expect(!untrustingLog.contains("client=127.0.0.2"))
     }
 
+    /// A request that finds no server (or loses its server mid-way) gets nginx's answer in the API's
+    /// own form: 503, Retry-After, problem+json with Japanese and English.
+    @Test func noServerAnsweringIsA503ProblemWithRetryAfter() async throws {
+        let server = try ServerProcess()
+        let proxy = try NginxProxy(upstreamPort: server.port)
+        server.stop()
+        let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [proxy.baseURL + "/api/v1/applications"])
+        #expect(result.status == 503, "\(result.text)")
+        #expect(result.headers.lowercased().contains("content-type: application/problem+json"), "\(result.headers)")
+        #expect(result.headers.lowercased().contains("retry-after: 5"), "\(result.headers)")
+        #expect(result.json["code"] as? String == "server_unavailable")
+        #expect((result.json["detail"] as? String)?.contains("もう一度送信") == true)
+        #expect((result.json["detail_en"] as? String)?.contains("send it again") == true)
+    }
+
     @Test func theTestConfigurationIsTheShippedFileWithoutItsTLSLines() async throws {
         let shipped = try NginxProxy.shippedConfiguration
         let derived = try NginxProxy.testConfiguration(shipped, listenPort: 18080, upstreamPorts: [18081])
