@@ -115,4 +115,38 @@ struct ObjectStoreOutageTests {
         }
         await moto.shutdown()
     }
+
+    /// The store is already down when a large upload starts: its first part cannot be sent, and the
+    /// upload is refused with 503 as soon as the client's retries give up, long before its last byte,
+    /// rather than taking the whole document first.
+    @Test func anUploadWhosePartsCannotBeSentEndsBeforeItsLastByte() async throws {
+        let moto = try await MotoServer.launch()
+        do {
+            let bucket = try await moto.freshBucket().bucket
+            let location = try BlobStoreLocation("s3://\(bucket)/docintake", pathStyle: true)
+            try await TestServer.with(blobStore: (location, moto.environment)) { server in
+                try await moto.pause()
+                let boundary = "----docintake-store-down"
+                let declared = 96 << 20
+                let start =
+                    Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"institution_kind\"\r\n\r\nworkplace_clinic\r\n".utf8)
+                    + Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"opening_notification\"; filename=\"a.pdf\"\r\n".utf8)
+                    + Data("Content-Type: application/pdf\r\n\r\n%PDF-1.7\n".utf8)
+                let head =
+                    "POST /api/v1/applications HTTP/1.1\r\nHost: intake.example.jp\r\nContent-Length: \(declared)\r\n"
+                    + "Content-Type: multipart/form-data; boundary=\(boundary)\r\n\r\n"
+                // About 1.6 MB/s: the whole body would take a minute.
+                let (status, sent) = try await RawHTTP.pacedUpload(port: server.port, head: head, start: start, giveUpAfter: declared)
+                try await moto.resume()
+                #expect(status == 503, "the upload was answered \(status) after \(sent) bytes")
+                #expect(sent < declared / 2, "\(sent) of \(declared) bytes were taken before the refusal")
+                #expect(try await StoreAudit.applicationCount(try await server.stores().metadata) == 0)
+                #expect(try server.tempFiles().isEmpty)
+            }
+        } catch {
+            await moto.shutdown()
+            throw error
+        }
+        await moto.shutdown()
+    }
 }

@@ -57,6 +57,7 @@ public final class StagedBlob: @unchecked Sendable {
         byteCount += Int64(bytes.count)
         if byteCount - writebackOffset >= Self.writebackStride { startWriteback() }
         tee?.staged(byteCount: byteCount)
+        if let failure = tee?.failure { throw failure }
     }
 
     /// Lets the disk take the upload while the rest of it still arrives, instead of all of it at

@@ -16,4 +16,8 @@ public protocol StagingTee: AnyObject, Sendable {
     /// The upload was abandoned before it was placed: stop sending and remove what was sent, as far
     /// as that can be done (the store's sweep removes the rest).
     func abandon()
+
+    /// Why sending failed for good (the store still unreachable after the client's retries), once
+    /// it has: the upload can then end at once instead of taking the rest of 100 MB for nothing.
+    var failure: (any Error)? { get }
 }

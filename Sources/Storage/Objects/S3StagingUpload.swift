@@ -24,6 +24,7 @@ final class S3StagingUpload: StagingTee {
         /// Bytes handed to part tasks so far.
         var sent: Int64 = 0
         var abandoned = false
+        var failure: (any Error)?
     }
     private let state = Mutex(State())
 
@@ -76,6 +77,8 @@ final class S3StagingUpload: StagingTee {
         }
     }
 
+    var failure: (any Error)? { state.withLock { $0.failure } }
+
     func abandon() {
         let (created, parts, completion) = state.withLock { state in
             state.abandoned = true
@@ -103,10 +106,17 @@ final class S3StagingUpload: StagingTee {
         let number = state.parts.count + 1
         state.parts.append(
             Task {
-                let uploadId = try await created.value
-                let digest = try await region.sha256()
-                let payload = S3Payload.stream(length: length, sha256: digest, replayable: true) { region }
-                return try await client.uploadPart(key: key, uploadId: uploadId, partNumber: number, payload: payload)
+                do {
+                    let uploadId = try await created.value
+                    let digest = try await region.sha256()
+                    let payload = S3Payload.stream(length: length, sha256: digest, replayable: true) { region }
+                    return try await client.uploadPart(key: key, uploadId: uploadId, partNumber: number, payload: payload)
+                } catch {
+                    if !(error is CancellationError) {
+                        self.state.withLock { $0.failure = $0.failure ?? S3BlobStore.mapped(error, digest: nil) }
+                    }
+                    throw error
+                }
             })
         state.sent += length
     }
