@@ -100,8 +100,12 @@ class Nginx:
             lines.append(line)
             if line == "server {":
                 lines.append(f"    listen 127.0.0.1:{self.port};")
-        servers = "\n    ".join(f"server 127.0.0.1:{port};" for port in upstreams)
-        site = "\n".join(lines).replace("server 127.0.0.1:8080;", servers)
+        shipped_server = "server 127.0.0.1:8080 max_fails=1 fail_timeout=3s;"
+        servers = "\n    ".join(shipped_server.replace("8080", str(port)) for port in upstreams)
+        site = "\n".join(lines)
+        if shipped_server not in site:
+            raise SystemExit("deploy/nginx.conf no longer has the upstream line this script derives from")
+        site = site.replace(shipped_server, servers)
         with open(os.path.join(self.dir, "docintake.conf"), "w", encoding="utf-8") as out:
             out.write(site)
         with open(os.path.join(self.dir, "nginx.conf"), "w", encoding="utf-8") as out:

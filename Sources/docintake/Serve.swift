@@ -7,6 +7,7 @@ import Logging
 import Metrics
 import Prometheus
 import Scanner
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service on SQLite and a local blob directory.")
@@ -153,7 +154,14 @@ struct Serve: AsyncParsableCommand {
             dataDirectory: dataDir, database: configuration.database, blobStore: configuration.blobStore, logger: logger)
         do {
             let app = try await DocIntakeServer.makeApplication(configuration, stores: stores, logger: logger)
-            try await app.runService()
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // deploy/docintake.service gives a stop 60 s before its SIGKILL. Requests still running
+            // after 40 s are cancelled (an upload cut so leaves nothing behind); a service that
+            // ignores even cancellation for 10 s more ends the process with a fatal error, which
+            // names itself in the log, rather than leaving a server that never stops.
+            group.maximumGracefulShutdownDuration = .seconds(40)
+            group.maximumCancellationDuration = .seconds(10)
+            try await ServiceGroup(configuration: group).run()
         } catch {
             await stores.close()
             throw error

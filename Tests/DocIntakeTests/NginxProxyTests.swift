@@ -90,6 +90,6 @@ import Testing
             #expect(shipped.contains(directive) && derived.contains(directive), "\(directive)")
         }
         #expect(shipped.contains("ssl_certificate ") && !derived.contains("ssl_"))
-        #expect(derived.contains("server 127.0.0.1:18081;") && derived.contains("listen 127.0.0.1:18080;"))
+        #expect(derived.contains("server 127.0.0.1:18081 max_fails=1 fail_timeout=3s;") && derived.contains("listen 127.0.0.1:18080;"))
     }
 }

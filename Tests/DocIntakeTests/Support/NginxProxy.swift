@@ -28,11 +28,12 @@ final class NginxProxy: @unchecked Sendable {
             if line == "server {" { lines.append("    listen 127.0.0.1:\(listenPort);") }
         }
         let configuration = lines.joined(separator: "\n")
-        guard configuration.contains("server 127.0.0.1:8080;"), configuration.contains("listen 127.0.0.1:\(listenPort);") else {
+        let shippedServer = "server 127.0.0.1:8080 max_fails=1 fail_timeout=3s;"
+        guard configuration.contains(shippedServer), configuration.contains("listen 127.0.0.1:\(listenPort);") else {
             throw TestFailure("deploy/nginx.conf no longer has the upstream or server block the test derives from")
         }
-        let servers = upstreamPorts.map { "server 127.0.0.1:\($0);" }.joined(separator: "\n    ")
-        return configuration.replacingOccurrences(of: "server 127.0.0.1:8080;", with: servers)
+        let servers = upstreamPorts.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=3s;" }.joined(separator: "\n    ")
+        return configuration.replacingOccurrences(of: shippedServer, with: servers)
     }
 
     convenience init(upstreamPort: Int) throws { try self.init(upstreamPorts: [upstreamPort]) }
