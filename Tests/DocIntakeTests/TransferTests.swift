@@ -95,8 +95,21 @@ import Testing
         let listed = try await target.withMetadata { try await $0.applications(statuses: nil, after: nil, limit: 10) }
         #expect(listed.isEmpty, "nothing was copied")
 
+        // Nor while an operator's job works on it (those do not take the server's lock).
+        let source = try SQLiteMetadataStore(path: installation.directory + "/docintake.sqlite")
+        #expect(try await source.acquireJobLease(job: "retention", holder: "test", now: Date(), expiresAt: Date().addingTimeInterval(600)))
+        let busy = try await target.transfer(from: installation)
+        #expect(busy.status == 75 && busy.stderr.contains("実行中") && busy.stderr.contains("(retention) is running"), "\(busy.stderr)")
+        try await source.releaseJobLease(job: "retention", holder: "test")
+
+        let nowhere = NSTemporaryDirectory() + "transfer-nothing-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: nowhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: nowhere) }
+        let empty = try await target.transfer(from: EmbeddedInstallation(directory: nowhere, applicants: [], reviewerToken: ""))
+        #expect(empty.status == 1 && empty.stderr.contains("There is no docintake.sqlite in \(nowhere)"), "\(empty.stderr)")
+
         let stopped = try await target.transfer(from: installation)
-        #expect(stopped.status == 0, "once the server is stopped it runs: \(stopped.stderr)")
+        #expect(stopped.status == 0, "once the server is stopped and the job done it runs: \(stopped.stderr)")
     }
 
     @Test func aCorruptBlobIsNamedNotCopiedAndMarkedTheRestIsCopied() async throws {
@@ -200,6 +213,29 @@ import Testing
         #expect(try await target.snapshot() == changed)
     }
 
+    @Test func aLargeBlobStreamsThroughInConstantMemory() async throws {
+        let small = try await EmbeddedInstallation.populated(applications: 1)
+        defer { small.remove() }
+        let large = try await EmbeddedInstallation.populated(applications: 0, largeDocument: 100 << 20)
+        defer { large.remove() }
+        let target = try await TransferTarget.fresh()
+        let other = try await TransferTarget.fresh()
+
+        let (baseline, smallRun) = try await other.measuredTransfer(from: small)
+        #expect(smallRun.status == 0, "\(smallRun.stderr)")
+        let (peak, run) = try await target.measuredTransfer(from: large)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let file = try #require(large.currentFiles.first)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        let copied = try run.report().bytesCopied
+        #expect(size > 99 << 20 && copied == Int64(size))
+        #expect(peak - baseline < 32 << 10, "peak \(peak) KiB moving 100 MiB vs \(baseline) KiB moving a few KiB")
+        let digest = try Self.sha256(file)
+        let object = try #require(try await target.object(digest))
+        let checksum = Data(try #require(BlobDigest(hex: digest)).bytes).base64EncodedString()
+        #expect(object.size == Int64(size) && object.checksumSHA256 == checksum)
+    }
+
     static func sha256(_ path: String) throws -> String {
         SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
     }
@@ -230,7 +266,8 @@ struct EmbeddedInstallation: Sendable {
     /// With `applications` ≥ 4: one returned whose permit was replaced and which was resubmitted, one
     /// approved and held, one left submitted (with a 3 MiB document), one rejected and its documents
     /// deleted by a retention run (deletion records); further ones submitted. Fewer: submitted only.
-    static func populated(applications: Int = 4) async throws -> EmbeddedInstallation {
+    /// With `largeDocument`, one more application (a change: one document) with a PDF of that size.
+    static func populated(applications: Int = 4, largeDocument: Int? = nil) async throws -> EmbeddedInstallation {
         let directory = NSTemporaryDirectory() + "transfer-source-" + UUID().uuidString
         let files = directory + "-files"
         try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
@@ -261,7 +298,20 @@ struct EmbeddedInstallation: Sendable {
             else { throw TestFailure("submission: \(created.status) \(created.text)") }
             submitted.append((id, receipt, token, [notification, permit]))
         }
-        var statuses = Array(repeating: "submitted", count: applications)
+        if let largeDocument {
+            var fields = ApplicationFields.workplaceClinic
+            fields["application_kind"] = "change"
+            let notification = try Self.pdf(in: files, "large", padding: largeDocument - 64)
+            let created = try await Curl.run(
+                ApplicationFields.curlArguments(fields) + [
+                    "-F", "opening_notification=@\(notification);type=application/pdf", server.baseURL + "/api/v1/applications",
+                ])
+            guard created.status == 201, let id = created.json["id"] as? String, let receipt = created.json["receipt_number"] as? String,
+                let token = created.json["access_token"] as? String
+            else { throw TestFailure("submission: \(created.status) \(created.text)") }
+            submitted.append((id, receipt, token, [notification]))
+        }
+        var statuses = Array(repeating: "submitted", count: submitted.count)
         var kept = submitted.map(\.files)
         if applications >= 4 {
             // Returned, a new permit, resubmitted.
@@ -310,14 +360,16 @@ struct EmbeddedInstallation: Sendable {
         return EmbeddedInstallation(directory: directory, applicants: applicants, reviewerToken: reviewerToken)
     }
 
-    /// A small PDF unique to `label`, `padding` bytes of comment lines longer.
+    /// A small PDF unique to `label`, about `padding` bytes of comment lines longer (written a line at a time).
     private static func pdf(in directory: String, _ label: String, padding: Int = 0) throws -> String {
         let path = directory + "/" + label + "-" + UUID().uuidString + ".pdf"
-        var data = Data("%PDF-1.4\n% \(label) \(UUID().uuidString)\n".utf8)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw TestFailure("cannot create \(path)") }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data("%PDF-1.4\n% \(label) \(UUID().uuidString)\n".utf8))
         let line = Data(("% " + String(repeating: "x", count: 1021) + "\n").utf8)
-        for _ in 0..<(padding / line.count) { data.append(line) }
-        data.append(Data("%%EOF\n".utf8))
-        try data.write(to: URL(fileURLWithPath: path))
+        for _ in 0..<(padding / line.count) { try handle.write(contentsOf: line) }
+        try handle.write(contentsOf: Data(String(repeating: "%", count: padding % line.count).utf8) + Data("\n%%EOF\n".utf8))
         return path
     }
 
@@ -376,6 +428,20 @@ struct TransferTarget: Sendable {
                 "--s3-path-style",
             ] + (json ? ["--json"] : []), environment: environment)
         return TransferRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
+    }
+
+    /// `transfer(from:)` under GNU time: its peak resident memory in KiB, and what it printed.
+    func measuredTransfer(from installation: EmbeddedInstallation) async throws -> (peakKiB: Int, run: TransferRun) {
+        let measured = NSTemporaryDirectory() + "transfer-rss-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: measured) }
+        let result = try await Program.run(
+            "/usr/bin/time",
+            [
+                "-f", "%M", "-o", measured, try Program.docintakeBinary(), "transfer", "--from-data-dir", installation.directory,
+                "--database", databaseURL, "--blob-store", location.description, "--s3-path-style", "--json",
+            ], environment: environment)
+        let peak = Int(try String(contentsOfFile: measured, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return (peak, TransferRun(status: result.status, stdout: result.stdout, stderr: result.stderr))
     }
 
     /// A server on this target, with `installation`'s pepper, for `body`.
