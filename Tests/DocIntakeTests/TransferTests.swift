@@ -113,22 +113,30 @@ import Testing
     }
 
     @Test func aCorruptBlobIsNamedNotCopiedAndMarkedTheRestIsCopied() async throws {
-        let installation = try await EmbeddedInstallation.populated(applications: 2)
+        let installation = try await EmbeddedInstallation.populated(applications: 3)
         defer { installation.remove() }
         let target = try await TransferTarget.fresh()
         let victim = installation.applicants[0]
         let digest = try Self.sha256(try #require(victim.currentFiles.last))
-        try await BlobTamper.flip(digest, in: try FileBlobStore(root: installation.directory))
+        let blobs = try FileBlobStore(root: installation.directory)
+        try await BlobTamper.flip(digest, in: blobs)
+        // And one whose file is gone.
+        let lost = try Self.sha256(try #require(installation.applicants[2].currentFiles.last))
+        let lostPath = blobs.path(of: try #require(BlobDigest(hex: lost)))
+        try FileManager.default.moveItem(atPath: lostPath, toPath: lostPath + ".away")
 
         let result = try await target.transfer(from: installation, json: false)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("FAILED blob sha256:\(digest) (corrupt), not copied"), "\(result.stdout)")
         #expect(result.stdout.contains(victim.receiptNumber))
+        #expect(result.stdout.contains("FAILED blob sha256:\(lost) (missing), not copied"), "\(result.stdout)")
+        #expect(result.stdout.contains("blobs: \(installation.currentFiles.count - 2) copied"), "\(result.stdout)")
         #expect(try await target.object(digest) == nil, "the corrupt bytes were not stored")
-        for file in installation.currentFiles where try Self.sha256(file) != digest {
+        for file in installation.currentFiles where try ![digest, lost].contains(Self.sha256(file)) {
             #expect(try await target.object(try Self.sha256(file)) != nil, "the rest was copied")
         }
         #expect(try await target.withMetadata { try await $0.blobCorruption(sha256: digest) } != nil)
+        #expect(try await target.withMetadata { try await $0.blobCorruption(sha256: lost) } != nil)
         #expect(try await target.withMetadata { try await $0.documents(applicationId: victim.id) }.count == 2, "its document row is kept")
 
         try await target.serve(pepperFrom: installation) { server in
@@ -139,10 +147,11 @@ import Testing
         }
 
         // Restored from a backup, the blob goes across on the next run and its mark is lifted.
-        try await BlobTamper.flip(digest, in: try FileBlobStore(root: installation.directory))
+        try await BlobTamper.flip(digest, in: blobs)
+        try FileManager.default.moveItem(atPath: lostPath + ".away", toPath: lostPath)
         let repaired = try await target.transfer(from: installation)
         #expect(repaired.status == 0, "\(repaired.stdout)")
-        #expect(try repaired.report().blobsCopied == 1)
+        #expect(try repaired.report().blobsCopied == 2)
         #expect(try await target.object(digest) != nil)
         #expect(try await target.withMetadata { try await $0.blobCorruption(sha256: digest) } == nil)
     }
