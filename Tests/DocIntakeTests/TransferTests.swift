@@ -182,6 +182,43 @@ import Testing
         #expect(try await target.snapshot() == (try await installation.snapshot()))
     }
 
+    @Test func aTransferKilledMidwayIsCompletedByTheNextRun() async throws {
+        let installation = try await EmbeddedInstallation.populated(applications: 2, largeDocument: 100 << 20)
+        defer { installation.remove() }
+        let target = try await TransferTarget.fresh()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Program.docintakeBinary())
+        process.arguments = [
+            "transfer", "--from-data-dir", installation.directory, "--database", target.databaseURL, "--blob-store",
+            target.location.description, "--s3-path-style", "--quiet",
+        ]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(target.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // SIGKILL once the four small blobs are across, while the 100 MiB one (the last) is on its way.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning, try await target.objects().count < 4, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(process.terminationReason == .uncaughtSignal, "killed before it finished")
+        let large = try Self.sha256(try #require(installation.currentFiles.last))
+        #expect(try await target.object(large) == nil, "the object cut off mid-upload is not there")
+
+        let resumed = try await target.transfer(from: installation)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let report = try resumed.report()
+        #expect(report.blobsAlreadyPresent == 4 && report.blobsCopied == 1, "\(resumed.stdout)")
+        #expect(report.tables["applications"] == .init(copied: 3, alreadyPresent: 0), "no row had been written")
+        #expect(try await target.snapshot() == (try await installation.snapshot()))
+        for file in installation.currentFiles {
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+            #expect(try await target.object(try Self.sha256(file))?.size == Int64(size))
+        }
+    }
+
     /// A transfer in this process, stopped where `stop` throws.
     static func interrupted(
         _ installation: EmbeddedInstallation, into target: TransferTarget, where stop: @escaping @Sendable (InstallationTransfer.Step) throws -> Void
