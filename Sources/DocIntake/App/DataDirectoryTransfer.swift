@@ -50,9 +50,11 @@ public struct DataDirectoryTransfer: Sendable {
             throw error
         }
         do {
-            let report = try await InstallationTransfer(
+            var report = try await InstallationTransfer(
                 source: source, sourceBlobs: sourceBlobs, target: target, targetBlobs: targetBlobs, onStep: onStep
             ).run()
+            let pepper = dataDirectory + "/pepper"
+            report.pepperFile = FileManager.default.fileExists(atPath: pepper) ? pepper : nil
             await close(target, targetBlobs, lock)
             return report
         } catch {

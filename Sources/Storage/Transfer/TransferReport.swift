@@ -54,6 +54,9 @@ public struct TransferReport: Sendable, Equatable, Codable {
     public var conflicts: [Conflict] = []
     /// Whether every table was copied to its end (false when a conflict stopped the run).
     public var complete = false
+    /// The source's pepper file, which the new servers must be given (`--pepper-file`); nil when the
+    /// data directory has none (its server was given another).
+    public var pepperFile: String?
 
     enum CodingKeys: String, CodingKey {
         case tables, complete, conflicts
@@ -61,6 +64,7 @@ public struct TransferReport: Sendable, Equatable, Codable {
         case blobsAlreadyPresent = "blobs_already_present"
         case bytesCopied = "bytes_copied"
         case failedBlobs = "failed_blobs"
+        case pepperFile = "pepper_file"
     }
 
     public init() {}
@@ -91,6 +95,12 @@ public struct TransferReport: Sendable, Equatable, Codable {
                     + "Restore their files from a backup and run the transfer again, or have the applicants upload them again.")
         } else if complete {
             lines.append("Everything was copied and verified.")
+        }
+        // The 秘密の番号 hashes were copied as they are: they verify only under the pepper they were made with.
+        if let pepperFile {
+            lines.append("Start the new servers with --pepper-file naming a copy of \(pepperFile) (the old pepper), or no 秘密の番号 will verify.")
+        } else {
+            lines.append("Start the new servers with the --pepper-file the old server used (the old pepper), or no 秘密の番号 will verify.")
         }
         return lines.joined(separator: "\n") + "\n"
     }
