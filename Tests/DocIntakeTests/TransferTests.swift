@@ -32,6 +32,7 @@ import Testing
         #expect((report.tables["audit_log"]?.copied ?? 0) > installation.applicants.count && report.tables["job_runs"]?.copied == 1)
         #expect(report.blobsCopied == installation.currentFiles.count + 1 && report.blobsAlreadyPresent == 0, "\(first.stdout)")
         #expect(report.bytesCopied > 3 << 20 && report.failedBlobs.isEmpty && report.complete)
+        #expect(report.pepperFile == installation.directory + "/pepper", "the report names the pepper the new servers need")
         #expect(try await target.snapshot() == (try await installation.snapshot()), "every row as it was")
 
         // Run twice, it does what one run does.
@@ -129,6 +130,7 @@ import Testing
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("FAILED blob sha256:\(digest) (corrupt), not copied"), "\(result.stdout)")
         #expect(result.stdout.contains(victim.receiptNumber))
+        #expect(result.stdout.contains("--pepper-file naming a copy of \(installation.directory)/pepper"), "\(result.stdout)")
         #expect(result.stdout.contains("FAILED blob sha256:\(lost) (missing), not copied"), "\(result.stdout)")
         #expect(result.stdout.contains("blobs: \(installation.currentFiles.count - 2) copied"), "\(result.stdout)")
         #expect(try await target.object(digest) == nil, "the corrupt bytes were not stored")
