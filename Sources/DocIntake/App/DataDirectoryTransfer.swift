@@ -11,10 +11,13 @@ import Storage
 public struct DataDirectoryTransfer: Sendable {
     /// The data directory being moved.
     public let dataDirectory: String
+    /// The PostgreSQL database to copy into (migrated first).
     public let database: DatabaseURL
+    /// The bucket (and prefix) to copy the blobs into.
     public let blobStore: BlobStoreLocation
     /// Where the S3 endpoint and credentials are read (`AWS_…`).
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Where the stores log (the target database's and the bucket's clients).
     public var logger = Logger(label: "docintake.transfer")
     /// Reported each step; may throw to stop the run there (see `InstallationTransfer.Step`).
     public var onStep: @Sendable (InstallationTransfer.Step) throws -> Void = { _ in }

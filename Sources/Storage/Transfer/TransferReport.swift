@@ -39,6 +39,7 @@ public struct TransferReport: Sendable, Equatable, Codable {
 
     /// A source row the target holds in another form: not overwritten, and the copy stopped there.
     public struct Conflict: Sendable, Equatable, Codable {
+        /// The table's name.
         public var table: String
         /// The row, e.g. `application 1f0… (受付番号 20261207-…)`.
         public var row: String
@@ -46,11 +47,15 @@ public struct TransferReport: Sendable, Equatable, Codable {
 
     /// Per table (its name), in copying order in `text()`.
     public var tables: [String: RowCounts] = [:]
+    /// Blobs sent to the bucket by this run, verified.
     public var blobsCopied = 0
+    /// Blobs whose intact object the bucket already held (skipped).
     public var blobsAlreadyPresent = 0
     /// Bytes sent to the bucket by this run.
     public var bytesCopied: Int64 = 0
+    /// Blobs not copied because they failed verification or are missing.
     public var failedBlobs: [FailedBlob] = []
+    /// Rows the target holds in another form (the first ones of the page where the copy stopped).
     public var conflicts: [Conflict] = []
     /// Whether every table was copied to its end (false when a conflict stopped the run).
     public var complete = false
@@ -67,6 +72,7 @@ public struct TransferReport: Sendable, Equatable, Codable {
         case pepperFile = "pepper_file"
     }
 
+    /// An empty report, filled in as the transfer goes.
     public init() {}
 
     /// 0 when everything was copied and verified; 1 when a blob failed or a conflict stopped the copy.

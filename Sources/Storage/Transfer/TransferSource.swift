@@ -8,17 +8,25 @@ import GRDB
 /// data directory is locked, and an expired one means nothing), `job_leases` (a running job's turn,
 /// likewise), and each store's own record of its migrations.
 public enum TransferTable: String, CaseIterable, Sendable {
+    /// With their listing position (SQLite's rowid).
     case applications
     /// Only the rows of blobs that documents use: any other is garbage the collector would remove.
     case blobs
+    /// The source's corruption marks (and, afterwards, one per blob that failed in this run).
     case blobCorruption = "blob_corruption"
+    /// Current, replaced and quarantined ones.
     case documents
+    /// With their hashed tokens and revocations.
     case reviewers
+    /// Append-only in both stores.
     case auditLog = "audit_log"
     /// Notices (queued, sent or failed), with their attempts.
     case outbox
+    /// The standing holds (their history is in the audit log).
     case legalHolds = "legal_holds"
+    /// What retention deleted; append-only.
     case deletionRecords = "deletion_records"
+    /// The runs of retention and scrub, whose last one `/metrics` exports.
     case jobRuns = "job_runs"
 
     /// The table's name, the same in SQLite and PostgreSQL.
