@@ -12,13 +12,16 @@ struct TargetRow: Sendable {
     let name: String
     /// Whether an identity column is among the columns, whose value is kept (`OVERRIDING SYSTEM VALUE`).
     let keepsIdentity: Bool
+    /// The primary key's column: the comparison finds the row through its index.
+    let key: String
     private(set) var columns: [String] = []
     private(set) var binds = PostgresBindings()
 
-    init(table: String, name: String, keepsIdentity: Bool) {
+    init(table: String, name: String, keepsIdentity: Bool, key: String) {
         self.table = table
         self.name = name
         self.keepsIdentity = keepsIdentity
+        self.key = key
     }
 
     /// Appends a column and its value (NULL for nil).
@@ -41,17 +44,19 @@ struct TargetRow: Sendable {
             binds: binds)
     }
 
-    /// A row back when the target holds this very row, every column equal (NULLs included).
+    /// A row back when the target holds this very row, every column equal (NULLs included). The
+    /// key's equality comes first: `IS NOT DISTINCT FROM` alone would scan the table for every row.
     var identical: PostgresQuery {
+        let keyIndex = (columns.firstIndex(of: key) ?? 0) + 1
         let conditions = columns.enumerated().map { "\($1) IS NOT DISTINCT FROM $\($0 + 1)" }.joined(separator: " AND ")
-        return PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) WHERE \(conditions) LIMIT 1", binds: binds)
+        return PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) WHERE \(key) = $\(keyIndex) AND \(conditions) LIMIT 1", binds: binds)
     }
 }
 
 extension TargetRow {
     /// An application, its listing position (SQLite's rowid) kept so that review pages keep their order.
     init(_ a: ApplicationRecord, position: Int64) throws {
-        self.init(table: "applications", name: "application \(a.id) (受付番号 \(a.receiptNumber))", keepsIdentity: true)
+        self.init(table: "applications", name: "application \(a.id) (受付番号 \(a.receiptNumber))", keepsIdentity: true, key: "id")
         try set("position", position)
         try set("id", a.id)
         try set("receipt_number", a.receiptNumber)
@@ -79,14 +84,14 @@ extension TargetRow {
     }
 
     init(_ b: BlobRecord) throws {
-        self.init(table: "blobs", name: "blob \(b.sha256)", keepsIdentity: false)
+        self.init(table: "blobs", name: "blob \(b.sha256)", keepsIdentity: false, key: "sha256")
         try set("sha256", b.sha256)
         try set("size", b.size)
         try set("created_at", date: b.createdAt)
     }
 
     init(_ d: DocumentRecord) throws {
-        self.init(table: "documents", name: "document \(d.id ?? 0) of application \(d.applicationId)", keepsIdentity: true)
+        self.init(table: "documents", name: "document \(d.id ?? 0) of application \(d.applicationId)", keepsIdentity: true, key: "id")
         try set("id", d.id)
         try set("application_id", d.applicationId)
         try set("slot", d.slot)
@@ -101,7 +106,7 @@ extension TargetRow {
     }
 
     init(_ r: ReviewerRecord) throws {
-        self.init(table: "reviewers", name: "reviewer \(r.id ?? 0) (\(r.name))", keepsIdentity: true)
+        self.init(table: "reviewers", name: "reviewer \(r.id ?? 0) (\(r.name))", keepsIdentity: true, key: "id")
         try set("id", r.id)
         try set("name", r.name)
         try set("token_hash", r.tokenHash)
@@ -110,7 +115,7 @@ extension TargetRow {
     }
 
     init(_ e: AuditEntry) throws {
-        self.init(table: "audit_log", name: "audit_log id \(e.id ?? 0)", keepsIdentity: true)
+        self.init(table: "audit_log", name: "audit_log id \(e.id ?? 0)", keepsIdentity: true, key: "id")
         try set("id", e.id)
         try set("application_id", e.applicationId)
         try set("at", date: e.at)
@@ -123,7 +128,7 @@ extension TargetRow {
     }
 
     init(_ n: OutboxMessage) throws {
-        self.init(table: "outbox", name: "notice \(n.id ?? 0) (\(n.eventKey))", keepsIdentity: true)
+        self.init(table: "outbox", name: "notice \(n.id ?? 0) (\(n.eventKey))", keepsIdentity: true, key: "id")
         try set("id", n.id)
         try set("application_id", n.applicationId)
         try set("kind", n.kind)
@@ -138,7 +143,7 @@ extension TargetRow {
     }
 
     init(_ h: LegalHold) throws {
-        self.init(table: "legal_holds", name: "legal hold on application \(h.applicationId)", keepsIdentity: false)
+        self.init(table: "legal_holds", name: "legal hold on application \(h.applicationId)", keepsIdentity: false, key: "application_id")
         try set("application_id", h.applicationId)
         try set("reason", h.reason)
         try set("set_at", date: h.setAt)
@@ -146,7 +151,7 @@ extension TargetRow {
     }
 
     init(_ r: DeletionRecord) throws {
-        self.init(table: "deletion_records", name: "deletion record \(r.id ?? 0)", keepsIdentity: true)
+        self.init(table: "deletion_records", name: "deletion record \(r.id ?? 0)", keepsIdentity: true, key: "id")
         try set("id", r.id)
         try set("application_id", r.applicationId)
         try set("document_id", r.documentId)
@@ -163,7 +168,7 @@ extension TargetRow {
     }
 
     init(_ j: JobRunRecord) throws {
-        self.init(table: "job_runs", name: "job run \(j.id ?? 0) (\(j.job))", keepsIdentity: true)
+        self.init(table: "job_runs", name: "job run \(j.id ?? 0) (\(j.job))", keepsIdentity: true, key: "id")
         try set("id", j.id)
         try set("job", j.job)
         try set("started_at", date: j.startedAt)
@@ -174,7 +179,7 @@ extension TargetRow {
     }
 
     init(_ mark: CorruptBlobMark) throws {
-        self.init(table: "blob_corruption", name: "corruption mark on blob \(mark.sha256)", keepsIdentity: false)
+        self.init(table: "blob_corruption", name: "corruption mark on blob \(mark.sha256)", keepsIdentity: false, key: "sha256")
         try set("sha256", mark.sha256)
         try set("detected_at", date: mark.detectedAt)
     }
