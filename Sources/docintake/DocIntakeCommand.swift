@@ -10,5 +10,6 @@ struct DocIntakeCommand: AsyncParsableCommand {
         abstract: "Document intake for オンライン資格確認 usage applications (職域診療所の開設届・開設許可書).",
         subcommands: [
             Serve.self, Identify.self, Reviewer.self, Retention.self, Hold.self, Scrub.self, Rescan.self, Deletions.self, Notices.self, Migrate.self,
+            Transfer.self,
         ])
 }
