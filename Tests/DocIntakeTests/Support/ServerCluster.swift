@@ -4,6 +4,7 @@ import Logging
 import PostgresTestSupport
 import S3TestSupport
 import Storage
+import Synchronization
 
 @testable import DocIntake
 
@@ -146,6 +147,21 @@ final class ServerCluster: @unchecked Sendable {
             ServerProcess.binary, arguments + ["--data-dir", operatorDirectory] + sharedArguments.dropLast(2), environment: moto.environment)
     }
 
+    /// Closes the test's own stores, waiting at most `limit`; false when the close had not returned
+    /// by then (it is left running, and `shutdown()` goes on without it).
+    func closeStores(within limit: Duration) async throws -> Bool {
+        guard let stores = testStores else { return true }
+        testStores = nil
+        let closed = Mutex(false)
+        Task {
+            await stores.close()
+            closed.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + limit
+        while !closed.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        return closed.withLock { $0 }
+    }
+
     /// Freezes moto (SIGSTOP from here, as `MotoServer.pause()` has its script do): connections are
     /// still accepted by the kernel, nothing answers.
     func freezeObjectStore() { Glibc.kill(moto.pid, SIGSTOP) }
@@ -167,7 +183,7 @@ final class ServerCluster: @unchecked Sendable {
             try? nginx?.accessLog().joined(separator: "\n").write(toFile: keep + "/nginx-access.log", atomically: true, encoding: .utf8)
             try? nginx?.errorLog().write(toFile: keep + "/nginx-error.log", atomically: true, encoding: .utf8)
         }
-        await testStores?.close()
+        _ = try? await closeStores(within: .seconds(20))
         await moto.shutdown()
         await postgres.shutdown()
         try? FileManager.default.removeItem(atPath: directory)
