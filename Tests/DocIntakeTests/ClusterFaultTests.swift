@@ -88,6 +88,8 @@ actor FaultLedger {
 
     struct Download: Sendable {
         let status: Int
+        /// The problem's `code` of a 503: nginx's `server_unavailable`, or DocIntake's.
+        let code: String?
         /// 200 with every byte: then the digest must match.
         let complete: Bool
         let matches: Bool
@@ -161,9 +163,9 @@ struct FaultRun {
                 try await Task.sleep(for: kill.down)
                 try await cluster.restart(kill.victim)
             }
-            // nginx leaves a server that failed out of its rotation for fail_timeout (10 s by default),
-            // also once it is back: the outages begin when both take requests again.
-            try await Task.sleep(for: .seconds(10))
+            // nginx leaves a server that failed out of its rotation for fail_timeout (3 s, in
+            // deploy/nginx.conf), also once it is back: the outages begin when both take requests again.
+            try await Task.sleep(for: .seconds(3))
             let beforeOutages = pids()
             try await databaseRestart()
             try await objectStoreFreeze()
@@ -193,17 +195,14 @@ struct FaultRun {
 
         try await verify(reviewer: reviewer, permitSHA: permitSHA, killedInFlight: killedInFlight)
 
-        // Each server still stops when asked, after all it went through.
-        // Seen now and then: a server that lived through the PostgreSQL restart does not exit after
-        // SIGTERM, and the test's own PostgreSQL store does not close, with no connection open (both
-        // end in PostgresMetadataStore.shutdown). Known and intermittent until fixed: see
-        // docs/robustness.md. Bounded here, so that the test reports it instead of hanging.
-        let stubborn = try await cluster.stopAll(grace: .seconds(20))
+        // Each server still stops when asked, after all it went through, within the 60 s
+        // deploy/docintake.service allows. Twice in eight runs, before PostgresMetadataStore's
+        // shutdown was bounded, a server that lived through the PostgreSQL restart never exited,
+        // and the test's own store never closed (docs/robustness.md).
+        let stubborn = try await cluster.stopAll(grace: .seconds(60))
         let closed = try await cluster.closeStores(within: .seconds(20))
-        withKnownIssue("PostgresMetadataStore.shutdown can hang after a PostgreSQL restart", isIntermittent: true) {
-            #expect(stubborn.isEmpty, "servers that did not stop within 20 s of SIGTERM: \(stubborn)")
-            #expect(closed, "the test's own PostgreSQL store did not close within 20 s")
-        }
+        #expect(stubborn.isEmpty, "servers that did not stop within 60 s of SIGTERM: \(stubborn)")
+        #expect(closed, "the test's own PostgreSQL store did not close within 20 s")
     }
 
     // MARK: Load
@@ -251,7 +250,7 @@ struct FaultRun {
             let complete = result.status == 200 && result.body.count == application.size
             await ledger.record(
                 FaultLedger.Download(
-                    status: result.status, complete: complete,
+                    status: result.status, code: result.json["code"] as? String, complete: complete,
                     matches: complete && StoreAudit.hex(SHA256.hash(data: result.body)) == application.sha256,
                     phases: [startPhase, await ledger.phase]))
             if !complete { try await Task.sleep(for: .milliseconds(250)) }
@@ -343,11 +342,12 @@ struct FaultRun {
         let failed = uploads.filter { $0.status != 201 }
         let stores = try await cluster.stores()
 
-        // Answers: a failed upload is nginx's 502 (its server died under it), DocIntake's 503 with
-        // Retry-After (a store down), or a lost connection; never a 500 or any other answer.
+        // Answers: a failed upload is a 503 with Retry-After, nginx's `server_unavailable` (its
+        // server died under it, or none was in rotation) or DocIntake's (a store down), or a lost
+        // connection; never a 500 or any other answer.
         for upload in failed {
             // Below 200: curl's last status when the connection died (0, or 100 after `100 Continue`).
-            #expect(upload.status < 200 || [502, 503].contains(upload.status), "attempt \(upload.attempt): \(upload.status) \(upload.code ?? "")")
+            #expect(upload.status < 200 || upload.status == 503, "attempt \(upload.attempt): \(upload.status) \(upload.code ?? "")")
             if upload.status == 503 { #expect(upload.retryAfter && upload.code != nil, "attempt \(upload.attempt): 503 without Retry-After") }
             // A store is reported down only while it was.
             if upload.code == "database_unavailable" { #expect(upload.phases.contains(.postgres), "attempt \(upload.attempt): \(upload.phases)") }
@@ -355,8 +355,10 @@ struct FaultRun {
         }
         #expect(acknowledged.allSatisfy { $0.id != nil })
         for download in downloads {
-            #expect([0, 200, 502, 503].contains(download.status), "a download answered \(download.status)")
-            if download.status == 503 { #expect(!download.phases.isDisjoint(with: [.postgres, .objectStore]), "a 503 outside the outages") }
+            #expect([0, 200, 503].contains(download.status), "a download answered \(download.status)")
+            if download.status == 503 && download.code != "server_unavailable" {
+                #expect(!download.phases.isDisjoint(with: [.postgres, .objectStore]), "a 503 of DocIntake's outside the outages")
+            }
             #expect(!download.complete || download.matches, "a complete download with other bytes than were sent")
         }
 
@@ -379,7 +381,8 @@ struct FaultRun {
         var committedUnanswered = 0
         for upload in failed where references[upload.sha256, default: 0] > 0 {
             #expect(
-                upload.status < 200 || upload.status == 502, "attempt \(upload.attempt) was refused (\(upload.status)) but its document is stored")
+                upload.status < 200 || upload.code == "server_unavailable",
+                "attempt \(upload.attempt) was refused (\(upload.status)) but its document is stored")
             committedUnanswered += 1
         }
         for upload in uploads {
@@ -407,7 +410,7 @@ struct FaultRun {
         #expect(balancer.retriedGets.count > 0, "no GET was passed on from a killed server")
         #expect(balancer.cutPosts.count > 0, "no POST was in flight on a killed server: the test showed nothing about POSTs")
         #expect(balancer.retriedGets.allSatisfy { $0.status == 200 }, "a GET passed on did not get 200: \(balancer.retriedGets)")
-        #expect(balancer.noLiveUpstream.allSatisfy { $0.status == 502 })
+        #expect(balancer.noLiveUpstream.allSatisfy { $0.status == 503 })
 
         let report = """
             ClusterFaultTests (seed \(seed)): kills \(plan.kills.count) (uploads in flight at a kill, summed: \(killedInFlight)), \
@@ -417,7 +420,7 @@ struct FaultRun {
             downloads \(downloads.count) [\(Self.tally(downloads.map { $0.complete ? "complete" : "\($0.status) cut/failed" }))]; \
             nginx: GETs passed on \(balancer.retriedGets.count), POSTs cut by a kill and not passed on \(balancer.cutPosts.count), \
             POSTs passed on after a refused connect \(balancer.postsAfterRefusal), \
-            answered 502 with no server in rotation: \(Self.tally(balancer.noLiveUpstream.map(\.method))), \
+            answered 503 with no server in rotation: \(Self.tally(balancer.noLiveUpstream.map(\.method))), \
             errors [\(balancer.errorReasons.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))]; \
             staging swept at restart \(sweptAtRestart) files, in the bucket before the sweep \(remoteBefore.count), after 0; \
             unreferenced blobs (reserved by killed uploads, collected when the reservation expires) \(unreferenced); lost 0
@@ -444,21 +447,15 @@ struct FaultRun {
 /// nginx's view: its access log (method, URI, status, the upstreams tried) and its error log (why
 /// each upstream failed, with the request line).
 struct BalancerLog {
-    struct Request: CustomStringConvertible {
-        let method: String
-        let uri: String
-        let status: Int
-        let upstreams: [String]
-        var description: String { "\(method) \(uri) \(status) \(upstreams.joined(separator: ", "))" }
-    }
+    typealias Request = NginxProxy.Request
 
     let requests: [Request]
     let statuses: [Int: Int]
     /// GETs nginx passed on to the other server after the first failed.
     let retriedGets: [Request]
-    /// POSTs that reached a server killed before it answered: 502, not passed on.
+    /// POSTs that reached a server killed before it answered (its upstream status 502), not passed on.
     let cutPosts: [Request]
-    /// Requests nginx answered 502 itself: every server was out of its rotation (fail_timeout).
+    /// Requests nginx answered itself (503): every server was out of its rotation (fail_timeout).
     let noLiveUpstream: [Request]
     static let group = "docintake"
     /// POSTs nginx passed on although the first server had accepted the connection (it may have
@@ -469,19 +466,15 @@ struct BalancerLog {
     /// nginx's error lines by reason (level and message, without the connection's details).
     let errorReasons: [String: Int]
 
-    init(access: [String], errors: String) throws {
-        requests = access.compactMap { line in
-            let fields = line.split(separator: " ", maxSplits: 3).map(String.init)
-            guard fields.count == 4, let status = Int(fields[2]) else { return nil }
-            return Request(
-                method: fields[0], uri: fields[1], status: status,
-                upstreams: fields[3].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        }
+    init(access: [Request], errors: String) throws {
+        requests = access
         statuses = Dictionary(requests.map { ($0.status, 1) }, uniquingKeysWith: +)
         // nginx names the upstream group instead of an address when it had no server left to try.
         retriedGets = requests.filter { $0.method == "GET" && $0.upstreams.count > 1 && !$0.upstreams.contains(Self.group) }
         noLiveUpstream = requests.filter { $0.upstreams.contains(Self.group) }
-        cutPosts = requests.filter { $0.method == "POST" && $0.status == 502 && $0.upstreams.count == 1 && $0.upstreams[0] != Self.group }
+        cutPosts = requests.filter {
+            $0.method == "POST" && $0.status == 503 && $0.upstreams.count == 1 && $0.upstreams[0] != Self.group && $0.upstreamStatuses == ["502"]
+        }
         let errorLines = errors.split(separator: "\n")
         var repeated: [Request] = []
         var afterRefusal = 0

@@ -31,7 +31,7 @@ struct ClusterTests {
             }
             #expect(ReviewCLITests.files(in: output).count == 2)
 
-            let upstreams = try balancer.accessLog().dropFirst(before).map { $0.split(separator: " ").last.map(String.init) ?? "" }
+            let upstreams = try balancer.accessLog().dropFirst(before).compactMap(\.upstreams.last)
             #expect(upstreams.count >= 5, "list, claim, two downloads and the decision went through nginx: \(upstreams)")
             #expect(Set(upstreams) == Set(server.nodePorts.map { "127.0.0.1:\($0)" }), "every server answered: \(upstreams)")
             #expect(zip(upstreams, upstreams.dropFirst()).allSatisfy { $0 != $1 }, "consecutive requests on different servers: \(upstreams)")
@@ -113,7 +113,7 @@ struct ClusterTests {
     @Test func scrubIsCleanAfterUploadsOnEveryServer() async throws {
         try await TestServer.with { server in
             for _ in 0..<4 { #expect(try await server.submitWorkplaceClinic().status == 201) }
-            let upstreams = Set(try #require(server.balancer).accessLog().compactMap { $0.split(separator: " ").last })
+            let upstreams = Set(try #require(server.balancer).accessLog().compactMap(\.upstreams.last))
             #expect(upstreams.count == server.nodePorts.count, "the uploads went to every server: \(upstreams)")
             let scrub = try await Program.run(
                 try Program.docintakeBinary(), ["scrub", "--data-dir", server.dataDirectory, "--json", "--grace-hours", "0"])
@@ -139,8 +139,8 @@ struct ClusterTests {
         let balancer = try NginxProxy(upstreamPorts: servers.map(\.port))
         let token = try await ReviewerAdmin(metadata: try TestBackend.stores(servers[0].dataDirectory).metadata).add(name: "browser-check")
         try await BrowserTests.fillInTheForm(at: balancer.baseURL, reviewerToken: token, maxFileSize: maxFileSize)
-        let upstreams = Set(try balancer.accessLog().compactMap { $0.split(separator: " ").last })
-        #expect(upstreams == Set(servers.map { "127.0.0.1:\($0.port)"[...] }), "both servers served the browser: \(upstreams)")
+        let upstreams = Set(try balancer.accessLog().compactMap(\.upstreams.last))
+        #expect(upstreams == Set(servers.map { "127.0.0.1:\($0.port)" }), "both servers served the browser: \(upstreams)")
         await TestBackend.release(servers[0].dataDirectory)
     }
 

@@ -54,7 +54,7 @@ final class NginxProxy: @unchecked Sendable {
             error_log \(directory)/error.log info;
             events { worker_connections 64; }
             http {
-                log_format upstreams '$request_method $request_uri $status $upstream_addr';
+                log_format upstreams '$request_method|$request_uri|$status|$upstream_addr|$upstream_status';
                 access_log \(directory)/access.log upstreams;
                 client_body_temp_path \(directory)/body;
                 proxy_temp_path \(directory)/proxy;
@@ -83,9 +83,27 @@ final class NginxProxy: @unchecked Sendable {
 
     func errorLog() throws -> String { try String(contentsOfFile: directory + "/error.log", encoding: .utf8) }
 
-    /// One line per request: method, URI, status, and the upstream(s) nginx tried, in order.
-    func accessLog() throws -> [String] {
-        try String(contentsOfFile: directory + "/access.log", encoding: .utf8).split(separator: "\n").map(String.init)
+    /// A request as nginx's access log has it.
+    struct Request: CustomStringConvertible {
+        let method: String
+        let uri: String
+        /// What the client got: nginx's own 503 where no server answered (deploy/nginx.conf).
+        let status: Int
+        /// The servers nginx tried, in order (`ADDR:PORT`); the upstream group's name when none was left to try.
+        let upstreams: [String]
+        /// What each of them answered: a status, or 502/504 where it failed before answering.
+        let upstreamStatuses: [String]
+        var description: String { "\(method) \(uri) \(status) \(upstreams.joined(separator: ", ")) \(upstreamStatuses.joined(separator: ", "))" }
+    }
+
+    /// Every request so far, in order.
+    func accessLog() throws -> [Request] {
+        try String(contentsOfFile: directory + "/access.log", encoding: .utf8).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5, let status = Int(fields[2]) else { return nil }
+            let list = { (text: String) in text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            return Request(method: fields[0], uri: fields[1], status: status, upstreams: list(fields[3]), upstreamStatuses: list(fields[4]))
+        }
     }
 
     /// SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM, and
