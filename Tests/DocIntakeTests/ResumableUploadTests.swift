@@ -278,6 +278,43 @@ import Testing
         }
     }
 
+    /// After a return (差戻し), a document replacement names an upload instead of carrying the file:
+    /// only an upload for that slot, and only once.
+    @Test func aReturnedApplicationsDocumentIsReplacedByAnUpload() async throws {
+        try await TestServer.with { server in
+            let created = try await server.submitWorkplaceClinic()
+            let id = try #require(created.json["id"] as? String)
+            let auth = ["-H", "Authorization: Bearer \(try #require(created.json["access_token"] as? String))"]
+            let stores = try await server.stores()
+            let reviewer = ReviewService(blobs: stores.blobs, metadata: stores.metadata)
+            _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
+            let sato = try await #require(try stores.metadata.reviewers().first)
+            _ = try await reviewer.claim(id, by: sato)
+            _ = try await reviewer.decide(id, decision: .return, reason: "開設許可書の写しが不鮮明です", by: sato)
+
+            let bytes = try Self.bytes("scan-pillow.png")
+            let whole = try Self.file(bytes)
+            defer { try? FileManager.default.removeItem(atPath: whole) }
+            let path = try await Self.create(server, slot: "opening_permit", length: bytes.count, filename: "許可書（再送）.png")
+            #expect(try await Self.patch(server, path, offset: 0, file: whole).status == 204)
+            let upload = String(path.dropFirst(Self.uploads.count + 1))
+            let documents = server.directBaseURL + "/api/v1/applications/\(id)/documents/"
+
+            let otherSlot = try await Curl.run(
+                auth + ["-X", "PUT", "--form-string", "opening_notification_upload=\(upload)", documents + "opening_notification"])
+            #expect(otherSlot.status == 422)
+            #expect(otherSlot.json["code"] as? String == "upload_unusable")
+            let replaced = try await Curl.run(auth + ["-X", "PUT", "--form-string", "opening_permit_upload=\(upload)", documents + "opening_permit"])
+            #expect(replaced.status == 200, "\(replaced.text)")
+            #expect(replaced.json["filename"] as? String == "許可書（再送）.png")
+            #expect(replaced.json["sha256"] as? String == Self.sha256(bytes))
+            #expect(try server.tempFiles().isEmpty, "the used upload's bytes stayed in staging")
+            let again = try await Curl.run(auth + ["-X", "PUT", "--form-string", "opening_permit_upload=\(upload)", documents + "opening_permit"])
+            #expect(again.status == 422)
+            #expect(again.json["code"] as? String == "upload_unusable")
+        }
+    }
+
     /// tuspy with checksums on, every digest spoiled: 460, and nothing of the PATCH is kept.
     @Test func tuspyGets460ForAChecksumMismatch() async throws {
         try await TestServer.with { server in
