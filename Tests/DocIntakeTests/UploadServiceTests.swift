@@ -96,6 +96,24 @@ import Testing
         #expect(done.sha256 == Self.hex(bytes))
     }
 
+    /// A session's bytes stay with the server that received them: another server (its own staging)
+    /// refuses to continue with a typed 409, not a 500, and the first one can still finish.
+    @Test func anotherServerWithoutTheBytesRefusesToContinue() async throws {
+        let world = try World()
+        let first = try world.service()
+        let otherStaging = NSTemporaryDirectory() + "docintake-uploads-other-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: otherStaging) }
+        let other = UploadService(metadata: world.metadata, staging: try UploadStaging(directory: otherStaging), clock: first.clock)
+        let bytes = try Self.fixture("scan-pillow.png")
+        let (id, _) = try await first.create(slot: "opening_permit", length: Int64(bytes.count), filename: "permit.png")
+        _ = try await first.append(id.value, at: 0, body: Self.body(bytes[..<1000]), checksum: nil)
+        await #expect(throws: UploadError.bytesMissing) {
+            _ = try await other.append(id.value, at: 1000, body: Self.body(bytes[1000...]), checksum: nil)
+        }
+        let done = try await first.append(id.value, at: 1000, body: Self.body(bytes[1000...]), checksum: nil)
+        #expect(done.state == .accepted)
+    }
+
     /// An executable named .pdf is refused by its first bytes: the session is refused, its bytes are
     /// gone, and every later request gets the same refusal.
     @Test func aDisguisedFileIsRefusedAtItsFirstRequest() async throws {

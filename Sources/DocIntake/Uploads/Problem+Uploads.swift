@@ -75,6 +75,11 @@ extension Problem {
                 status: .conflict, code: "upload_taken_over",
                 detail: "このアップロードは別の送信に引き継がれました。保存済みの位置を確認して再開してください。",
                 detailEn: "Another request took this upload over. Ask for the offset (HEAD) and resume from there.")
+        case .bytesMissing:
+            self.init(
+                status: .conflict, code: "upload_not_resumable_here",
+                detail: "このサーバーではアップロードを再開できません。ファイルを選び直して、最初からアップロードしてください。",
+                detailEn: "This server does not hold the bytes sent so far, so the upload cannot resume here. Upload the file again from the start.")
         case .unusable(let slot):
             let message = "\(slot.japaneseName)のアップロードは使用できません（未完了、期限切れ、使用済み、または別の書類欄のもの）。ファイルを添付し直してください。"
             self.init(

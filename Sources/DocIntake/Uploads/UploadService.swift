@@ -97,6 +97,7 @@ struct UploadService: Sendable {
             if offset < DocumentScanner.prefixLength { prefix = try staging.prefix(idHash: session.idHash, count: Int(offset)) }
         } catch {
             _ = try? await metadata.updateUpload(session, holder: holder, releasingLease: true)
+            if case .bytesMissing = error as? UploadStagingError { throw UploadError.bytesMissing }
             throw error
         }
         var requestHash = checksum?.hasher()

@@ -48,7 +48,7 @@ public final class UploadStaging: Sendable {
         let fd = try POSIX.open(path, O_RDWR | O_CREAT)
         do {
             let size = Int64(POSIX.stat(path)?.st_size ?? 0)
-            guard size >= offset else { throw BlobStoreError.io(operation: "resume", path: path, errno: EIO) }
+            guard size >= offset else { throw UploadStagingError.bytesMissing }
             if size > offset, ftruncate(fd, off_t(offset)) != 0 { throw POSIX.error("ftruncate", path) }
             if lseek(fd, off_t(offset), SEEK_SET) < 0 { throw POSIX.error("lseek", path) }
             let state = try checkpoint(idHash: idHash, offset: offset, fd: fd, path: path)
@@ -231,4 +231,7 @@ public final class UploadAppender: @unchecked Sendable {
 public enum UploadStagingError: Error, Sendable, Equatable {
     /// Another request took the session over (its lease ran out, or the session was removed).
     case revoked
+    /// The stored offset is past what this server holds: the bytes were received by another server
+    /// (sessions are local to the server that received them), or lost with its staging directory.
+    case bytesMissing
 }
