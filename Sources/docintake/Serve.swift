@@ -55,6 +55,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "How long a resumable upload (/api/v1/uploads) lives after its creation, e.g. 24h. Env: DOCINTAKE_UPLOAD_EXPIRY",
+            discussion: "Incomplete uploads and complete ones never used are deleted after it; checked every 10 minutes. Units: s, m, h, d."))
+    var uploadExpiry: String = Environment.value("DOCINTAKE_UPLOAD_EXPIRY") ?? "24h"
+
+    @Option(
+        help: ArgumentHelp(
             "Where GET /metrics is served, host:port, a listener of its own; none turns it off. Env: DOCINTAKE_METRICS_ADDRESS",
             discussion: "The public port does not answer /metrics. Port 0 picks a free one and logs it."))
     var metricsAddress: String = Environment.value("DOCINTAKE_METRICS_ADDRESS") ?? "127.0.0.1:9464"
@@ -114,6 +120,9 @@ struct Serve: AsyncParsableCommand {
             }
             guard try antivirus.client() != nil else { throw ValidationError("--rescan-interval needs --clamd") }
         }
+        guard let expiry = DurationText.parse(uploadExpiry), expiry > .zero else {
+            throw ValidationError("--upload-expiry: not a duration such as 24h: \(uploadExpiry)")
+        }
         _ = try connection.limits()
         guard metricsAddress == "none" || ListenAddress(parsing: metricsAddress) != nil else {
             throw ValidationError("--metrics-address: not host:port or none: \(metricsAddress)")
@@ -147,6 +156,11 @@ struct Serve: AsyncParsableCommand {
         configuration.rescanInterval = rescanIntervalText.flatMap(DurationText.parse)
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
+        if let expiry = DurationText.parse(uploadExpiry) {
+            configuration.uploadLifetime = expiry
+            // An upload past its expiry is refused at once; the sweep only frees its space.
+            configuration.uploadSweepInterval = min(expiry, .seconds(600))
+        }
         configuration.pepperFile = pepperFileText
         configuration.database = try database.url()
         configuration.blobStore = try blobStore.location()

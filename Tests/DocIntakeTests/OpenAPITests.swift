@@ -56,6 +56,10 @@ import Testing
                     "--exclude-checks", "positive_data_acceptance,unsupported_method",
                     // /metrics is on a listener of its own, which --url would point at the public port.
                     "--exclude-path", "/metrics",
+                    // tus answers a request without `Tus-Resumable: 1.0.0` with 412, which the negative-data
+                    // check does not count as a refusal, and its PATCH body (application/offset+octet-stream)
+                    // is a media type schemathesis cannot generate: openapi_check.py exercises these operations.
+                    "--exclude-path-regex", "^/api/v1/uploads",
                     "--max-examples", "10", "--max-time", "60", "--seed", "20261207", "--workers", "1",
                     "--report-dir", report,
                 ], in: NSTemporaryDirectory(), mergingErrors: true)

@@ -100,10 +100,12 @@ import Testing
             choices("customer_id_type", CustomerIdType.allCases.map(\.rawValue)),
             choices("certificate_fee_payment", CertificateFeePayment.allCases.map(\.rawValue)),
             choices("line_type", Array(LineTypes.names.keys)),
-            // The form's fields and its two file parts are the form's properties, no more, no fewer.
+            // The form's fields, its two file parts and the two fields that may name resumable uploads
+            // instead are the form's properties, no more, no fewer.
             [
                 "name": "FormField", "pointer": "/components/schemas/ApplicationForm",
-                "properties": FormField.allCases.map(\.rawValue) + DocumentSlot.allCases.map(\.rawValue),
+                "properties": FormField.allCases.map(\.rawValue) + DocumentSlot.allCases.map(\.rawValue)
+                    + DocumentSlot.allCases.map(UploadService.fieldName),
             ],
             [
                 "name": "Decision",

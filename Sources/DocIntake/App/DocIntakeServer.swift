@@ -43,7 +43,7 @@ public enum DocIntakeServer {
         // A server that cannot hash the 秘密の番号 as its peers do must not start at all.
         let pepper = try Pepper.load(
             path: configuration.pepperFile ?? configuration.dataDirectory + "/pepper", create: configuration.pepperFile == nil)
-        let intake = IntakeService(
+        var intake = IntakeService(
             blobs: stores.blobs, metadata: stores.metadata, scanner: DocumentScanner(limits: configuration.scanLimits),
             limits: IntakeLimits(maxFileSize: configuration.maxFileSize),
             secretHasher: SecretHasher(pepper: pepper, rounds: configuration.secretHashRounds), antivirus: configuration.antivirus)
@@ -65,8 +65,15 @@ public enum DocIntakeServer {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        ApplicantRoutes(intake: intake, uploads: UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads))
-            .register(on: router)
+        // One cap on uploads in flight, whether multipart or a resumable upload's request.
+        let uploadGate = UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads)
+        let resumable = UploadService(
+            metadata: stores.metadata, staging: try UploadStaging(directory: configuration.dataDirectory + "/tmp"),
+            scanner: intake.scanner, antivirus: configuration.antivirus, limits: intake.limits,
+            lifetime: configuration.uploadLifetime.timeInterval)
+        intake.resumable = resumable
+        ApplicantRoutes(intake: intake, uploads: uploadGate).register(on: router)
+        UploadRoutes(service: resumable, uploads: uploadGate).register(on: router)
         AccessLinkRoutes(
             service: AccessLinkService(metadata: stores.metadata, limiter: AccessLinkLimiter(), clock: { .now }),
             trustedProxies: Set(configuration.trustedProxies)
@@ -105,6 +112,7 @@ public enum DocIntakeServer {
                     job, interval: interval, identity: .system(OperatorIdentity.currentUser()), logger: logger))
             logger.notice("retention runs inside the server", metadata: ["interval": "\(interval)"])
         }
+        application.addServices(PeriodicJobService.uploadSweep(resumable, interval: configuration.uploadSweepInterval, logger: logger))
         if let interval = configuration.rescanInterval, let clamd = configuration.antivirus {
             let job = RescanJob(blobs: stores.blobs, metadata: stores.metadata, clamd: clamd)
             application.addServices(

@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
     /// Deadlines, the minimum upload rate, the cap on concurrent uploads and lingering closes.
     public var connectionLimits = ConnectionLimits()
 
+    /// How long a resumable upload (`/api/v1/uploads`) lives after its creation, complete or not
+    /// (`serve --upload-expiry`, 24 h by default); `Upload-Expires` tells the client when.
+    public var uploadLifetime: Duration = .seconds(24 * 3600)
+    /// How often the server deletes expired uploads and their bytes.
+    public var uploadSweepInterval: Duration = .seconds(600)
+
     /// clamd, which scans every document as it arrives; nil (the default) for no virus scan.
     public var antivirus: ClamdClient?
     /// How often the server scans the stored documents of undecided applications again with

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOHTTP1
 
 /// The applicant's API: `POST /api/v1/applications` and what follows from it.
 struct ApplicantRoutes: Sendable {
@@ -70,43 +69,12 @@ struct ApplicantRoutes: Sendable {
         enum CodingKeys: String, CodingKey { case confirmUnchanged = "confirm_unchanged" }
     }
 
-    /// Runs an upload handler. A declared length over the bound is refused before any body byte
-    /// is read; a refusal while bytes are still arriving answers, then stops reading.
+    /// Runs an upload handler under the cap on concurrent uploads (`UploadGate.receive`).
     private func upload(
         _ request: Request, _ context: DocIntakeRequestContext, limit: Int64,
         _ handler: (TrackedBody<RequestBody>) async throws -> Response
     ) async throws -> Response {
-        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
-            context.stopReadingBody()
-            UploadMetrics.rejected(reason: "request_too_large")
-            return Problem(.requestTooLarge(limit: limit)).response(closeConnection: true)
-        }
-        let body = TrackedBody(base: request.body)
-        do {
-            guard let response = try await uploads.withPlace({ try await handler(body) }) else {
-                context.stopReadingBody()
-                ConnectionMetrics.refused("too_many_uploads", logger: context.logger, metadata: ["limit": .stringConvertible(uploads.limit)])
-                UploadMetrics.rejected(reason: Problem.tooManyUploads.code)
-                var response = Problem.tooManyUploads.response(closeConnection: true)
-                response.headers[.retryAfter] = "5"
-                return response
-            }
-            return response
-        } catch is HTTPParserError {
-            // The client closed the connection or broke the framing mid-body: its doing, not a
-            // failure of the server's (which a 500 and an error log would claim).
-            ConnectionMetrics.refused("incomplete_request", logger: context.logger)
-            UploadMetrics.rejected(reason: Problem.incompleteRequest.code)
-            context.stopReadingBody()
-            return Problem.incompleteRequest.response(closeConnection: true)
-        } catch {
-            let problem = Problem.forResponse(error, logger: context.logger)
-            UploadMetrics.rejected(reason: problem.code)
-            context.logger.info("upload refused", metadata: ["code": .string(problem.code), "status": .stringConvertible(problem.status)])
-            if body.wasReadToEnd { return problem.response() }
-            context.stopReadingBody()
-            return problem.response(closeConnection: true)
-        }
+        try await uploads.receive(request, context, limit: limit, handler)
     }
 
     private func respond(_ context: DocIntakeRequestContext, _ handler: () async throws -> Response) async throws -> Response {

@@ -56,6 +56,7 @@ extension Problem {
         case let error as IntakeError: self.init(error)
         case let error as ReviewRefusal: self.init(error)
         case let error as ApplicantError: self.init(error)
+        case let error as UploadError: self.init(error)
         case BlobStoreError.noSpace, MetadataStoreError.noSpace:
             // Any other write on a full disk, e.g. the audit entry every download needs.
             self.init(

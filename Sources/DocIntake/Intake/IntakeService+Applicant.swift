@@ -42,6 +42,13 @@ extension IntakeService {
         var received = ReceivedForm()
         try await receiver.receive(body, boundary: try Self.boundary(contentType), into: &received)
         if let rejection = received.rejections[slot] { throw IntakeError.documentRejected(slot, rejection) }
+        let taken: [TakenUpload]
+        do {
+            taken = try await takeUploads(into: &received, slots: [slot], kind: kind)
+        } catch {
+            received.discardDocuments()
+            throw error
+        }
         guard let staged = received.documents[slot] else {
             received.discardDocuments()
             var errors = FormErrors()
@@ -61,9 +68,11 @@ extension IntakeService {
             try await BlobPlacement(blobs: blobs, metadata: metadata).place([staged.blob], at: now) { reservation in
                 try await metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit, releasing: reservation)
             }
+            await resumable?.settle(taken, committed: true)
             await BlobStoreMetrics.update(from: metadata)
         } catch {
             staged.blob.discard()
+            await resumable?.settle(taken, committed: false)
             switch error {
             case MetadataStoreError.statusConflict(let current): throw ApplicantError.wrongStatus(current)
             case BlobStoreError.noSpace, MetadataStoreError.noSpace: throw IntakeError.storageFull

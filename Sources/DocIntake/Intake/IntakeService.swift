@@ -18,6 +18,8 @@ struct IntakeService: Sendable {
     /// clamd, fed every document's bytes as they arrive; nil when no virus scan is configured.
     let antivirus: ClamdClient?
     let clock: @Sendable () -> Date
+    /// Resumable uploads a form may name instead of carrying a file; nil where there are none.
+    var resumable: UploadService?
 
     init(
         blobs: any BlobStore, metadata: any MetadataStore, scanner: DocumentScanner = DocumentScanner(),
@@ -49,16 +51,52 @@ struct IntakeService: Sendable {
             let alsoInvalid = Self.errorsBeforeStop(received)
             throw alsoInvalid.isEmpty ? error : IntakeError.stoppedEarly(error, alsoInvalid: alsoInvalid)
         }
+        var taken: [TakenUpload] = []
         do {
+            taken = try await takeUploads(into: &received, slots: DocumentSlot.allCases, kind: nil)
             let form = try Self.validate(received)
             let receipt = try await commit(form, documents: received.documents, secretHash: received.secretHash)
+            await resumable?.settle(taken, committed: true)
             UploadMetrics.accepted(count: received.documents.count)
             return receipt
         } catch {
             received.discardDocuments()
+            await resumable?.settle(taken, committed: false)
             await received.secretHash?.settle()
             throw error
         }
+    }
+
+    /// Takes the uploads the form names (`<slot>_upload=<id>`) as its documents. A slot that also
+    /// carries a file, or a kind that sends no documents, is refused as a second file would be.
+    func takeUploads(
+        into received: inout ReceivedForm, slots: [DocumentSlot], kind knownKind: InstitutionKind?
+    ) async throws
+        -> [TakenUpload]
+    {
+        var taken: [TakenUpload] = []
+        do {
+            for slot in slots {
+                guard let id = FormValue.normalised(received.fields.removeValue(forKey: UploadService.fieldName(slot))) else {
+                    continue
+                }
+                guard let resumable else { throw IntakeError.unknownPart(UploadService.fieldName(slot)) }
+                let kind =
+                    knownKind
+                    ?? received.fields[FormField.institutionKind.rawValue].flatMap { FormValue.normalised($0) }
+                    .flatMap(InstitutionKind.init(rawValue:))
+                if let kind, !kind.uploadsDocuments { throw IntakeError.documentNotAllowed(slot) }
+                if received.documents[slot] != nil || received.rejections[slot] != nil { throw IntakeError.duplicateFile(slot) }
+                let upload = try await resumable.take(id, slot: slot)
+                taken.append(upload)
+                received.documents[slot] = upload.document
+            }
+        } catch {
+            await resumable?.settle(taken, committed: false)
+            for upload in taken { received.documents[upload.document.slot] = nil }
+            throw error
+        }
+        return taken
     }
 
     static func boundary(_ contentType: String?) throws -> String {

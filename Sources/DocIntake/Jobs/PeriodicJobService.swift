@@ -86,6 +86,19 @@ extension PeriodicJobService {
     }
 }
 
+extension PeriodicJobService {
+    /// Deletes expired resumable uploads with their bytes; every server sweeps its own staging.
+    static func uploadSweep(_ service: UploadService, interval: Duration, logger: Logger) -> Self {
+        PeriodicJobService(interval: interval, initialDelay: min(interval, .seconds(5))) { _ in
+            do {
+                try await service.sweepExpired()
+            } catch {
+                logger.error("expired uploads not swept; the sweep runs again at the next interval", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
 /// Set once by the shutdown handler, read by the job between steps.
 private final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)

@@ -5,7 +5,8 @@ import Logging
 import NIOCore
 
 /// One info line per request: method, path and client address. The path goes without its query
-/// string, which may carry a secret (`?secret_number=…` from a form sent by GET, `?access_token=…`).
+/// string, which may carry a secret (`?secret_number=…` from a form sent by GET, `?access_token=…`),
+/// and without a resumable upload's id, which is that upload's secret.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = DocIntakeRequestContext
 
@@ -17,13 +18,21 @@ struct RequestLogMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
+                "path": .string(Self.loggedPath(request.uri.path)),
                 "client": .string(
                     Self.clientAddress(
                         peer: context.channel.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor],
                         trustedProxies: trustedProxies)),
             ])
         return try await next(request, context)
+    }
+
+    /// `path` with a resumable upload's id (`/api/v1/uploads/<id>…`) masked.
+    static func loggedPath(_ path: String) -> String {
+        let prefix = "/api/v1/uploads/"
+        guard path.hasPrefix(prefix), path.count > prefix.count else { return path }
+        let rest = path.dropFirst(prefix.count)
+        return prefix + "****" + (rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "")
     }
 
     /// The client's address: the connection's peer, unless that peer is a trusted proxy; then the

@@ -13,8 +13,10 @@ final class BackgroundHasher: @unchecked Sendable {
     private var hasher = SHA256()
 
     /// `limit` chunks may wait; uploads arrive in network-sized chunks of at most 64 KiB.
-    init(limit: Int = 16) {
+    /// `resuming` continues a hash over bytes already seen (a resumable upload's earlier requests).
+    init(limit: Int = 16, resuming state: SHA256 = SHA256()) {
         slots = DispatchSemaphore(value: limit)
+        hasher = state
     }
 
     /// Queues a chunk; blocks only while `limit` chunks are already waiting.
@@ -29,5 +31,10 @@ final class BackgroundHasher: @unchecked Sendable {
     /// Waits for every queued chunk and returns the digest.
     func finalize() -> SHA256.Digest {
         queue.sync { hasher.finalize() }
+    }
+
+    /// Waits for every queued chunk and returns the state so far, to be resumed later.
+    func snapshot() -> SHA256 {
+        queue.sync { hasher }
     }
 }

@@ -119,10 +119,12 @@ public struct FileBlobStore: BlobStore {
         return stale
     }
 
-    /// Temp files whose modification time is more than `age` seconds ago, by the real clock.
+    /// Temp files whose modification time is more than `age` seconds ago, by the real clock. A
+    /// resumable upload's file is not one: its session says when it goes (`UploadStaging`).
     public func staleStagingFiles(olderThan age: Double) throws -> [String] {
         let cutoff = Self.now() - age
         return try Self.entries(of: stagingDirectory).sorted().compactMap { name in
+            guard !name.hasPrefix(UploadStaging.filePrefix) else { return nil }
             let path = "\(stagingDirectory)/\(name)"
             guard let st = POSIX.stat(path), Self.seconds(st.st_mtim) <= cutoff else { return nil }
             return path

@@ -7,6 +7,7 @@ import Foundation
 /// sharing one database. Both implement each part the same way, and the same contract tests run
 /// against both. Every method that changes state is one transaction.
 public typealias MetadataStore = ApplicationStore & ReviewStore & ReviewerStore & RetentionStore & BlobLedger & OutboxStore & JobStore
+    & UploadSessionStore
     & StoreHealth
 
 /// Applications and their documents: what intake writes and the applicant reads.

@@ -167,6 +167,28 @@ extension SQLiteMetadataStore {
                 t.column("detectedAt", .datetime).notNull()
             }
         }
+        // Resumable uploads (issue 21): one row per session, its offset moved only over fsynced
+        // bytes, its lease letting one request append at a time.
+        migrator.registerMigration("v7") { db in
+            try db.create(table: "upload_sessions") { t in
+                t.primaryKey("idHash", .text)
+                t.column("slot", .text).notNull()
+                t.column("length", .integer).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("filename", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("state", .text).notNull()
+                t.column("detectedType", .text)
+                t.column("sha256", .text)
+                t.column("refusalCode", .text)
+                t.column("refusalMessage", .text)
+                t.column("refusalMessageEn", .text)
+                t.column("leaseHolder", .text)
+                t.column("leaseExpiresAt", .datetime)
+            }
+            try db.create(index: "upload_sessions_expiry", on: "upload_sessions", columns: ["expiresAt"])
+        }
         return migrator
     }
 }

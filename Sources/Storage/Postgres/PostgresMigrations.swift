@@ -17,7 +17,7 @@ enum PostgresMigrations {
     /// starting together migrate one after the other: the second finds the work done.
     static let lockKey: Int64 = 0x446F_6349_6E74_616B  // "DocIntak"
 
-    static let all: [Migration] = [v1, v2, v3, v4, v5, v6]
+    static let all: [Migration] = [v1, v2, v3, v4, v5, v6, v7]
 
     static let v1 = Migration(
         name: "v1",
@@ -228,6 +228,33 @@ enum PostgresMigrations {
     static let v6 = Migration(
         name: "v6",
         statements: ["CREATE TABLE blob_corruption (sha256 text PRIMARY KEY, detected_at timestamptz NOT NULL)"])
+
+    /// Resumable uploads (issue 21): one row per session, its offset moved only over fsynced bytes,
+    /// its lease letting one request append at a time, whichever server it lands on.
+    static let v7 = Migration(
+        name: "v7",
+        statements: [
+            """
+            CREATE TABLE upload_sessions (
+                id_hash text PRIMARY KEY,
+                slot text NOT NULL,
+                length bigint NOT NULL,
+                "offset" bigint NOT NULL,
+                filename text NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                state text NOT NULL,
+                detected_type text,
+                sha256 text,
+                refusal_code text,
+                refusal_message text,
+                refusal_message_en text,
+                lease_holder text,
+                lease_expires_at timestamptz
+            )
+            """,
+            "CREATE INDEX upload_sessions_expiry ON upload_sessions (expires_at)",
+        ])
 
     /// Applies every migration the database lacks, in one transaction on `connection` that holds the
     /// migration lock; returns the names applied now. Throws `.schemaTooNew` (changing nothing) when

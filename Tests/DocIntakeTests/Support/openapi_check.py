@@ -270,6 +270,31 @@ if wait_for(lambda: len(staged_files()) > 0, "the held upload's temp file"):
 check(answer_of(holder), "a body that goes silent", 408, "upload_stalled")
 wait_for(lambda: not staged_files(), "the stalled upload's temp file to be removed")
 
+# Resumable uploads (tus 1.0): create, append, the verdict, terminate, and the refusals.
+tus = {"Tus-Resumable": "1.0.0"}
+octets = {**tus, "Content-Type": "application/offset+octet-stream"}
+pdf = open(f"{fixtures}/tiny-reportlab.pdf", "rb").read()
+meta = ("filename " + base64.b64encode("届.pdf".encode()).decode()
+        + ",slot " + base64.b64encode(b"opening_notification").decode())
+check(requests.options(api + "/uploads"), "tus discovery", 204)
+created = check(requests.post(api + "/uploads", headers={**tus, "Upload-Length": str(len(pdf)), "Upload-Metadata": meta}),
+                "upload created", 201)
+upload = base + created.headers.get("location", "/api/v1/uploads/missing")
+check(requests.post(api + "/uploads", headers={**tus, "Upload-Length": str(cap + 1), "Upload-Metadata": meta}),
+      "upload over the cap", 413, "file_too_large")
+check(requests.post(api + "/uploads", headers={"Tus-Resumable": "0.2.2", "Upload-Length": "10", "Upload-Metadata": meta}),
+      "upload, another tus version", 412, "unsupported_tus_version")
+check(requests.patch(upload, headers={**octets, "Upload-Offset": "1"}, data=pdf), "upload at the wrong offset", 409, "offset_mismatch")
+spoiled = "sha1 " + base64.b64encode(hashlib.sha1(b"spoiled").digest()).decode()
+check(requests.patch(upload, headers={**octets, "Upload-Offset": "0", "Upload-Checksum": spoiled}, data=pdf),
+      "upload, checksum mismatch", 460, "checksum_mismatch")
+appended = check(requests.patch(upload, headers={**octets, "Upload-Offset": "0"}, data=pdf), "upload appended", 204)
+semantic("upload appended", appended.headers.get("upload-offset") == str(len(pdf)), "the new offset is the whole file")
+state = check(requests.get(upload, headers=tus), "upload state", 200)
+semantic("upload state", state.status == 200 and state.json().get("state") == "accepted", "a complete PDF is accepted")
+check(requests.delete(upload, headers=tus), "upload terminated", 204)
+check(requests.get(upload, headers=tus), "upload gone", 404, "upload_not_found")
+
 # A full disk, as SQLite reports it at COMMIT: nothing is stored or changed, and a download whose
 # audit entry cannot be written is refused.
 open(full_marker, "w").close()

@@ -1,0 +1,50 @@
+import Metrics
+import Scanner
+import Storage
+
+extension UploadService {
+    /// The form field that names an upload instead of carrying `slot`'s file, e.g.
+    /// `opening_notification_upload`.
+    static func fieldName(_ slot: DocumentSlot) -> String { slot.rawValue + "_upload" }
+
+    /// Takes the upload `id` for `slot` on behalf of one request: it must be accepted, unexpired and
+    /// for that slot, and it is marked used at once, so that a second request naming it is refused.
+    /// Its bytes come as a staged document under a second name (`UploadStaging.sealedCopy`); the
+    /// request ends with `settle(_:committed:)`.
+    func take(_ id: String, slot: DocumentSlot) async throws -> TakenUpload {
+        guard UploadId.isWellFormed(id[...]) else { throw UploadError.unusable(slot) }
+        let idHash = UploadId(value: id).hash
+        guard let session = try await metadata.useUpload(idHash: idHash, slot: slot.rawValue, now: clock()),
+            let sha256 = session.sha256, let type = session.detectedType.flatMap(DocumentType.init(rawValue:))
+        else { throw UploadError.unusable(slot) }
+        do {
+            let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length)
+            return TakenUpload(idHash: idHash, document: StagedDocument(slot: slot, blob: blob, filename: session.filename, type: type))
+        } catch {
+            _ = try? await metadata.restoreUpload(idHash: idHash)
+            throw error
+        }
+    }
+
+    /// Ends a request's use of an upload: once its application committed, the session's own copy of
+    /// the bytes goes (the blob store has them); otherwise the upload can be used again.
+    func settle(_ taken: [TakenUpload], committed: Bool) async {
+        for upload in taken {
+            if committed {
+                try? staging.remove(idHash: upload.idHash)
+            } else {
+                upload.document.blob.discard()
+                _ = try? await metadata.restoreUpload(idHash: upload.idHash)
+            }
+        }
+        if committed, !taken.isEmpty {
+            Counter(label: "docintake_uploads_total", dimensions: [("event", "used")]).increment(by: taken.count)
+        }
+    }
+}
+
+/// An upload one request took, with its document ready to place.
+struct TakenUpload: Sendable {
+    let idHash: String
+    let document: StagedDocument
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// One resumable upload of one document, as the metadata store keeps it: protocol-neutral (tus
+/// today, the IETF draft later), so it holds offsets and a verdict, never protocol headers.
+///
+/// The session's id is its secret (whoever holds it may append to it and use it), so only its
+/// SHA-256 is stored, as `idHash`.
+public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "upload_sessions"
+
+    /// Where an upload stands.
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Bytes are still arriving (`offset < length`).
+        case receiving
+        /// Complete, and the checks passed: it may be named by one application form.
+        case accepted
+        /// A check refused it; its bytes are gone.
+        case refused
+        /// An application took its document; its bytes were placed as a blob.
+        case used
+    }
+
+    /// SHA-256 (hex) of the session's id.
+    public var idHash: String
+    /// The document slot it is for (`opening_notification`, `opening_permit`).
+    public var slot: String
+    /// The length declared at creation, in bytes.
+    public var length: Int64
+    /// How many bytes are durably written: it moves only after an fsync.
+    public var offset: Int64
+    /// The client's file name, for the reviewer (never a server path).
+    public var filename: String
+    public var createdAt: Date
+    /// After this it is swept, whatever its state, and can no longer be used.
+    public var expiresAt: Date
+    public var state: State
+    /// Set when accepted: the detected type (`pdf`, `png`, …) and the bytes' SHA-256 (hex).
+    public var detectedType: String?
+    public var sha256: String?
+    /// Set when refused: the machine code and what the applicant reads, in Japanese and English.
+    public var refusalCode: String?
+    public var refusalMessage: String?
+    public var refusalMessageEn: String?
+    /// Who is appending now (one request at a time), and until when its lease holds: a stalled
+    /// request's lease runs out and the next one takes over.
+    public var leaseHolder: String?
+    public var leaseExpiresAt: Date?
+
+    /// A new, empty session in `receiving`.
+    public init(idHash: String, slot: String, length: Int64, filename: String, createdAt: Date, expiresAt: Date) {
+        self.idHash = idHash
+        self.slot = slot
+        self.length = length
+        self.offset = 0
+        self.filename = filename
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.state = .receiving
+    }
+
+    /// Whether `holder` may not take the lease at `now`: another holder's lease still runs.
+    public func isLeased(againstHolder holder: String, at now: Date) -> Bool {
+        guard let leaseHolder, let leaseExpiresAt else { return false }
+        return leaseHolder != holder && leaseExpiresAt > now
+    }
+}
