@@ -180,7 +180,8 @@ final class ServerCluster: @unchecked Sendable {
                 try? logs(slot).joined(separator: "\n=== restarted ===\n").write(
                     toFile: keep + "/server-\(slot).log", atomically: true, encoding: .utf8)
             }
-            try? nginx?.accessLog().joined(separator: "\n").write(toFile: keep + "/nginx-access.log", atomically: true, encoding: .utf8)
+            try? nginx?.accessLog().map(\.description).joined(separator: "\n").write(
+                toFile: keep + "/nginx-access.log", atomically: true, encoding: .utf8)
             try? nginx?.errorLog().write(toFile: keep + "/nginx-error.log", atomically: true, encoding: .utf8)
         }
         _ = try? await closeStores(within: .seconds(20))
