@@ -21,7 +21,7 @@ import Testing
 
     /// Runs one attack against a fresh server; returns the script's JSON for it.
     static func attack(_ name: String, arguments: [String] = serverArguments) async throws -> (result: [String: any Sendable], idleKiB: Int) {
-        let server = try ServerProcess(arguments: arguments)
+        let server = try await ServerProcess(arguments: arguments)
         // Warm the code paths once so the idle figure includes them.
         _ = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])
         let idle = try server.memory("VmRSS")
@@ -108,7 +108,7 @@ import Testing
 
     @Test func aBodyUnderTheMinimumRateGets408() async throws {
         // A trickle that never goes silent for the idle timeout, but carries under 1 KiB/s.
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess(arguments: [
             "--idle-timeout", "5s", "--min-upload-rate", "1024", "--rate-window", "2s",
         ])
         let result = try await RawClient.run(["trickle", "\(server.port)", "200"])
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func aBodyPastTheUploadTimeoutGets408() async throws {
-        let server = try ServerProcess(arguments: ["--upload-timeout", "3s", "--min-upload-rate", "0"])
+        let server = try await ServerProcess(arguments: ["--upload-timeout", "3s", "--min-upload-rate", "0"])
         // 200 bytes a second: never silent, never fast enough to finish 1 MiB in 3 s.
         let result = try await RawClient.run(["trickle", "\(server.port)", "200"])
         #expect(result["status"] as? Int == 408, "\(result)")

@@ -24,7 +24,7 @@ import Testing
     /// Behind the reverse proxy, each applicant has an allowance of their own, not one shared by
     /// everyone the proxy forwards; a client that is not a trusted proxy cannot name another.
     @Test func behindATrustedProxyTheLimitIsPerRealClient() async throws {
-        let server = try await offPool { try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"]) }
+        let server = try await ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         defer { server.stop() }
         for number in 1...12 {
             let result = try await Self.ask(
@@ -41,9 +41,7 @@ import Testing
     }
 
     @Test func aLostTokenIsReplacedByAFreshLinkThatLeadsToTheStatusPage() async throws {
-        let server = try await offPool {
-            try ServerProcess(arguments: ["--log-level", "trace", "--public-url", Self.publicURL + "/", "--contact", Self.contact])
-        }
+        let server = try await ServerProcess(arguments: ["--log-level", "trace", "--public-url", Self.publicURL + "/", "--contact", Self.contact])
         defer { server.stop() }
         let submitted = try await Curl.run(
             ApplicationFields.curlArguments(ApplicationFields.workplaceClinic) + [
@@ -97,7 +95,7 @@ import Testing
     }
 
     @Test func requestsAreLimitedPerReceiptNumberAndPerClient() async throws {
-        let server = try await offPool { try ServerProcess() }
+        let server = try await ServerProcess()
         defer { server.stop() }
         // Per 受付番号: three an hour, counted whether or not anything matched.
         for attempt in 1...3 {

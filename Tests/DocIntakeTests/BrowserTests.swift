@@ -10,7 +10,7 @@ import Testing
         // A cap other than the default, which the page must learn from the server; the generated
         // 8 MiB upload (for the progress bar) stays under it.
         let maxFileSize = 12 * 1024 * 1024
-        let server = try await offPool { try ServerProcess(arguments: ["--max-file-size", "\(maxFileSize)"]) }
+        let server = try await ServerProcess(arguments: ["--max-file-size", "\(maxFileSize)"])
         defer { server.stop() }
         let reviewerToken = try await ReviewerAdmin(metadata: try Stores(dataDirectory: server.dataDirectory).metadata).add(name: "browser-check")
         try await Self.fillInTheForm(at: server.baseURL, reviewerToken: reviewerToken, maxFileSize: maxFileSize)
@@ -58,7 +58,7 @@ import Testing
     /// (issue 14: the bar stood at 57 % for 17 s). Uploading after loading the form, over a link
     /// too slow for the server's minimum rate, must be refused once, and logged as what it was.
     @Test func anUploadRefusedAsTooSlowIsNotSentAgainByTheBrowser() async throws {
-        let server = try await offPool { try ServerProcess(arguments: ["--min-upload-rate", "65536", "--rate-window", "2s"]) }
+        let server = try await ServerProcess(arguments: ["--min-upload-rate", "65536", "--rate-window", "2s"])
         defer { server.stop() }
         let summary = try await PythonScript.json(
             OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/retry_browser.py").path, [server.baseURL, server.metricsURL],

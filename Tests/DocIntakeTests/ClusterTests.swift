@@ -156,7 +156,7 @@ struct ClusterTests {
         do {
             for directory in [first] + others {
                 let shared = try await TestBackend.arguments(for: directory) + ["--pepper-file", first + "/pepper"]
-                servers.append(try await offPool { try ServerProcess(arguments: shared + arguments, dataDirectory: directory) })
+                servers.append(try await ServerProcess(arguments: shared + arguments, dataDirectory: directory))
             }
         } catch {
             for server in servers { server.stop() }

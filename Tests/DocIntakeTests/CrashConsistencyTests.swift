@@ -92,7 +92,7 @@ import Testing
             let leftovers = try StoreAudit.tempFiles(data).count
             round.tempFilesLeft = leftovers
             let restart = ContinuousClock.now
-            let server = try await offPool { try ServerProcess(arguments: database, dataDirectory: data) }
+            let server = try await ServerProcess(arguments: database, dataDirectory: data)
             round.restartMilliseconds = Self.milliseconds(ContinuousClock.now - restart)
             #expect(try StoreAudit.tempFiles(data).isEmpty, "round \(roundIndex): temp files survived start-up")
             if leftovers > 0 {
@@ -154,7 +154,7 @@ import Testing
         let leftovers = try StoreAudit.tempFiles(data).count
 
         // The last restart, then the checks.
-        let server = try await offPool { try ServerProcess(arguments: database, dataDirectory: data) }
+        let server = try await ServerProcess(arguments: database, dataDirectory: data)
         #expect(try StoreAudit.tempFiles(data).isEmpty, "temp files survived the final start-up")
         let acknowledged = ledger.acknowledged
         var verified = 0

@@ -6,7 +6,7 @@ import Testing
 /// the one nginx saw, believed only from a trusted proxy.
 @Suite(.serialized) struct NginxProxyTests {
     @Test func aHundredMiBUploadStreamsThroughTheProxyWithFlatServerMemory() async throws {
-        let server = try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
+        let server = try await ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         let proxy = try NginxProxy(upstreamPort: server.port)
         let directory = NSTemporaryDirectory() + "docintake-nginx-upload-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aRenamedELFIsRefusedThroughTheProxyBeforeAMebibyteLeftTheClient() async throws {
-        let server = try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
+        let server = try await ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         let proxy = try NginxProxy(upstreamPort: server.port)
         let boundary = "----docintake-nginx-elf"
         let start =
@@ -49,7 +49,7 @@ import Testing
     @Test func theClientAddressIsTheOneNginxSawAndOnlyFromATrustedProxy() async throws {
         // curl from 127.0.0.2, claiming to be 192.0.2.66; nginx (127.0.0.1) appends what it saw.
         let spoofing = ["--interface", "127.0.0.2", "-H", "X-Forwarded-For: 192.0.2.66"]
-        let trusting = try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
+        let trusting = try await ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         let proxy = try NginxProxy(upstreamPort: trusting.port)
         let health = try await Curl.run(spoofing + [proxy.baseURL + "/healthz"])
         #expect(health.status == 200)
@@ -57,7 +57,7 @@ import Testing
         #expect(log.contains("client=127.0.0.2"), "\(log)")
         #expect(!log.contains("client=192.0.2.66"))
 
-        let untrusting = try ServerProcess()
+        let untrusting = try await ServerProcess()
         let otherProxy = try NginxProxy(upstreamPort: untrusting.port)
         _ = try await Curl.run(spoofing + [otherProxy.baseURL + "/healthz"])
         let untrustingLog = try untrusting.log()
@@ -68,7 +68,7 @@ import Testing
     /// A request that finds no server (or loses its server mid-way) gets nginx's answer in the API's
     /// own form: 503, Retry-After, problem+json with Japanese and English.
     @Test func noServerAnsweringIsA503ProblemWithRetryAfter() async throws {
-        let server = try ServerProcess()
+        let server = try await ServerProcess()
         let proxy = try NginxProxy(upstreamPort: server.port)
         server.stop()
         let result = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [proxy.baseURL + "/api/v1/applications"])

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func requestLogsCarryThePathWithoutItsQueryString() async throws {
-        let server = try ServerProcess()
+        let server = try await ServerProcess()
         _ = try await Curl.run([server.baseURL + "/?secret_number=9876"])
         _ = try await Curl.run([server.baseURL + "/api/v1/applications/app_x?access_token=tok_leakcheck"])
         let log = try server.log()
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func jsonLogsAreOneObjectPerLine() async throws {
-        let server = try ServerProcess(arguments: ["--log-format", "json"])
+        let server = try await ServerProcess(arguments: ["--log-format", "json"])
         _ = try await Curl.run([server.baseURL + "/healthz?access_token=tok_leakcheck"])
         try await Task.sleep(for: .milliseconds(200))
         let lines = try server.log().split(separator: "\n")
@@ -65,12 +65,12 @@ import Testing
 
     @Test func theClientAddressComesFromXForwardedForOnlyFromATrustedProxy() async throws {
         let forwarded = ["-H", "X-Forwarded-For: 198.51.100.9, 203.0.113.7"]
-        let trusting = try ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
+        let trusting = try await ServerProcess(arguments: ["--trusted-proxy", "127.0.0.1"])
         _ = try await Curl.run(forwarded + [trusting.baseURL + "/healthz"])
         let trustingLog = try trusting.log()
         #expect(trustingLog.contains("client=203.0.113.7"), "\(trustingLog)")
 
-        let untrusting = try ServerProcess(arguments: ["--trusted-proxy", "192.0.2.1"])
+        let untrusting = try await ServerProcess(arguments: ["--trusted-proxy", "192.0.2.1"])
         _ = try await Curl.run(forwarded + [untrusting.baseURL + "/healthz"])
         let untrustingLog = try untrusting.log()
         #expect(untrustingLog.contains("client=127.0.0.1"))

@@ -177,7 +177,7 @@ import Testing
     @Test func serveDeliversThroughTheSendmailAndSenderItIsGiven() async throws {
         let sendmail = try Self.recordingSendmail()
         defer { try? FileManager.default.removeItem(atPath: sendmail.directory) }
-        let server = try ServerProcess(arguments: ["--sendmail", sendmail.script, "--mail-from", "notices@example.jp"])
+        let server = try await ServerProcess(arguments: ["--sendmail", sendmail.script, "--mail-from", "notices@example.jp"])
         let created = try await Curl.run(ApplicationFields.curlArguments(ApplicationFields.medical) + [server.baseURL + "/api/v1/applications"])
         #expect(created.status == 201, "\(created.text)")
         let deadline = ContinuousClock.now + .seconds(20)
@@ -190,7 +190,7 @@ import Testing
     }
 
     @Test func serveRunsRetentionAtTheIntervalItIsGiven() async throws {
-        let server = try ServerProcess(arguments: ["--retention-interval", "1s"])
+        let server = try await ServerProcess(arguments: ["--retention-interval", "1s"])
         #expect(try server.log().contains("retention runs inside the server"))
         let stores = try Stores(dataDirectory: server.dataDirectory)
         _ = try await ReviewerAdmin(metadata: stores.metadata).add(name: "sato")
@@ -274,7 +274,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: sendmail.directory) }
         let data = NSTemporaryDirectory() + "docintake-env-data-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let server = try ServerProcess(environment: [
+        let server = try await ServerProcess(environment: [
             "DOCINTAKE_DATA_DIR": data, "DOCINTAKE_PORT": "0", "DOCINTAKE_HOST": "127.0.0.1", "LOG_LEVEL": "notice",
             "DOCINTAKE_MAX_FILE_SIZE": "4096", "DOCINTAKE_MAIL_FROM": "env@example.jp", "DOCINTAKE_SENDMAIL": sendmail.script,
         ])

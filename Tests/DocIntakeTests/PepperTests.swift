@@ -59,7 +59,7 @@ import _CryptoExtras
         let data = NSTemporaryDirectory() + "docintake-pepper-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: data) }
         let path = data + "/pepper"
-        let first = try ServerProcess(dataDirectory: data)
+        let first = try await ServerProcess(dataDirectory: data)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let pepper = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -67,7 +67,7 @@ import _CryptoExtras
         let before = try await Self.submit(to: first.port)
         first.stop()
 
-        let second = try ServerProcess(dataDirectory: data)
+        let second = try await ServerProcess(dataDirectory: data)
         defer { second.stop() }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == pepper, "reused, not replaced")
         let after = try await Self.submit(to: second.port)
@@ -114,7 +114,7 @@ import _CryptoExtras
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: shared)
         let hasher = SecretHasher(pepper: try Pepper.load(path: shared, create: false))
         for name in ["a", "b"] {
-            let server = try ServerProcess(arguments: ["--pepper-file", shared], dataDirectory: scratch + "/" + name)
+            let server = try await ServerProcess(arguments: ["--pepper-file", shared], dataDirectory: scratch + "/" + name)
             let id = try await Self.submit(to: server.port)
             server.stop()
             let record = try await #require(try Stores(dataDirectory: server.dataDirectory).metadata.application(id: id))

@@ -160,7 +160,7 @@ import Testing
 
     @Test(arguments: ["debug", "trace"])
     func logsNeverContainATokenOrTheSecretNumber(level: String) async throws {
-        let server = try ServerProcess(arguments: ["--log-level", level])
+        let server = try await ServerProcess(arguments: ["--log-level", level])
         var fields = ApplicationFields.workplaceClinic
         fields["secret_number"] = "7395"
         fields["secret_number_confirmation"] = "7395"

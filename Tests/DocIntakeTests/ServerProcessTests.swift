@@ -4,7 +4,7 @@ import Testing
 /// The `docintake serve` binary as an operator runs it.
 @Suite(.serialized) struct ServerProcessTests {
     @Test func receivingA100MiBDocumentKeepsPeakMemoryWithin32MiBOfIdle() async throws {
-        let server = try ServerProcess()
+        let server = try await ServerProcess()
         let directory = NSTemporaryDirectory() + "docintake-rss-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func sigtermLetsAnUploadInFlightFinishAndLeavesNothingHalfWritten() async throws {
-        let server = try ServerProcess()
+        let server = try await ServerProcess()
         let directory = NSTemporaryDirectory() + "docintake-term-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func aSecondServerOnTheSameDataDirectoryRefusesToStart() async throws {
-        let first = try ServerProcess()
+        let first = try await ServerProcess()
         // Its start-up sweep would delete the first server's uploads in flight. It must exit at
         // once (`timeout` says 124 if it keeps running), with the lock's message: not a crash, not
         // a usage error.
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func logsNeverContainTokensOrTheSecretNumber() async throws {
-        let server = try ServerProcess(arguments: ["--log-level", "trace"])
+        let server = try await ServerProcess(arguments: ["--log-level", "trace"])
         var fields = ApplicationFields.medical
         fields["secret_number"] = "7395"
         fields["secret_number_confirmation"] = "7395"

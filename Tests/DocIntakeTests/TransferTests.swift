@@ -88,7 +88,7 @@ import Testing
         let installation = try await EmbeddedInstallation.populated(applications: 1)
         defer { installation.remove() }
         let target = try await TransferTarget.fresh()
-        let server = try ServerProcess(dataDirectory: installation.directory)
+        let server = try await ServerProcess(dataDirectory: installation.directory)
         let refused = try await target.transfer(from: installation)
         server.stop()
         #expect(refused.status == 75, "\(refused.stdout)\(refused.stderr)")
@@ -322,7 +322,7 @@ struct EmbeddedInstallation: Sendable {
         let files = directory + "-files"
         try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: files) }
-        let server = try ServerProcess(dataDirectory: directory)
+        let server = try await ServerProcess(dataDirectory: directory)
         defer { server.stop() }
         let docintake = try Program.docintakeBinary()
         let added = try await Program.run(docintake, ["reviewer", "add", "sato", "--data-dir", directory])
@@ -496,7 +496,7 @@ struct TransferTarget: Sendable {
 
     /// A server on this target, with `installation`'s pepper, for `body`.
     func serve(pepperFrom installation: EmbeddedInstallation, _ body: (ServerProcess) async throws -> Void) async throws {
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             arguments: [
                 "--database", databaseURL, "--blob-store", location.description, "--s3-path-style", "--pepper-file",
                 installation.directory + "/pepper",

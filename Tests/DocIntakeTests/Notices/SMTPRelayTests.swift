@@ -46,7 +46,7 @@ import Testing
         FileManager.default.createFile(
             atPath: scratch + "/home/.msmtprc", contents: Data(configuration.utf8),
             attributes: [.posixPermissions: 0o600])
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             arguments: ["--sendmail", msmtp, "--mail-from", "no-reply@example.jp"],
             environment: ["HOME": scratch + "/home"])
 

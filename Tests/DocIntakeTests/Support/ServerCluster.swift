@@ -94,9 +94,7 @@ final class ServerCluster: @unchecked Sendable {
     func restart(_ slot: Int) async throws {
         let (arguments, directory) = (sharedArguments, dataDirectory(slot))
         let environment = moto.environment.merging(["DOCINTAKE_PORT": "\(ports[slot])"]) { $1 }
-        servers[slot] = try await offPool {
-            try ServerProcess(arguments: arguments, dataDirectory: directory, environment: environment)
-        }
+        servers[slot] = try await ServerProcess(arguments: arguments, dataDirectory: directory, environment: environment)
     }
 
     /// SIGKILL: no shutdown, no cleanup, as a crash or the OOM killer ends it. Keeps its log.

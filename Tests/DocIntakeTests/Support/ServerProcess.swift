@@ -20,7 +20,9 @@ final class ServerProcess: @unchecked Sendable {
     /// `environment` is all it sees besides PATH and HOME; where it sets `DOCINTAKE_DATA_DIR`,
     /// `DOCINTAKE_PORT` or `LOG_LEVEL`, the matching flag is left out so that the variable counts.
     /// `/metrics` gets a free port of its own unless `arguments` name one.
-    init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) throws {
+    /// Async, and waiting with `Task.sleep`: a start-up takes a second or more under load, and a
+    /// blocked wait would hold one of the test process's two cooperative threads all that time.
+    init(arguments: [String] = [], dataDirectory: String? = nil, environment: [String: String] = [:]) async throws {
         ownsDataDirectory = dataDirectory == nil && environment["DOCINTAKE_DATA_DIR"] == nil
         self.dataDirectory =
             environment["DOCINTAKE_DATA_DIR"] ?? dataDirectory
@@ -52,7 +54,7 @@ final class ServerProcess: @unchecked Sendable {
                 let metricsOff = zip(arguments, arguments.dropFirst()).contains { $0 == ("--metrics-address", "none") }
                 if port > 0 && (metricsPort > 0 || metricsOff) { return }
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         stop()
         throw TestFailure("docintake serve did not report its port; log: \(try log())")
