@@ -19,8 +19,11 @@ import Testing
     @Test func aClientThatDisconnectsMidUploadLeavesNothingBehind() async throws {
         try await TestServer.with { server in
             // The client closes only once the upload's temp file exists, so that its removal is
-            // what is checked, not a file that was never made.
-            let result = try await RawClient.run(["disconnect", "\(server.port)", "\(4 * 1024 * 1024)", server.dataDirectory + "/tmp"])
+            // what is checked, not a file that was never made. It watches the first server's staging,
+            // so it talks to that server (in a cluster, nginx would send it to either).
+            let result = try await RawClient.run([
+                "disconnect", "\(server.directPort)", "\(4 * 1024 * 1024)", server.dataDirectory + "/tmp",
+            ])
             #expect((result["sent"] as? Int ?? 0) >= 4 * 1024 * 1024)
             #expect(result["staged"] as? Int == 1, "the upload was never staged before the disconnect: \(result)")
             // The server notices the closed connection asynchronously.
