@@ -27,7 +27,7 @@ struct TestServer: Sendable {
     /// reads and discards the rest of a body DocIntake refused early rather than cutting the
     /// client off (docs/scale-out.md).
     var directPort: Int
-    /// Every server's own port, in no particular order (the balancer's upstreams).
+    /// Every server's own port, in the order of `nodeDirectories` (the balancer's upstreams).
     var nodePorts: [Int] = []
     var directBaseURL: String { "http://127.0.0.1:\(directPort)" }
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -53,8 +53,9 @@ struct TestServer: Sendable {
         defer { if dataDirectory == nil { for node in nodes { try? FileManager.default.removeItem(atPath: node) } } }
         var logger = Logger(label: "docintake-test")
         logger.logLevel = .warning
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let (metricsPorts, metricsContinuation) = AsyncStream.makeStream(of: Int.self)
+        // (node, port): the servers report in whatever order they start.
+        let (ports, continuation) = AsyncStream.makeStream(of: (Int, Int).self)
+        let (metricsPorts, metricsContinuation) = AsyncStream.makeStream(of: (Int, Int).self)
         var configuration = ServerConfiguration(
             dataDirectory: directory, port: 0, maxFileSize: maxFileSize, secretHashRounds: secretHashRounds,
             retentionInterval: retentionInterval, retentionPolicy: retentionPolicy, notices: notices)
@@ -71,7 +72,7 @@ struct TestServer: Sendable {
         var opened: [Stores] = []
         do {
             var applications: [any Service] = []
-            for node in nodes {
+            for (index, node) in nodes.enumerated() {
                 var nodeConfiguration = configuration
                 nodeConfiguration.dataDirectory = node
                 let stores =
@@ -86,7 +87,7 @@ struct TestServer: Sendable {
                 applications.append(
                     try await DocIntakeServer.makeApplication(
                         nodeConfiguration, stores: stores, logger: logger,
-                        onServerRunning: { continuation.yield($0) }, onMetricsRunning: { metricsContinuation.yield($0) }))
+                        onServerRunning: { continuation.yield((index, $0)) }, onMetricsRunning: { metricsContinuation.yield((index, $0)) }))
             }
             let group = ServiceGroup(configuration: .init(services: applications, logger: logger))
             let result = try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -98,19 +99,19 @@ struct TestServer: Sendable {
                     }
                     try await group.run()
                 }
-                var nodePorts: [Int] = []
-                var metricsPortsSeen: [Int] = []
+                var nodePorts = [Int](repeating: 0, count: nodes.count)
+                var metricsPortsSeen = [Int](repeating: 0, count: nodes.count)
                 var iterator = ports.makeAsyncIterator()
                 var metricsIterator = metricsPorts.makeAsyncIterator()
-                while nodePorts.count < nodes.count, let port = await iterator.next() { nodePorts.append(port) }
-                while metricsPortsSeen.count < nodes.count, let port = await metricsIterator.next() { metricsPortsSeen.append(port) }
-                guard nodePorts.count == nodes.count, let metricsPort = metricsPortsSeen.first else {
+                while nodePorts.contains(0), let (index, port) = await iterator.next() { nodePorts[index] = port }
+                while metricsPortsSeen.contains(0), let (index, port) = await metricsIterator.next() { metricsPortsSeen[index] = port }
+                guard !nodePorts.contains(0), !metricsPortsSeen.contains(0) else {
                     throw TestFailure("server did not start")
                 }
                 do {
                     let balancer = nodes.count > 1 ? try NginxProxy(upstreamPorts: nodePorts) : nil
                     let server = TestServer(
-                        port: balancer?.port ?? nodePorts[0], metricsPort: metricsPort, dataDirectory: directory, nodeDirectories: nodes,
+                        port: balancer?.port ?? nodePorts[0], metricsPort: metricsPortsSeen[0], dataDirectory: directory, nodeDirectories: nodes,
                         balancer: balancer, directPort: nodePorts[0], nodePorts: nodePorts)
                     let result = try await body(server)
                     balancer?.stop()
@@ -124,11 +125,11 @@ struct TestServer: Sendable {
                 }
             }
             for stores in opened { await stores.close() }
-            for node in nodes { await TestBackend.release(node) }
+            for (index, node) in nodes.enumerated() { await TestBackend.release(node) }
             return result
         } catch {
             for stores in opened { await stores.close() }
-            for node in nodes { await TestBackend.release(node) }
+            for (index, node) in nodes.enumerated() { await TestBackend.release(node) }
             throw error
         }
     }
