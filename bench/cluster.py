@@ -109,7 +109,9 @@ class Nginx:
         with open(os.path.join(self.dir, "docintake.conf"), "w", encoding="utf-8") as out:
             out.write(site)
         with open(os.path.join(self.dir, "nginx.conf"), "w", encoding="utf-8") as out:
+            # One process, as the tests run it: stop() kills it, and no worker is left behind.
             out.write(f"""daemon off;
+master_process off;
 pid {self.dir}/nginx.pid;
 error_log {self.dir}/error.log warn;
 events {{ worker_connections 1024; }}
