@@ -120,7 +120,7 @@ import Testing
 
         let (bytes2, sha2) = try await Self.unreferencedBlob(in: fixture)
         let later = Date()
-        let other = BlobReservation(expiresAt: now.addingTimeInterval(60))
+        let other = BlobReservation(expiresAt: later.addingTimeInterval(60))
         try await fixture.metadata.reserveBlobs([BlobRecord(sha256: sha2, size: Int64(bytes2.count), createdAt: now)], reservation: other)
         #expect(try await fixture.collector.collect(Self.garbage(sha2), cutoff: later, now: later) == nil)
         try await fixture.metadata.releaseBlobReservation(other)
