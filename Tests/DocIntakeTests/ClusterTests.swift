@@ -126,6 +126,51 @@ struct ClusterTests {
         }
     }
 
+    /// tuspy through the balancer: its PATCHes land on alternate servers, one is cut off mid-body,
+    /// a new client resumes from the offset whichever server it reaches, and the form that names the
+    /// upload (on either server) stores the file's bytes. Each server fetched from the bucket only
+    /// what the other received, and the upload's segments are gone once it is used.
+    @Test func aResumableUploadContinuesOnWhicheverServerEachPatchReaches() async throws {
+        try await TestServer.with { server in
+            let balancer = try #require(server.balancer)
+            let document = Fixtures.path("notice-libreoffice-ja.pdf")
+            let state = NSTemporaryDirectory() + "tus-state-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let before = try balancer.accessLog().count
+            let run = try await PythonScript.json(
+                OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Support/tus_client.py").path,
+                ["resume", server.baseURL, document, "opening_notification", state], as: [String: any Sendable].self)
+            let size = try #require(run["size"] as? Int)
+            #expect(try #require(run["resumed_from"] as? Int) > (try #require(run["before_cut"] as? Int)), "\(run)")
+            #expect(run["final_offset"] as? Int == size)
+            let patches = try balancer.accessLog().dropFirst(before).filter { $0.method == "PATCH" }
+            let servers = patches.compactMap(\.upstreams.last)
+            #expect(Set(servers) == Set(server.nodePorts.map { "127.0.0.1:\($0)" }), "PATCHes on every server: \(servers)")
+            #expect(zip(servers, servers.dropFirst()).filter { $0 != $1 }.count >= 5, "the upload moved between servers: \(servers)")
+
+            let url = try #require(run["url"] as? String)
+            let id = try #require(url.split(separator: "/").last.map(String.init))
+            let sha256 = try SubmissionTests.sha256(ofFile: document)
+            for _ in server.nodePorts {  // the verdict from each server in turn
+                let status = try await Curl.run(ResumableUploadTests.tus + [url])
+                #expect(status.json["state"] as? String == "accepted" && status.json["sha256"] as? String == sha256, "\(status.text)")
+            }
+            let submitted = try await Curl.run(
+                ApplicationFields.curlArguments(ApplicationFields.workplaceClinic)
+                    + [
+                        "--form-string", "opening_notification_upload=\(id)", "-F", "opening_permit=@\(Fixtures.path("scan-pillow.png"))",
+                        server.baseURL + "/api/v1/applications",
+                    ])
+            #expect(submitted.status == 201, "\(submitted.text)")
+            let documents = try #require(submitted.json["documents"] as? [[String: Any]])
+            #expect(documents.first { $0["slot"] as? String == "opening_notification" }?["sha256"] as? String == sha256)
+            let bucket = try #require(try await server.stores().blobs as? S3BlobStore)
+            let left = try await bucket.client.listAllObjects(prefix: bucket.prefix + "uploads/")
+            #expect(left.isEmpty, "segments left after use: \(left.map(\.key))")
+        }
+    }
+
     /// The web form in Chromium, through nginx in front of two real `docintake serve` processes:
     /// the page, its uploads, the applicant's return visit and the reviewer's part land on
     /// whichever server is next.

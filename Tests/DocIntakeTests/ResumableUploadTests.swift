@@ -370,10 +370,19 @@ import Testing
 
             // The sweep the server runs every 10 minutes, run now over its stores and staging.
             let expiredBefore = try await Self.expiredCount(server)
-            let sweeper = UploadService(metadata: stores.metadata, staging: try UploadStaging(directory: server.dataDirectory + "/tmp"))
+            let bucket = stores.blobs as? S3BlobStore
+            let sweeper = UploadService(
+                metadata: stores.metadata, staging: try UploadStaging(directory: server.dataDirectory + "/tmp"),
+                segments: bucket.map(S3UploadSegments.init(store:)))
+            if let bucket {
+                #expect(try await bucket.client.listAllObjects(prefix: bucket.prefix + "uploads/\(idHash)/").count == 1, "its one PATCH's segment")
+            }
             try await sweeper.sweepExpired()
             #expect(try await stores.metadata.upload(idHash: idHash) == nil, "the expired upload was not swept")
             #expect(try server.tempFiles().isEmpty, "an expired upload's bytes stayed")
+            if let bucket {
+                #expect(try await bucket.client.listAllObjects(prefix: bucket.prefix + "uploads/").isEmpty, "an expired upload's segments stayed")
+            }
             // The counter is the process's: other suites' sweeps may add to it meanwhile.
             #expect(try await Self.expiredCount(server) >= expiredBefore + 1, "the swept upload was not counted")
         }

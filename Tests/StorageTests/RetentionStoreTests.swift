@@ -19,7 +19,7 @@ import Testing
             try await pool.write { db in try SQLiteMetadataStoreTests.application(id: "old").insert(db) }
         }
         let store = try SQLiteMetadataStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(try await store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
         #expect(try await store.application(id: "old") != nil)
         let tables = try await store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")

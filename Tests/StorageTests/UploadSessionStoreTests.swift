@@ -26,8 +26,13 @@ import Testing
         var leased = try #require(try await store.leaseUpload(idHash: created.idHash, holder: "a", now: now, until: now.addingTimeInterval(30)))
         #expect(leased.leaseHolder == "a")
         leased.offset = 400
+        leased.segments = [
+            UploadSegment(offset: 0, length: 150, sha256: String(repeating: "b", count: 64), key: "uploads/x/000000000000000-1"),
+            UploadSegment(offset: 150, length: 250, sha256: String(repeating: "c", count: 64), key: "uploads/x/000000000000150-2"),
+        ]
         #expect(try await store.updateUpload(leased, holder: "a", releasingLease: false))
         #expect(try await store.upload(idHash: created.idHash)?.offset == 400)
+        #expect(try await store.upload(idHash: created.idHash)?.segments == leased.segments, "the segments back the offset, in order")
         // Someone else cannot write over a lease that is not theirs.
         var stranger = leased
         stranger.offset = 999

@@ -69,7 +69,8 @@ public enum DocIntakeServer {
         let uploadGate = UploadGate(limit: configuration.connectionLimits.maxConcurrentUploads)
         let resumable = UploadService(
             metadata: stores.metadata, staging: try UploadStaging(directory: configuration.dataDirectory + "/tmp"),
-            scanner: intake.scanner, antivirus: configuration.antivirus, limits: intake.limits,
+            segments: (stores.blobs as? S3BlobStore).map(S3UploadSegments.init(store:)), scanner: intake.scanner, antivirus: configuration.antivirus,
+            limits: intake.limits,
             lifetime: configuration.uploadLifetime.timeInterval)
         intake.resumable = resumable
         ApplicantRoutes(intake: intake, uploads: uploadGate).register(on: router)

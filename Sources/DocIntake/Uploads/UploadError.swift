@@ -30,7 +30,7 @@ enum UploadError: Error, Sendable, Equatable {
     /// Another request took the session over while this one was appending (its lease ran out).
     case leaseLost
     /// This server does not hold the bytes the session's offset counts (another server received
-    /// them): the upload cannot continue here.
+    /// them and they are not shared, or the shared copy is lost): the upload cannot continue here.
     case bytesMissing
     /// An application form names an upload that cannot be used: not accepted, another slot,
     /// expired, or already used.

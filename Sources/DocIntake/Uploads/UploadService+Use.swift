@@ -18,6 +18,19 @@ extension UploadService {
             let sha256 = session.sha256, let type = session.detectedType.flatMap(DocumentType.init(rawValue:))
         else { throw UploadError.unusable(slot) }
         do {
+            if let segments {
+                // The bytes may have arrived at other servers: fetched and checked against the verdict's hash.
+                let held: String
+                do {
+                    held = try await staging.restore(idHash: idHash, upTo: session.length, segments: session.segments, from: segments)
+                } catch UploadStagingError.corrupt, UploadStagingError.bytesMissing {
+                    held = ""
+                }
+                guard held == sha256 else {
+                    Self.logger.error("an accepted upload's bytes are lost or changed in shared storage", metadata: ["slot": .string(slot.rawValue)])
+                    throw UploadError.unusable(slot)
+                }
+            }
             let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length)
             return TakenUpload(idHash: idHash, document: StagedDocument(slot: slot, blob: blob, filename: session.filename, type: type))
         } catch {
@@ -31,7 +44,8 @@ extension UploadService {
     func settle(_ taken: [TakenUpload], committed: Bool) async {
         for upload in taken {
             if committed {
-                try? staging.remove(idHash: upload.idHash)
+                // What is left in shared storage (if that fails now) goes with the row at expiry.
+                try? await removeBytes(idHash: upload.idHash)
             } else {
                 upload.document.blob.discard()
                 _ = try? await metadata.restoreUpload(idHash: upload.idHash)

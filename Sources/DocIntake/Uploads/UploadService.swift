@@ -13,6 +13,9 @@ import Storage
 struct UploadService: Sendable {
     let metadata: any MetadataStore
     let staging: UploadStaging
+    /// Where every server finds a session's bytes (the bucket, with S3); nil when each session's
+    /// bytes stay with the server that received them.
+    let segments: (any UploadSegmentStore)?
     let scanner: DocumentScanner
     /// clamd, which scans each complete upload; nil when no virus scan is configured.
     let antivirus: ClamdClient?
@@ -24,12 +27,14 @@ struct UploadService: Sendable {
     let clock: @Sendable () -> Date
 
     init(
-        metadata: any MetadataStore, staging: UploadStaging, scanner: DocumentScanner = DocumentScanner(), antivirus: ClamdClient? = nil,
+        metadata: any MetadataStore, staging: UploadStaging, segments: (any UploadSegmentStore)? = nil, scanner: DocumentScanner = DocumentScanner(),
+        antivirus: ClamdClient? = nil,
         limits: IntakeLimits = IntakeLimits(), lifetime: TimeInterval = Self.defaultLifetime, lease: TimeInterval = Self.defaultLease,
         clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.metadata = metadata
         self.staging = staging
+        self.segments = segments
         self.scanner = scanner
         self.antivirus = antivirus
         self.limits = limits
@@ -43,7 +48,7 @@ struct UploadService: Sendable {
     /// Short, so that a resume after a half-open connection waits little; renewed as bytes arrive.
     static let defaultLease: TimeInterval = 15
 
-    private static let logger = Logger(label: "docintake.uploads")
+    static let logger = Logger(label: "docintake.uploads")
     private static let bytesReceived = Counter(label: "docintake_upload_bytes_received_total")
 
     /// Starts a session for `slot`, refusing a length over the cap before any byte.
@@ -93,12 +98,20 @@ struct UploadService: Sendable {
         // The prefix stage's bytes so far, re-read from the file; nil once the stage has decided.
         var prefix: [UInt8]?
         do {
+            if let segments {
+                try await staging.restore(idHash: session.idHash, upTo: offset, segments: session.segments, from: segments)
+            }
             appender = try staging.append(idHash: session.idHash, at: offset)
             if offset < DocumentScanner.prefixLength { prefix = try staging.prefix(idHash: session.idHash, count: Int(offset)) }
         } catch {
             _ = try? await metadata.updateUpload(session, holder: holder, releasingLease: true)
-            if case .bytesMissing = error as? UploadStagingError { throw UploadError.bytesMissing }
-            throw error
+            switch error as? UploadStagingError {
+            case .bytesMissing?: throw UploadError.bytesMissing
+            case .corrupt(let key)?:
+                Self.logger.error("upload segment does not match its SHA-256: the upload must start again", metadata: ["key": .string(key)])
+                throw UploadError.bytesMissing
+            default: throw error
+            }
         }
         var requestHash = checksum?.hasher()
         var cutOff: (any Error)?
@@ -156,21 +169,39 @@ struct UploadService: Sendable {
             _ = try? await metadata.updateUpload(session, holder: holder, releasingLease: true)
             throw error
         }
+        if let segments, committed.offset > offset {
+            do {
+                let path = staging.path(idHash: session.idHash)
+                session.segments.append(
+                    try await segments.put(idHash: session.idHash, file: path, offset: offset, length: committed.offset - offset))
+            } catch {
+                // Durable here but not where the other servers look: the offset stays, and this
+                // server's copy past it is cut off by the next request.
+                staging.forget(idHash: session.idHash)
+                _ = try? await metadata.updateUpload(session, holder: holder, releasingLease: true)
+                throw error
+            }
+        }
         session.offset = committed.offset
         if let sha256 = committed.sha256 {
             do {
                 try await finish(&session, sha256: sha256)
             } catch {
                 // The bytes are all there: a later empty request at the end runs the final stage again.
-                _ = try? await metadata.updateUpload(session, holder: holder, releasingLease: true)
+                if (try? await metadata.updateUpload(session, holder: holder, releasingLease: true)) != true {
+                    staging.forget(idHash: session.idHash)
+                }
                 throw error
             }
         }
-        guard try await metadata.updateUpload(session, holder: holder, releasingLease: true) else { throw UploadError.leaseLost }
+        guard try await metadata.updateUpload(session, holder: holder, releasingLease: true) else {
+            staging.forget(idHash: session.idHash)
+            throw UploadError.leaseLost
+        }
         session.leaseHolder = nil
         session.leaseExpiresAt = nil
         if session.state == .refused {
-            try? staging.remove(idHash: session.idHash)
+            try? await removeBytes(idHash: session.idHash)
             throw Self.refusal(of: session)!
         }
         if let cutOff { throw cutOff }
@@ -181,7 +212,7 @@ struct UploadService: Sendable {
     func terminate(_ id: String) async throws {
         let idHash = UploadId(value: id).hash
         guard try await metadata.upload(idHash: idHash) != nil else { throw UploadError.notFound }
-        try staging.remove(idHash: idHash)
+        try await removeBytes(idHash: idHash)
         _ = try await metadata.deleteUpload(idHash: idHash)
         Counter(label: "docintake_uploads_total", dimensions: [("event", "terminated")]).increment()
     }
@@ -192,7 +223,7 @@ struct UploadService: Sendable {
     func sweepExpired() async throws -> Int {
         var swept = 0
         for session in try await metadata.expiredUploads(now: clock()) {
-            try staging.remove(idHash: session.idHash)
+            try await removeBytes(idHash: session.idHash)
             if try await metadata.deleteUpload(idHash: session.idHash) { swept += 1 }
         }
         // A file whose session is gone (deleted by another server sharing the database, or by a
@@ -205,6 +236,12 @@ struct UploadService: Sendable {
             Self.logger.info("expired uploads swept", metadata: ["count": .stringConvertible(swept)])
         }
         return swept
+    }
+
+    /// Deletes a session's bytes here and, before its row may go, in shared storage.
+    func removeBytes(idHash: String) async throws {
+        try staging.remove(idHash: idHash)
+        try await segments?.removeAll(idHash: idHash)
     }
 
     /// The final stage on the complete file: the Scanner's whole-file check, then clamd.
@@ -249,7 +286,7 @@ struct UploadService: Sendable {
 
     private func refuse(_ session: inout UploadSessionRecord, _ rejection: Rejection, holder: String) async throws {
         apply(rejection, to: &session)
-        try? staging.remove(idHash: session.idHash)
+        try? await removeBytes(idHash: session.idHash)
         _ = try await metadata.updateUpload(session, holder: holder, releasingLease: true)
     }
 

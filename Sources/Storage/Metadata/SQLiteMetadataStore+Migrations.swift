@@ -189,6 +189,13 @@ extension SQLiteMetadataStore {
             }
             try db.create(index: "upload_sessions_expiry", on: "upload_sessions", columns: ["expiresAt"])
         }
+        // Resumable uploads any server can continue: the runs of bytes each request left in the
+        // bucket, in order, as JSON (`[UploadSegment]`), written with the offset they back.
+        migrator.registerMigration("v8") { db in
+            try db.alter(table: "upload_sessions") { t in
+                t.add(column: "segments", .text).notNull().defaults(to: "[]")
+            }
+        }
         return migrator
     }
 }

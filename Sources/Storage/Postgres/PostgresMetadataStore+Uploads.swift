@@ -4,17 +4,18 @@ import PostgresNIO
 extension PostgresMetadataStore: UploadSessionStore {
     static let uploadColumns = """
         id_hash, slot, length, "offset", filename, created_at, expires_at, state, detected_type, sha256, refusal_code,
-        refusal_message, refusal_message_en, lease_holder, lease_expires_at
+        refusal_message, refusal_message_en, lease_holder, lease_expires_at, segments
         """
 
     public func insertUpload(_ upload: UploadSessionRecord) async throws {
+        let segments = try upload.segmentsJSON
         _ = try await rows(
             """
             INSERT INTO upload_sessions (\(unescaped: Self.uploadColumns)) VALUES (
                 \(upload.idHash), \(upload.slot), \(upload.length), \(upload.offset), \(upload.filename),
                 \(stored: upload.createdAt), \(stored: upload.expiresAt), \(upload.state.rawValue), \(upload.detectedType),
                 \(upload.sha256), \(upload.refusalCode), \(upload.refusalMessage), \(upload.refusalMessageEn),
-                \(upload.leaseHolder), \(stored: upload.leaseExpiresAt))
+                \(upload.leaseHolder), \(stored: upload.leaseExpiresAt), \(segments))
             """)
     }
 
@@ -42,12 +43,13 @@ extension PostgresMetadataStore: UploadSessionStore {
     public func updateUpload(_ upload: UploadSessionRecord, holder: String, releasingLease: Bool) async throws -> Bool {
         // The holder check and the write are one statement: a takeover in between cannot slip through.
         let leaseHolder: String? = releasingLease ? nil : holder
+        let segments = try upload.segmentsJSON
         return try await !rows(
             """
             UPDATE upload_sessions SET "offset" = \(upload.offset), state = \(upload.state.rawValue),
                 detected_type = \(upload.detectedType), sha256 = \(upload.sha256), refusal_code = \(upload.refusalCode),
                 refusal_message = \(upload.refusalMessage), refusal_message_en = \(upload.refusalMessageEn),
-                expires_at = \(stored: upload.expiresAt), lease_holder = \(leaseHolder),
+                expires_at = \(stored: upload.expiresAt), lease_holder = \(leaseHolder), segments = \(segments),
                 lease_expires_at = CASE WHEN \(releasingLease) THEN NULL ELSE lease_expires_at END
             WHERE id_hash = \(upload.idHash) AND lease_holder = \(holder)
             RETURNING id_hash
@@ -107,5 +109,12 @@ extension UploadSessionRecord {
         refusalMessageEn = try c["refusal_message_en"]
         leaseHolder = try c["lease_holder"]
         leaseExpiresAt = try c.optionalDate("lease_expires_at")
+        let segments: String = try c["segments"]
+        self.segments = try JSONDecoder().decode([UploadSegment].self, from: Data(segments.utf8))
+    }
+
+    /// `segments` as the column holds them (the JSON GRDB writes for the SQLite store).
+    var segmentsJSON: String {
+        get throws { String(decoding: try JSONEncoder().encode(segments), as: UTF8.self) }
     }
 }

@@ -17,7 +17,7 @@ enum PostgresMigrations {
     /// starting together migrate one after the other: the second finds the work done.
     static let lockKey: Int64 = 0x446F_6349_6E74_616B  // "DocIntak"
 
-    static let all: [Migration] = [v1, v2, v3, v4, v5, v6, v7]
+    static let all: [Migration] = [v1, v2, v3, v4, v5, v6, v7, v8]
 
     static let v1 = Migration(
         name: "v1",
@@ -254,6 +254,13 @@ enum PostgresMigrations {
             )
             """,
             "CREATE INDEX upload_sessions_expiry ON upload_sessions (expires_at)",
+        ])
+
+    /// Resumable uploads any server can continue: the runs of bytes in the bucket, as JSON.
+    static let v8 = Migration(
+        name: "v8",
+        statements: [
+            "ALTER TABLE upload_sessions ADD COLUMN segments text NOT NULL DEFAULT '[]'"
         ])
 
     /// Applies every migration the database lacks, in one transaction on `connection` that holds the

@@ -19,11 +19,12 @@ public final class UploadStaging: Sendable {
     public let directory: String
     /// The name prefix that marks a resumable upload's file.
     public static let filePrefix = "resumable-"
-    private let hashes = Mutex<[String: HashCheckpoint]>([:])
+    let hashes = Mutex<[String: HashCheckpoint]>([:])
     /// The request appending to each session now, so that a takeover can stop a stalled one before
     /// it writes another byte.
-    private let appending = Mutex<[String: UploadAppender]>([:])
+    let appending = Mutex<[String: UploadAppender]>([:])
     private let rehashedBytes = Atomic<Int64>(0)
+    let fetchedBytes = Atomic<Int64>(0)
 
     /// The files of `directory`, which is created when missing.
     public init(directory: String) throws {
@@ -37,6 +38,10 @@ public final class UploadStaging: Sendable {
     /// How many bytes resumes have re-hashed from disk since this process started (the cost of a
     /// resume without a checkpoint).
     public var bytesRehashed: Int64 { rehashedBytes.load(ordering: .relaxed) }
+
+    /// How many bytes resumes and uses have fetched from shared segments since this process started
+    /// (what continuing an upload another server received costs).
+    public var bytesFetched: Int64 { fetchedBytes.load(ordering: .relaxed) }
 
     /// Opens a session's file to append at `offset`, its durable length: bytes past it (a request
     /// that died before its fsync) are cut off, since the client was never told they arrived.
@@ -234,4 +239,7 @@ public enum UploadStagingError: Error, Sendable, Equatable {
     /// The stored offset is past what this server holds: the bytes were received by another server
     /// (sessions are local to the server that received them), or lost with its staging directory.
     case bytesMissing
+    /// A shared segment's bytes do not match the SHA-256 recorded with it: the store lost or
+    /// changed them, and the upload cannot be continued.
+    case corrupt(key: String)
 }

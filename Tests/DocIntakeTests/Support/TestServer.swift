@@ -125,11 +125,11 @@ struct TestServer: Sendable {
                 }
             }
             for stores in opened { await stores.close() }
-            for (index, node) in nodes.enumerated() { await TestBackend.release(node) }
+            for node in nodes { await TestBackend.release(node) }
             return result
         } catch {
             for stores in opened { await stores.close() }
-            for (index, node) in nodes.enumerated() { await TestBackend.release(node) }
+            for node in nodes { await TestBackend.release(node) }
             throw error
         }
     }

@@ -46,6 +46,9 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
     /// request's lease runs out and the next one takes over.
     public var leaseHolder: String?
     public var leaseExpiresAt: Date?
+    /// Where the bytes are for every server (S3-resident sessions): one segment per request that
+    /// moved the offset, in order, ending at `offset`. Empty when the bytes are local to a server.
+    public var segments: [UploadSegment]
 
     /// A new, empty session in `receiving`.
     public init(idHash: String, slot: String, length: Int64, filename: String, createdAt: Date, expiresAt: Date) {
@@ -57,6 +60,7 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.state = .receiving
+        self.segments = []
     }
 
     /// Whether `holder` may not take the lease at `now`: another holder's lease still runs.
@@ -64,4 +68,29 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
         guard let leaseHolder, let leaseExpiresAt else { return false }
         return leaseHolder != holder && leaseExpiresAt > now
     }
+}
+
+/// A run of a resumable upload's bytes that one request made durable, kept in shared storage (an
+/// object in the bucket) so that a request on any server can continue the upload. Segments are
+/// immutable and named uniquely: a stalled request that writes one after losing its lease leaves
+/// an object no session lists, which goes with the session's others.
+public struct UploadSegment: Codable, Sendable, Equatable {
+    /// Where the run starts in the upload.
+    public var offset: Int64
+    public var length: Int64
+    /// SHA-256 (hex) of the run, checked whenever it is read back.
+    public var sha256: String
+    /// Its object key.
+    public var key: String
+
+    /// A segment of `length` bytes at `offset`.
+    public init(offset: Int64, length: Int64, sha256: String, key: String) {
+        self.offset = offset
+        self.length = length
+        self.sha256 = sha256
+        self.key = key
+    }
+
+    /// Where the run ends (exclusive).
+    public var end: Int64 { offset + length }
 }
