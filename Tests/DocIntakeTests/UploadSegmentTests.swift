@@ -16,9 +16,17 @@ import Testing
     final class MemorySegments: UploadSegmentStore {
         let objects = Mutex<[String: [UInt8]]>([:])
         let down = Atomic<Bool>(false)
+        /// Set, the next `put` reports on `held` and waits for `release` before it stores anything.
+        let holdNext = Atomic<Bool>(false)
+        let held = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
 
         func put(idHash: String, file path: String, offset: Int64, length: Int64) async throws -> UploadSegment {
             guard !down.load(ordering: .relaxed) else { throw BlobStoreError.unavailable("test: the segment store is down") }
+            if holdNext.exchange(false, ordering: .relaxed) {
+                held.continuation.yield()
+                for await _ in release.stream { break }
+            }
             let handle = try #require(FileHandle(forReadingAtPath: path))
             defer { try? handle.close() }
             try handle.seek(toOffset: UInt64(offset))
@@ -123,6 +131,41 @@ import Testing
         let done = try await a.append(id.value, at: session.offset, body: UploadServiceTests.body(bytes[5000...]), checksum: nil)
         #expect(done.state == .accepted && done.sha256 == UploadServiceTests.hex(bytes))
         #expect(try Data(contentsOf: URL(fileURLWithPath: a.staging.path(idHash: done.idHash))) == Data(bytes))
+    }
+
+    /// A request whose lease runs out while its segment is on the way to the store (a stalled
+    /// line, a slow bucket) writes that segment after another request took over and moved the
+    /// offset: its late segment is never listed, its offset never stored, and a third server
+    /// continues from the bytes of the request that holds the offset. Interleaved step by step.
+    @Test func aSegmentWrittenAfterItsLeaseRanOutIsNeverRead() async throws {
+        let cluster = try Cluster()
+        let (a, b, c) = (try cluster.server(), try cluster.server(), try cluster.server())
+        let bytes = try UploadServiceTests.fixture("notice-libreoffice-ja.pdf")
+        let (id, _) = try await a.create(slot: "opening_notification", length: Int64(bytes.count), filename: "届.pdf")
+        _ = try await a.append(id.value, at: 0, body: UploadServiceTests.body(bytes[..<3000]), checksum: nil)
+
+        // A's next request: other bytes than the file's, held on their way to the store.
+        cluster.segments.holdNext.store(true, ordering: .relaxed)
+        let stalled = Task {
+            try await a.append(id.value, at: 3000, body: UploadServiceTests.body([UInt8](repeating: 0x20, count: 2000)), checksum: nil)
+        }
+        for await _ in cluster.segments.held.stream { break }
+        cluster.world.advance(UploadService.defaultLease + 1)
+        let taken = try await b.append(id.value, at: 3000, body: UploadServiceTests.body(bytes[3000..<4000]), checksum: nil)
+        #expect(taken.offset == 4000)
+        cluster.segments.release.continuation.yield()
+        await #expect(throws: UploadError.leaseLost) { _ = try await stalled.value }
+
+        let session = try await c.session(id.value)
+        #expect(session.offset == 4000 && session.segments.map(\.offset) == [0, 3000])
+        #expect(cluster.segments.keys(of: session.idHash).count == 3, "the late segment is in the store, unlisted")
+        let done = try await c.append(id.value, at: 4000, body: UploadServiceTests.body(bytes[4000...]), checksum: nil)
+        #expect(done.state == .accepted && done.sha256 == UploadServiceTests.hex(bytes))
+        // A resumes too: its own file past the stored offset is not trusted.
+        let fromA = try await a.take(id.value, slot: .openingNotification)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fromA.document.blob.path)) == Data(bytes))
+        await a.settle([fromA], committed: true)
+        #expect(cluster.segments.keys(of: session.idHash).isEmpty, "the late segment goes with the others")
     }
 
     /// Termination and expiry delete every segment of a session, including one no row lists (left by
