@@ -156,11 +156,7 @@ struct Serve: AsyncParsableCommand {
         configuration.rescanInterval = rescanIntervalText.flatMap(DurationText.parse)
         configuration.metricsAddress = ListenAddress(parsing: metricsAddress)
         configuration.trustedProxies = trustedProxies
-        if let expiry = DurationText.parse(uploadExpiry) {
-            configuration.uploadLifetime = expiry
-            // An upload past its expiry is refused at once; the sweep only frees its space.
-            configuration.uploadSweepInterval = min(expiry, .seconds(600))
-        }
+        if let expiry = DurationText.parse(uploadExpiry) { configuration.uploadLifetime = expiry }
         configuration.pepperFile = pepperFileText
         configuration.database = try database.url()
         configuration.blobStore = try blobStore.location()

@@ -388,6 +388,76 @@ import Testing
         }
     }
 
+    /// One PATCH at a time, over HTTP: while a slow PATCH holds the upload, another gets 423
+    /// `upload_locked` with `Retry-After`; the slow one, cut off, keeps what arrived, and the client
+    /// resumes from the offset HEAD reports.
+    @Test func aPatchWhileAnotherIsRunningGets423AndTheCutOneKeepsItsBytes() async throws {
+        try await TestServer.with { server in
+            let bytes = try Self.bytes("notice-libreoffice-ja.pdf")
+            let whole = try Self.file(bytes)
+            let start = try Self.file(bytes[..<100])
+            defer { for path in [whole, start] { try? FileManager.default.removeItem(atPath: path) } }
+            let path = try await Self.create(server, length: bytes.count)
+            let staged = server.dataDirectory + "/tmp/resumable-" + AccessToken.hash(String(path.split(separator: "/").last!))
+            // 4 KB/s for 3 s: about 12 KB of the file arrive, then curl gives up (a dropped line).
+            async let slow = Self.patch(server, path, offset: 0, file: whole, extra: ["--limit-rate", "4k", "--max-time", "3"])
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline, (Self.fileSize(staged) ?? 0) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect((Self.fileSize(staged) ?? 0) > 0, "the slow PATCH's first bytes never arrived")
+
+            let locked = try await Self.patch(server, path, offset: 0, file: start)
+            #expect(locked.status == 423, "\(locked.text)")
+            #expect(locked.json["code"] as? String == "upload_locked")
+            #expect(Int(Self.header("Retry-After", in: locked.headers) ?? "") ?? 0 > 0)
+            #expect(locked.json["detail"] as? String != nil && locked.json["detail_en"] as? String != nil)
+
+            let cut = try await slow
+            #expect(cut.status == 0, "the slow PATCH was meant to be cut off: \(cut.status)")
+            var offset = 0
+            while ContinuousClock.now < deadline, offset == 0 {
+                offset = Int(Self.header("Upload-Offset", in: try await Self.head(server, path).headers) ?? "") ?? 0
+                if offset == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(offset > 0 && offset < bytes.count, "what arrived before the cut is kept: \(offset)")
+            let rest = try Self.file(bytes[offset...])
+            defer { try? FileManager.default.removeItem(atPath: rest) }
+            #expect(try await Self.patch(server, path, offset: offset, file: rest).status == 204)
+            let state = try await Curl.run(Self.tus + [server.directBaseURL + path])
+            #expect(state.json["state"] as? String == "accepted" && state.json["sha256"] as? String == Self.sha256(bytes))
+        }
+    }
+
+    /// The server sweeps expired uploads by itself (every 10 minutes, or at the expiry when that is
+    /// shorter): with a 2 s expiry, an abandoned upload's row and bytes go within seconds, counted.
+    /// The upload is made after the sweep that follows start-up (at most 5 s), so a later one takes it.
+    @Test func theServerSweepsExpiredUploadsByItself() async throws {
+        try await TestServer.with(uploadLifetime: .seconds(2)) { server in
+            try await Task.sleep(for: .seconds(6))
+            let expiredBefore = try await Self.expiredCount(server)
+            let bytes = try Self.bytes("tiny-reportlab.pdf")
+            let part = try Self.file(bytes[..<500])
+            defer { try? FileManager.default.removeItem(atPath: part) }
+            let path = try await Self.create(server, length: bytes.count)
+            #expect(try await Self.patch(server, path, offset: 0, file: part).status == 204)
+            let idHash = AccessToken.hash(String(path.split(separator: "/").last!))
+            let stores = try await server.stores()
+            #expect(try await stores.metadata.upload(idHash: idHash) != nil)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, try await stores.metadata.upload(idHash: idHash) != nil {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(try await stores.metadata.upload(idHash: idHash) == nil, "the abandoned upload was not swept")
+            #expect(Self.fileSize(server.dataDirectory + "/tmp/resumable-" + idHash) == nil, "its bytes stayed")
+            #expect(try await Self.expiredCount(server) >= expiredBefore + 1)
+            #expect(try await Self.head(server, path).status == 404)
+        }
+    }
+
+    /// A file's size, nil when there is none.
+    static func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+    }
+
     static func expiredCount(_ server: TestServer) async throws -> Int {
         let metrics = try await Curl.run([server.metricsURL])
         let line = metrics.text.split(separator: "\n").first { $0.hasPrefix(#"docintake_uploads_total{event="expired"} "#) }

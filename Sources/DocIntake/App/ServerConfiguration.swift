@@ -35,8 +35,10 @@ public struct ServerConfiguration: Sendable {
     /// How long a resumable upload (`/api/v1/uploads`) lives after its creation, complete or not
     /// (`serve --upload-expiry`, 24 h by default); `Upload-Expires` tells the client when.
     public var uploadLifetime: Duration = .seconds(24 * 3600)
-    /// How often the server deletes expired uploads and their bytes.
-    public var uploadSweepInterval: Duration = .seconds(600)
+    /// How often the server deletes expired uploads and their bytes: every 10 minutes, or at each
+    /// expiry when uploads live shorter. An upload past its expiry is refused at once whatever
+    /// this is; the sweep only frees its space.
+    public var uploadSweepInterval: Duration { min(uploadLifetime, .seconds(600)) }
 
     /// clamd, which scans every document as it arrives; nil (the default) for no virus scan.
     public var antivirus: ClamdClient?

@@ -43,7 +43,8 @@ struct TestServer: Sendable {
         retentionInterval: Duration? = nil, retentionPolicy: RetentionPolicy = RetentionPolicy(),
         notices: NoticeConfiguration = NoticeConfiguration(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         blobFaults: FileSystemFaults = .none, metadataFaults: MetadataFaults = .none, antivirus: ClamdClient? = nil,
-        rescanInterval: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil, database: String? = nil,
+        rescanInterval: Duration? = nil, uploadLifetime: Duration? = nil, secretHashRounds: Int = 210_000, pepperFile: String? = nil,
+        database: String? = nil,
         blobStore: (location: BlobStoreLocation, environment: [String: String])? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
@@ -62,6 +63,7 @@ struct TestServer: Sendable {
         configuration.connectionLimits = connectionLimits
         configuration.antivirus = antivirus
         configuration.rescanInterval = rescanInterval
+        if let uploadLifetime { configuration.uploadLifetime = uploadLifetime }
         configuration.pepperFile = pepperFile
         configuration.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)
         if let database { TestBackend.register(database, for: directory) }
