@@ -254,7 +254,11 @@ def main():
     for prefix in ["local", "s3"]:
         if f"{prefix} tus" in summary:
             ratio = summary[f"{prefix} tus"]["median_s"] / summary[f"{prefix} multipart"]["median_s"]
-            summary[f"{prefix} tus / multipart"] = {"ratio": ratio, "target": 1.3, "met": ratio <= 1.3}
+            # Round by round too: the two ran back to back, so a slow moment of the machine hits both.
+            paired = [t / m for t, m in zip(results[f"{prefix} tus"], results[f"{prefix} multipart"])]
+            summary[f"{prefix} tus / multipart"] = {
+                "ratio_of_medians": ratio, "median_of_paired_ratios": med(paired), "paired": paired, "target": 1.3,
+                "met": ratio <= 1.3}
     print(json.dumps(summary, indent=2))
     if args.json:
         with open(args.json, "w") as f:
