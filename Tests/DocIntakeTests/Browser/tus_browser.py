@@ -2,9 +2,10 @@
 """The form's resumable uploads (tus.js) in headless Chromium against a running DocIntake server:
 (a) a file sent over a throttled line that is cut mid-upload (DevTools offline), which waits,
 resumes from the server's offset once back online and is used by 送信; (b) a reload mid-upload,
-after which the same file resumes; (c) a disguised file refused at its first PATCH, with the
-server's message at its field. Bytes re-sent are measured on the server
-(docintake_upload_bytes_received_total), never taken from the page.
+after which the same file resumes; 送信 pressed while a file is still uploading, which waits;
+(c) a disguised file refused at its first PATCH, with the server's message at its field. Bytes
+re-sent are measured on the server (docintake_upload_bytes_received_total), never taken from
+the page.
 
 usage: tus_browser.py BASE_URL METRICS_URL FIXTURES_DIR SCREENSHOT_DIR
 Prints a JSON summary; exits 1 when any check failed."""
@@ -248,6 +249,37 @@ def reload_and_resume():
     os.remove(big)
 
 
+def send_while_uploading():
+    """送信 pressed while a file is still on its way: the page says it waits, then sends by itself."""
+    big = pdf_file("still-uploading.pdf", 10 * MiB)
+    open_form()
+    fill_the_rest()
+    by_id("opening_permit").send_keys(os.path.join(fixtures, "開設許可書の写し.png"))
+    wait.until(lambda d: state("opening_permit") == "done")
+    driver.set_network_conditions(offline=False, **SLOW_LINE)
+    by_id("opening_notification").send_keys(big)
+    wait.until(lambda d: sent("opening_notification") > 0)
+    by_id("confirm-button").click()
+    wait.until(lambda d: visible("screen-confirm"))
+    check("アップロード中" in text("confirm-list"), "the confirmation screen says a file is still uploading")
+    by_id("send-button").click()
+    waiting = text("upload-text")
+    check("アップロードが終わるのを待っています" in waiting and by_id("send-button").get_attribute("disabled") is not None,
+          f"送信 says it waits for the upload ({waiting})")
+    accessible("入力項目確認（アップロード待ち）")
+    wait.until(lambda d: visible("screen-done") or visible("form-summary"))
+    check(visible("screen-done"), "the application is sent once the upload is done")
+    driver.delete_network_conditions()
+    link = by_id("status-link").get_attribute("href")
+    view = requests.get(f"{base}/api/v1/applications/{link.rsplit('/', 1)[1]}",
+                        headers={"Authorization": f"Bearer {text('access-token')}"}).json()
+    with open(big, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    stored = {document["slot"]: document.get("sha256") for document in view.get("documents", [])}
+    check(stored.get("opening_notification") == digest, "the document sent while 送信 waited is stored whole")
+    os.remove(big)
+
+
 def disguised_file_refused():
     """(c) A program named .pdf, which the page's own early check would catch, is sent anyway here
     (the check's rule is removed from the page) and refused by the server at its first PATCH."""
@@ -291,6 +323,7 @@ def step(name, function):
 try:
     step("cut_and_resume", cut_and_resume)
     step("reload_and_resume", reload_and_resume)
+    step("send_while_uploading", send_while_uploading)
     step("disguised_file_refused", disguised_file_refused)
     severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     # Failed requests while offline, the refusal and the abandoned upload's 404 are logged by Chromium, not by the page.
