@@ -100,8 +100,9 @@ def bytes_received():
 
 
 def stored_uploads():
-    """The upload URLs the page keeps in localStorage (and everything else it keeps there)."""
-    return driver.execute_script("return Object.keys(localStorage).map(k => [k, localStorage.getItem(k)])")
+    """Everything the page keeps in localStorage, as [key, upload URL or the raw value]."""
+    pairs = driver.execute_script("return Object.keys(localStorage).map(k => [k, localStorage.getItem(k)])")
+    return [[key, json.loads(value).get("url") if value.startswith("{") else value] for key, value in pairs]
 
 
 def server_offset(url):
@@ -221,7 +222,8 @@ def reload_and_resume():
     wait.until(lambda d: by_id("main").get_attribute("data-upload-mode"))
     kept = stored_uploads()
     check(len(kept) == 1 and kept[0][1].startswith("/api/v1/uploads/"), f"only the upload URL is kept across the reload ({kept})")
-    check(all("4821" not in key + (value or "") for key, value in kept), "the secret number is never kept in localStorage")
+    raw = driver.execute_script("return JSON.stringify(localStorage)")
+    check("4821" not in raw and "再開テスト" not in raw, "the secret number and the form's values are never kept in localStorage")
     offset_at_reload = server_offset(kept[0][1]) if kept else 0
     measured["reload_offset"] = offset_at_reload
     check(offset_at_reload > 0, f"the server kept the bytes sent before the reload ({offset_at_reload})")
@@ -246,6 +248,12 @@ def reload_and_resume():
         time.sleep(0.2)
     check(bool(url) and requests.get(base + url).status_code == 404, "choosing another file deletes the previous upload")
     check(all(value != url for _, value in stored_uploads()), "and forgets its URL")
+    # An upload URL whose upload has expired on the server is dropped at the next visit.
+    driver.execute_script("""localStorage.setItem('docintake-upload:["opening_permit","old.pdf",1,1]',
+        JSON.stringify({url: "/api/v1/uploads/" + "A".repeat(43), expires: new Date(Date.now() - 1000).toUTCString()}))""")
+    driver.refresh()
+    wait.until(lambda d: by_id("main").get_attribute("data-upload-mode"))
+    check(all("old.pdf" not in key for key, _ in stored_uploads()), f"an expired upload's URL is forgotten ({stored_uploads()})")
     os.remove(big)
 
 

@@ -71,9 +71,26 @@ window.DocIntakeTus = (function () {
   // The upload URL is a secret (whoever holds it may use the upload): kept only until the
   // application is accepted, under a key that names the file, never its content or the form.
   function storageKey(slot, file) { return storagePrefix + JSON.stringify([slot, file.name, file.size, file.lastModified]); }
-  function remembered(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
-  function remember(key, url) { try { localStorage.setItem(key, url); } catch (e) { /* private mode: no resume after a reload */ } }
+  function kept(key) {
+    try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
+  }
+  function remembered(key) { const entry = kept(key); return entry && entry.url; }
+  function remember(key, url, expires) {
+    try { localStorage.setItem(key, JSON.stringify({ url: url, expires: expires })); } catch (e) { /* private mode: no resume after a reload */ }
+  }
   function forget(key) { try { localStorage.removeItem(key); } catch (e) { /* nothing kept */ } }
+  // An upload never used (the applicant went away) expires on the server; its URL goes from here
+  // too, at the next visit.
+  function forgetExpired() {
+    try {
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf(storagePrefix) !== 0) return;
+        const entry = kept(key);
+        if (!entry || !(Date.parse(entry.expires) > Date.now())) forget(key);
+      });
+    } catch (e) { /* no storage */ }
+  }
+  forgetExpired();
 
   // The server's words for a refusal, for the document's field.
   function refusalText(answer) {
@@ -197,7 +214,7 @@ window.DocIntakeTus = (function () {
         this.url = answer.header("Location");
         if (this.cancelled) request("DELETE", this.url);
         this.stopIfCancelled();
-        remember(this.key, this.url);
+        remember(this.key, this.url, answer.header("Upload-Expires"));
         return 0;
       }
       if (!retryable(answer)) throw new Refused(answer);
