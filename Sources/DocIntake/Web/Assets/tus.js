@@ -135,7 +135,10 @@ window.DocIntakeTus = (function () {
     if (offset === null) offset = await this.create();
     for (let attempt = 0; ; ) {
       this.stopIfCancelled();
-      if (offset >= size && (await this.accepted())) break;
+      if (offset >= size) {
+        if (await this.accepted()) break;
+        continue;
+      }
       const end = Math.min(offset + chunkSize, size);
       const start = offset;
       this.events.progress(start, size);
