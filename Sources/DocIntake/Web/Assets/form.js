@@ -218,7 +218,7 @@
     bar.value = sent;
     // The bar follows every byte; the spoken status only every tenth, so as not to drown the page.
     const percent = Math.floor((sent * 100) / total);
-    if (percent - entry.announced >= 10 || (percent === 100 && entry.announced !== 100)) {
+    if (entry.announced < 0 || percent - entry.announced >= 10 || (percent === 100 && entry.announced !== 100)) {
       entry.announced = percent - (percent % 10);
       showUploadState(slot, entry, "送信中 " + percent + "%");
     }
@@ -355,7 +355,7 @@
       Object.keys(slots).forEach(function (slot) {
         const chosen = file(slot);
         const entry = uploads[slot];
-        const state = entry ? (entry.state === "done" ? "。アップロード完了" : "。アップロード中") : "";
+        const state = !entry || entry.state === "multipart" ? "" : entry.state === "done" ? "。アップロード完了" : "。アップロード中";
         D.addRow(list, slots[slot], chosen ? chosen.name + "（" + D.sizeText(chosen.size) + "）" + state : "");
       });
     }
