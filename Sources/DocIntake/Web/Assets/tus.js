@@ -1,6 +1,7 @@
 // A small tus 1.0.0 client (https://tus.io/protocols/resumable-upload) for the application form:
-// creation, PATCH in 8 MiB pieces, HEAD after a drop, termination. A clinic's line drops; the
-// bytes the server already holds are never sent again. No third-party script can be loaded here.
+// creation, PATCH in 8 MiB pieces, the offset asked again after a drop, termination. A clinic's
+// line drops; the bytes the server already holds are never sent again. No third-party script can
+// be loaded here.
 "use strict";
 
 window.DocIntakeTus = (function () {
@@ -273,5 +274,5 @@ window.DocIntakeTus = (function () {
     });
   }
 
-  return { available: available, Upload: Upload, Refused: Refused };
+  return { available: available, Upload: Upload };
 })();
