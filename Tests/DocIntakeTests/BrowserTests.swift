@@ -3,8 +3,10 @@ import Foundation
 import Testing
 
 /// The applicant web form in a real browser: headless Chromium, driven by Selenium
-/// (Browser/form_browser.py), against the real `docintake` binary, which must find its web
-/// assets beside itself. CI installs Chromium and chromedriver; a missing browser fails here.
+/// (Browser/form_browser.py with the upload API blocked, so through the multipart fallback;
+/// Browser/tus_browser.py for the resumable uploads), against the real `docintake` binary, which
+/// must find its web assets beside itself. CI installs Chromium and chromedriver; a missing
+/// browser fails here.
 @Suite struct BrowserTests {
     @Test func anApplicantAppliesSeesErrorsInPlaceAndAnswersAReturn() async throws {
         // A cap other than the default, which the page must learn from the server; the generated
@@ -52,6 +54,28 @@ import Testing
         #expect(pictures.count >= 8, "screenshots: \(pictures.sorted())")
         #expect(process.terminationStatus == 0)
         print("BrowserTests: \(summary["passed"] ?? 0) checks passed; progress \(measured)")
+    }
+
+    /// Each chosen file goes by tus at once: over a line cut mid-upload (DevTools offline) it waits,
+    /// then resumes from the server's offset and 送信 names it; after a reload the same file
+    /// resumes; a disguised file is refused at its first PATCH with the server's words at its field.
+    @Test func theFormUploadsEachFileByTusAndResumesAfterACutOrAReload() async throws {
+        let server = try await ServerProcess()
+        defer { server.stop() }
+        let screenshots = NSTemporaryDirectory() + "docintake-tus-browser-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: screenshots) }
+        let script = OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/tus_browser.py").path
+        let (data, status) = try await PythonScript.run([script, server.baseURL, server.metricsURL, Fixtures.uploads, screenshots])
+        let summary = try #require(
+            try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            "tus_browser.py printed no summary: \(String(decoding: data, as: UTF8.self).suffix(3000))")
+        #expect((summary["failures"] as? [String] ?? ["missing"]).isEmpty, "\(summary["failures"] ?? "")")
+        #expect((summary["passed"] as? Int ?? 0) >= 30)
+        let measured = summary["measured"] as? [String: Int] ?? [:]
+        #expect((measured["cut_offset"] ?? 0) > 0 && (measured["reload_offset"] ?? 0) > 0, "both resumes started past 0: \(measured)")
+        #expect(status == 0)
+        print("BrowserTests: tus \(summary["passed"] ?? 0) checks passed; \(measured)")
     }
 
     /// Chromium resends a request refused with 408 on a connection it reused, twice, silently

@@ -33,7 +33,7 @@ struct WebAssets: Sendable {
             throw WebAssetsError.missing(directory.path)
         }
         var files: [String: Asset] = [:]
-        for name in ["form.css", "common.js", "form.js", "status.js", "favicon.svg"] {
+        for name in ["form.css", "common.js", "tus.js", "form.js", "status.js", "favicon.svg"] {
             let data = try Data(contentsOf: directory.appendingPathComponent(name))
             files[name] = Self.asset(data, name: name)
         }

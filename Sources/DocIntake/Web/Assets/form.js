@@ -113,6 +113,7 @@
     const note = document.getElementById(slot + "-note");
     const chosen = file(slot);
     delete sniffed[slot];
+    keepOrAbandonUpload(slot, chosen);
     const box = document.getElementById(slot + "-error");
     if (box && box.dataset.sniffed) { box.hidden = true; box.textContent = ""; delete box.dataset.sniffed; input(slot).removeAttribute("aria-invalid"); }
     if (!chosen) { note.hidden = true; note.textContent = ""; return; }
@@ -120,7 +121,7 @@
     D.sniffPrefix(chosen).then(function (message) {
       if (file(slot) !== chosen) return;
       input(slot).dataset.prefixCheck = message ? "refused" : "passed";
-      if (!message) return;
+      if (!message) { startUpload(slot); return; }
       sniffed[slot] = { file: chosen, message: slots[slot] + ": " + message };
       D.showFieldError(slot, sniffed[slot].message);
       document.getElementById(slot + "-error").dataset.sniffed = "true";
@@ -131,6 +132,105 @@
     }
     note.textContent = text;
     note.hidden = false;
+  }
+
+  // Each chosen file goes to the server by tus (tus.js) at once, in the background, so that a
+  // dropped line costs only the bytes in flight; 送信 then names the upload. Where the browser or
+  // the server cannot do it, the file travels in the form's multipart request as before.
+  const uploads = {};
+  let tusAvailable = false;
+  window.DocIntakeTus.available().then(function (yes) {
+    tusAvailable = yes;
+    main.dataset.uploadMode = yes ? "tus" : "multipart";
+    if (yes) Object.keys(slots).forEach(startUpload);
+  });
+  function sameFile(a, b) { return !!a && !!b && a.name === b.name && a.size === b.size && a.lastModified === b.lastModified; }
+
+  // Another file (or none) chosen: the previous upload is stopped and dropped on the server.
+  function keepOrAbandonUpload(slot, chosen) {
+    const entry = uploads[slot];
+    if (!entry) return;
+    if (sameFile(entry.file, chosen) && entry.state !== "failed") {
+      entry.file = chosen;
+      return;
+    }
+    entry.upload.abandon();
+    delete uploads[slot];
+    showUploadState(slot, null);
+  }
+
+  function startUpload(slot) {
+    const chosen = file(slot);
+    if (!tusAvailable || !chosen || uploads[slot] || input(slot).dataset.prefixCheck !== "passed") return;
+    if (chosen.size === 0 || chosen.size > maxFileSize) return; // validate() says why; nothing to send
+    const entry = { file: chosen, state: "sending", id: null, message: null, announced: -1 };
+    uploads[slot] = entry;
+    showUploadState(slot, entry, "送信を開始します…");
+    entry.upload = new window.DocIntakeTus.Upload(slot, chosen, {
+      progress: function (sent, total) {
+        if (uploads[slot] !== entry) return;
+        entry.state = "sending";
+        showUploadProgress(slot, entry, sent, total);
+      },
+      waiting: function (seconds, status) {
+        if (uploads[slot] !== entry) return;
+        entry.state = "waiting";
+        entry.announced = -1;
+        showUploadState(slot, entry, status === 0
+          ? "接続が切れました。再接続を待っています…（" + seconds + "秒後に再開を試みます。送信済みの部分は保存されています）"
+          : "サーバーが混み合っています。" + seconds + "秒後に再開を試みます…");
+      },
+      resumed: function (offset, total, afterReload) {
+        if (uploads[slot] !== entry) return;
+        entry.state = "sending";
+        entry.announced = -1;
+        const percent = Math.floor((offset * 100) / total);
+        showUploadState(slot, entry, afterReload ? "前回の続き（" + percent + "%）から再開します…" : "接続が戻りました。" + percent + "% から再開します…");
+        // Where it continued, for whoever checks the page (the tests do).
+        document.getElementById(slot + "-upload").dataset.resumedFrom = String(offset);
+      },
+    });
+    entry.settled = entry.upload.promise.then(function (id) {
+      if (uploads[slot] !== entry) return;
+      entry.state = "done";
+      entry.id = id;
+      showUploadState(slot, entry, "アップロード完了（" + D.sizeText(chosen.size) + "）");
+    }, function (refusal) {
+      if (uploads[slot] !== entry) return;
+      // Behind a balancer, a server that does not hold the bytes so far cannot continue them.
+      if (refusal.code === "upload_not_resumable_here") {
+        entry.state = "multipart";
+        showUploadState(slot, entry, "このファイルは「送信」のときにフォームと一緒に送ります。");
+        return;
+      }
+      entry.state = "failed";
+      const label = slots[slot];
+      entry.message = refusal.message.indexOf(label) === 0 ? refusal.message : label + ": " + refusal.message;
+      showUploadState(slot, entry, "アップロードできませんでした。");
+      D.showFieldError(slot, entry.message);
+      document.getElementById(slot + "-error").dataset.sniffed = "true";
+    });
+  }
+
+  function showUploadProgress(slot, entry, sent, total) {
+    const bar = document.getElementById(slot + "-progress");
+    bar.max = total;
+    bar.value = sent;
+    // The bar follows every byte; the spoken status only every tenth, so as not to drown the page.
+    const percent = Math.floor((sent * 100) / total);
+    if (entry.announced < 0 || percent - entry.announced >= 10 || (percent === 100 && entry.announced !== 100)) {
+      entry.announced = percent - (percent % 10);
+      showUploadState(slot, entry, "送信中 " + percent + "%");
+    }
+  }
+
+  function showUploadState(slot, entry, message) {
+    const box = document.getElementById(slot + "-upload");
+    box.hidden = !entry;
+    if (!entry) delete box.dataset.resumedFrom;
+    box.dataset.state = entry ? entry.state : "";
+    document.getElementById(slot + "-upload-status").textContent = entry ? message : "";
+    if (!entry) document.getElementById(slot + "-progress").value = 0;
   }
 
   function validate() {
@@ -181,6 +281,7 @@
         else if (chosen.size === 0) add(slot, messages.fileEmpty(slot));
         else if (chosen.size > maxFileSize) add(slot, messages.fileTooLarge(slot));
         else if (sniffed[slot] && sniffed[slot].file === chosen) add(slot, sniffed[slot].message);
+        else if (uploads[slot] && uploads[slot].state === "failed") add(slot, uploads[slot].message);
       });
     }
     return errors;
@@ -253,7 +354,9 @@
     if (isWorkplaceClinic()) {
       Object.keys(slots).forEach(function (slot) {
         const chosen = file(slot);
-        D.addRow(list, slots[slot], chosen ? chosen.name + "（" + D.sizeText(chosen.size) + "）" : "");
+        const entry = uploads[slot];
+        const state = !entry || entry.state === "multipart" ? "" : entry.state === "done" ? "。アップロード完了" : "。アップロード中";
+        D.addRow(list, slots[slot], chosen ? chosen.name + "（" + D.sizeText(chosen.size) + "）" + state : "");
       });
     }
     document.getElementById("upload").hidden = true;
@@ -272,7 +375,13 @@
     checkboxFields.forEach(function (field) { if (input(field).checked) data.append(field, "on"); });
     if (!D.normalise(value("customer_id"))) data.delete("customer_id_type");
     if (isWorkplaceClinic()) {
-      Object.keys(slots).forEach(function (slot) { const chosen = file(slot); if (chosen) data.append(slot, chosen, chosen.name); });
+      Object.keys(slots).forEach(function (slot) {
+        const chosen = file(slot);
+        const entry = uploads[slot];
+        // One or the other: a slot with both a file and an upload is refused.
+        if (entry && entry.state === "done") data.append(slot + "_upload", entry.id);
+        else if (chosen) data.append(slot, chosen, chosen.name);
+      });
     }
     return data;
   }
@@ -285,18 +394,43 @@
     const progress = { bar: document.getElementById("upload-progress"), text: document.getElementById("upload-text") };
     progress.bar.max = 100;
     progress.bar.value = 0;
-    progress.text.textContent = "送信を開始しました…";
     document.getElementById("upload").hidden = false;
+    const pending = isWorkplaceClinic() ? Object.keys(uploads).filter(function (slot) { return uploads[slot].settled && !uploads[slot].id; }) : [];
+    if (pending.length) {
+      progress.text.textContent = "ファイルのアップロードが終わるのを待っています。終わると自動で送信します…";
+      backButton.disabled = false;
+      await Promise.all(pending.map(function (slot) { return uploads[slot].settled; }));
+      if (screens.confirm.hidden) return; // 戻る was pressed meanwhile
+      backButton.disabled = true;
+      const failed = validate();
+      if (failed.length) {
+        sendButton.disabled = false;
+        backButton.disabled = false;
+        showErrors("ファイルをアップロードできませんでした。該当する項目のメッセージを確認してください。", failed);
+        return;
+      }
+    }
+    progress.text.textContent = "送信を開始しました…";
     const result = await D.send({ method: "POST", url: "/api/v1/applications", body: formData(), progress: progress });
     sendButton.disabled = false;
     backButton.disabled = false;
     if (result.status === 201 && result.json) {
+      Object.keys(uploads).forEach(function (slot) { if (uploads[slot].id) uploads[slot].upload.used(); });
       await receipt(result.json);
       return;
     }
     const errors = result.json && Array.isArray(result.json.errors)
       ? result.json.errors.map(function (e) { return { field: e.field, message: e.message }; })
       : [];
+    // An upload the server would not take (expired, used): say so at its file, and send the file again.
+    errors.forEach(function (error) {
+      const slot = error.field && error.field.replace(/_upload$/, "");
+      if (slot === error.field || !uploads[slot]) return;
+      error.field = slot;
+      uploads[slot].upload.abandon();
+      delete uploads[slot];
+      startUpload(slot);
+    });
     // A document's refusal repeats its one message as `detail`: say it once, next to the file.
     const detail = D.problemText(result);
     const repeated = errors.length === 1 && errors[0].message === detail;
@@ -365,6 +499,7 @@
     confirmScreen();
   });
   document.getElementById("back-button").addEventListener("click", function () {
+    document.getElementById("send-button").disabled = false;
     show("input");
     document.getElementById("confirm-button").focus();
   });
