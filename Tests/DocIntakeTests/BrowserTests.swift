@@ -62,11 +62,18 @@ import Testing
     @Test func theFormUploadsEachFileByTusAndResumesAfterACutOrAReload() async throws {
         let server = try await ServerProcess()
         defer { server.stop() }
+        try await Self.uploadByTus(at: server.baseURL, metricsURLs: [server.metricsURL])
+    }
+
+    /// `tus_browser.py` against the form at `baseURL`, whose servers count the bytes they read at `metricsURLs`.
+    static func uploadByTus(at baseURL: String, metricsURLs: [String]) async throws {
         let screenshots = NSTemporaryDirectory() + "docintake-tus-browser-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: screenshots) }
         let script = OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Browser/tus_browser.py").path
-        let (data, status) = try await PythonScript.run([script, server.baseURL, server.metricsURL, Fixtures.uploads, screenshots])
+        let (data, status) = try await PythonScript.run([
+            script, baseURL, metricsURLs.joined(separator: ","), Fixtures.uploads, screenshots,
+        ])
         let summary = try #require(
             try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             "tus_browser.py printed no summary: \(String(decoding: data, as: UTF8.self).suffix(3000))")

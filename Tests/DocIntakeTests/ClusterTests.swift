@@ -189,6 +189,22 @@ struct ClusterTests {
         await TestBackend.release(servers[0].dataDirectory)
     }
 
+    /// The form's tus client in Chromium through nginx: its PATCHes, the HEADs after a cut or a
+    /// reload, and 送信 land on whichever server is next, and every resume continues from the
+    /// offset the bucket's segments back.
+    @Test func theFormsResumableUploadsWorkThroughTheBalancerInChromium() async throws {
+        let servers = try await Self.serverProcesses(2, arguments: [])
+        defer {
+            for server in servers { server.stop() }
+            try? FileManager.default.removeItem(atPath: servers[0].dataDirectory)
+        }
+        let balancer = try NginxProxy(upstreamPorts: servers.map(\.port))
+        try await BrowserTests.uploadByTus(at: balancer.baseURL, metricsURLs: servers.map(\.metricsURL))
+        let patches = try balancer.accessLog().filter { $0.method == "PATCH" }.compactMap(\.upstreams.last)
+        #expect(Set(patches) == Set(servers.map { "127.0.0.1:\($0.port)" }), "PATCHes on both servers: \(patches)")
+        await TestBackend.release(servers[0].dataDirectory)
+    }
+
     /// `count` real servers on the database and bucket of the first one's data directory, with its pepper.
     static func serverProcesses(_ count: Int, arguments: [String]) async throws -> [ServerProcess] {
         let first = NSTemporaryDirectory() + "docintake-cluster-" + UUID().uuidString

@@ -112,6 +112,9 @@ import Testing
         }
         let done = try await first.append(id.value, at: 1000, body: Self.body(bytes[1000...]), checksum: nil)
         #expect(done.state == .accepted)
+        // Nor can a form on the other server use it: the applicant is told to attach the file again.
+        await #expect(throws: UploadError.unusable(.openingPermit)) { _ = try await other.take(id.value, slot: .openingPermit) }
+        #expect(try await first.session(id.value).state == .accepted, "given back for the server that holds it")
     }
 
     /// An executable named .pdf is refused by its first bytes: the session is refused, its bytes are

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import Scanner
 import Storage
@@ -30,6 +31,12 @@ extension UploadService {
                     Self.logger.error("an accepted upload's bytes are lost or changed in shared storage", metadata: ["slot": .string(slot.rawValue)])
                     throw UploadError.unusable(slot)
                 }
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: staging.path(idHash: idHash))
+            guard (attributes?[.size] as? NSNumber)?.int64Value == session.length else {
+                // Without shared segments, another server received it (or its data directory was lost).
+                Self.logger.warning("an upload named by a form is not on this server", metadata: ["slot": .string(slot.rawValue)])
+                throw UploadError.unusable(slot)
             }
             let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length)
             return TakenUpload(idHash: idHash, document: StagedDocument(slot: slot, blob: blob, filename: session.filename, type: type))

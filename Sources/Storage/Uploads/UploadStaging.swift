@@ -51,6 +51,9 @@ public final class UploadStaging: Sendable {
     public func append(idHash: String, at offset: Int64) throws -> UploadAppender {
         appending.withLock { $0.removeValue(forKey: idHash) }?.revoke()
         let path = path(idHash: idHash)
+        // Created only at the start: an empty file left by a request that found nothing here would
+        // pass for the session's bytes.
+        guard offset == 0 || POSIX.stat(path) != nil else { throw UploadStagingError.bytesMissing }
         let fd = try POSIX.open(path, O_RDWR | O_CREAT)
         do {
             let size = Int64(POSIX.stat(path)?.st_size ?? 0)

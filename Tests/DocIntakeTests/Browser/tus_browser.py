@@ -94,9 +94,13 @@ def accessible(screen):
 
 
 def bytes_received():
-    """What the server's upload routes have read so far, from its own counter."""
-    found = re.findall(r"^docintake_upload_bytes_received_total(?:\{[^}]*\})? (\S+)$", requests.get(metrics_url).text, re.M)
-    return sum(int(float(value)) for value in found)
+    """What the servers' upload routes have read so far, from their own counters (METRICS_URL may
+    name several, comma-separated: the servers behind a balancer)."""
+    total = 0
+    for url in metrics_url.split(","):
+        found = re.findall(r"^docintake_upload_bytes_received_total(?:\{[^}]*\})? (\S+)$", requests.get(url).text, re.M)
+        total += sum(int(float(value)) for value in found)
+    return total
 
 
 def stored_uploads():
