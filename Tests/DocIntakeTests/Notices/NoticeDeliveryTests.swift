@@ -91,8 +91,11 @@ import Testing
           echo "451 queue unavailable for $*" >&2
           exit 75
         fi
-        cat > "$dir/message-$$.eml"
-        printf '%s\\n' "$@" > "$dir/arguments-$$"
+        # Each file renamed into place, the message last: the tests poll for them and must never
+        # read one half-written.
+        cat > "$dir/.message-$$"
+        printf '%s\\n' "$@" > "$dir/.arguments-$$" && mv "$dir/.arguments-$$" "$dir/arguments-$$"
+        mv "$dir/.message-$$" "$dir/message-$$.eml"
 
         """.write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
