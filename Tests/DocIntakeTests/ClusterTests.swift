@@ -142,10 +142,17 @@ struct ClusterTests {
                 OpenAPITests.root.appendingPathComponent("Tests/DocIntakeTests/Support/tus_client.py").path,
                 ["resume", server.baseURL, document, "opening_notification", state], as: [String: any Sendable].self)
             let size = try #require(run["size"] as? Int)
-            #expect(try #require(run["resumed_from"] as? Int) > (try #require(run["before_cut"] as? Int)), "\(run)")
             #expect(run["final_offset"] as? Int == size)
             let patches = try balancer.accessLog().dropFirst(before).filter { $0.method == "PATCH" }
-            let servers = patches.compactMap(\.upstreams.last)
+            // nginx logs "-" for a request it never passed on: the cut PATCH, when the client closed
+            // before nginx had connected upstream (seen under CI's load).
+            let servers = patches.compactMap(\.upstreams.last).filter { $0 != "-" }
+            // Through nginx the cut PATCH's bytes may die in nginx's buffers, so the resume starts at
+            // the last acknowledged offset or past it, never before it and never past what was sent.
+            // That a server keeps what reached it is ResumableUploadTests' (on DocIntake's own socket).
+            let resumedFrom = try #require(run["resumed_from"] as? Int)
+            let beforeCut = try #require(run["before_cut"] as? Int)
+            #expect(resumedFrom >= beforeCut && resumedFrom <= beforeCut + (run["sent_in_cut"] as? Int ?? 0), "\(run)")
             #expect(Set(servers) == Set(server.nodePorts.map { "127.0.0.1:\($0)" }), "PATCHes on every server: \(servers)")
             #expect(zip(servers, servers.dropFirst()).filter { $0 != $1 }.count >= 5, "the upload moved between servers: \(servers)")
 
