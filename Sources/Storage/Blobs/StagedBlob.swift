@@ -1,4 +1,3 @@
-import CWriteback
 import Synchronization
 
 #if canImport(Glibc)
@@ -21,10 +20,7 @@ public final class StagedBlob: @unchecked Sendable {
     private let hasher = BackgroundHasher()
     private let faults: FileSystemFaults
     private let tee: (any StagingTee)?
-    /// Where the last writeback request ended; see `startWriteback`.
-    private var writebackOffset: Int64 = 0
-    /// Large enough that the requests cost nothing, small enough that `seal`'s fsync finds little left.
-    private static let writebackStride: Int64 = 8 << 20
+    private let flush: FlushBehind?
 
     /// A temp file in `directory`; `tee`, given the file's path, watches it fill (a remote store).
     init(directory: String, faults: FileSystemFaults = .none, tee makeTee: ((String) -> any StagingTee)? = nil) throws {
@@ -34,6 +30,7 @@ public final class StagedBlob: @unchecked Sendable {
         if fd < 0 { throw POSIX.error("mkstemp", directory) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
+        self.flush = FlushBehind(fd: fd, offset: 0)
         self.faults = faults
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         self.path = path
@@ -55,16 +52,9 @@ public final class StagedBlob: @unchecked Sendable {
         try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: path) }
         hasher.update(bytes)
         byteCount += Int64(bytes.count)
-        if byteCount - writebackOffset >= Self.writebackStride { startWriteback() }
+        flush?.wrote(upTo: byteCount)
         tee?.staged(byteCount: byteCount)
         if let failure = tee?.failure { throw failure }
-    }
-
-    /// Lets the disk take the upload while the rest of it still arrives, instead of all of it at
-    /// the fsync after the last byte. Only a hint: a failure here is one the fsync will report.
-    private func startWriteback() {
-        _ = docintake_start_writeback(fd, writebackOffset, byteCount - writebackOffset)
-        writebackOffset = byteCount
     }
 
     /// Makes the bytes durable (fsync) and names them. Call once, after the last byte.
@@ -76,6 +66,7 @@ public final class StagedBlob: @unchecked Sendable {
         }
         do {
             try faults.check(.fsync, "fsync", path: path)
+            try flush?.finish(path: path)
             try POSIX.fsync(fd, path: path)
         } catch {
             unlink(path)

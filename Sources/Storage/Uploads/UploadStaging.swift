@@ -1,4 +1,3 @@
-import CWriteback
 import Crypto
 import Synchronization
 
@@ -168,13 +167,10 @@ public final class UploadAppender: @unchecked Sendable {
     private let idHash: String
     private let hasher: BackgroundHasher
     private let staging: UploadStaging
-    /// The descriptor (-1 once closed or revoked), the bytes written, and where the last writeback
-    /// request ended; a write holds the lock, so that once `revoke()` returns no write of this
-    /// request is under way.
-    private let file: Mutex<(fd: Int32, written: Int64, writeback: Int64)>
-    /// Small against a request (tus clients send 8 MiB and more), so that the fsync that ends it
-    /// finds most of its bytes on their way to the disk already, as a multipart upload's does.
-    private static let writebackStride: Int64 = 1 << 20
+    /// The descriptor (-1 once closed or revoked) and the bytes written; a write holds the lock, so
+    /// that once `revoke()` returns no write of this request is under way.
+    private let file: Mutex<(fd: Int32, written: Int64)>
+    private let flush: FlushBehind?
 
     init(fd: Int32, path: String, idHash: String, offset: Int64, hash: SHA256, staging: UploadStaging) {
         self.path = path
@@ -182,7 +178,8 @@ public final class UploadAppender: @unchecked Sendable {
         self.startOffset = offset
         self.hasher = BackgroundHasher(resuming: hash)
         self.staging = staging
-        self.file = Mutex((fd, offset, offset))
+        self.file = Mutex((fd, offset))
+        self.flush = FlushBehind(fd: fd, offset: offset)
     }
 
     deinit {
@@ -196,11 +193,7 @@ public final class UploadAppender: @unchecked Sendable {
             guard file.fd >= 0 else { throw UploadStagingError.revoked }
             try bytes.withUnsafeBytes { try POSIX.writeAll(file.fd, $0, path: path) }
             file.written += Int64(bytes.count)
-            if file.written - file.writeback >= Self.writebackStride {
-                // Only a hint: a failure here is one the fsync reports.
-                _ = docintake_start_writeback(file.fd, file.writeback, file.written - file.writeback)
-                file.writeback = file.written
-            }
+            flush?.wrote(upTo: file.written)
         }
         hasher.update(bytes)
     }
@@ -215,6 +208,7 @@ public final class UploadAppender: @unchecked Sendable {
                 close(file.fd)
                 file.fd = -1
             }
+            try flush?.finish(path: path)
             try POSIX.fsync(file.fd, path: path)
             return file.written
         }
