@@ -38,7 +38,8 @@ extension UploadService {
                 Self.logger.warning("an upload named by a form is not on this server", metadata: ["slot": .string(slot.rawValue)])
                 throw UploadError.unusable(slot)
             }
-            let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length)
+            let composition = segments?.composition(of: session.segments, size: session.length)
+            let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length, tee: composition)
             return TakenUpload(idHash: idHash, document: StagedDocument(slot: slot, blob: blob, filename: session.filename, type: type))
         } catch {
             _ = try? await metadata.restoreUpload(idHash: idHash)
