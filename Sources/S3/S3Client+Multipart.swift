@@ -51,22 +51,6 @@ extension S3Client {
             checksumSHA256: response.headers.first(name: "x-amz-checksum-sha256") ?? payload.sha256Base64)
     }
 
-    /// UploadPartCopy: part `partNumber` is the whole object `sourceKey`, copied by the server, so the
-    /// bytes are not sent again. `checksumSHA256` (base64) is the source's, known to the caller; it
-    /// stands in for the one S3 reports when the store reports none. Retried: the part is replaced whole.
-    public func uploadPartCopy(
-        key: String, uploadId: String, partNumber: Int, sourceKey: String, checksumSHA256: String?
-    ) async throws -> S3UploadedPart {
-        let call = Call(
-            operation: "UploadPartCopy", method: .PUT, key: key, query: [("partNumber", String(partNumber)), ("uploadId", uploadId)],
-            headers: [("x-amz-copy-source", SigV4Signer.encodePath("/" + configuration.bucket + "/" + sourceKey))], idempotent: true)
-        let result = try await xmlBody(call, try await perform(call))
-        guard let etag = result["ETag"] else {
-            throw S3Error(kind: .invalidResponse, operation: call.operation, resource: key, message: "no ETag for part \(partNumber)")
-        }
-        return S3UploadedPart(partNumber: partNumber, etag: etag, checksumSHA256: result["ChecksumSHA256"] ?? checksumSHA256)
-    }
-
     /// CompleteMultipartUpload: the object appears under `key`, made of `parts` in part-number order.
     /// Not retried (a lost answer is best settled with `headObject`). A failure S3 reports inside a 200 is thrown.
     @discardableResult

@@ -202,27 +202,6 @@ import Testing
         }
     }
 
-    @Test func uploadPartCopyComposesObjectsInTheBucket() async throws {
-        try await Self.withBucket { client in
-            let first = Self.bytes(5 << 20, seed: 31)
-            let second = Self.bytes(4321, seed: 32)
-            try await client.putObject(key: "segments/a", payload: .bytes(first))
-            try await client.putObject(key: "segments/b", payload: .bytes(second))
-            let uploadId = try await client.createMultipartUpload(key: "composed")
-            var parts: [S3UploadedPart] = []
-            for (index, (key, bytes)) in [("segments/a", first), ("segments/b", second)].enumerated() {
-                let part = try await client.uploadPartCopy(
-                    key: "composed", uploadId: uploadId, partNumber: index + 1, sourceKey: key, checksumSHA256: Self.base64SHA256(bytes))
-                #expect(part.checksumSHA256 == Self.base64SHA256(bytes))
-                parts.append(part)
-            }
-            try await client.completeMultipartUpload(key: "composed", uploadId: uploadId, parts: parts)
-            #expect(try await Self.read(try await client.getObject(key: "composed")) == first + second)
-            let copied = try await client.copyObject(from: "composed", to: "sha256/composed")
-            #expect(copied.checksumSHA256 == Self.base64SHA256(first + second))
-        }
-    }
-
     @Test func abortMultipartUpload() async throws {
         try await Self.withBucket { client in
             let uploadId = try await client.createMultipartUpload(key: "staging/abandoned")

@@ -38,8 +38,7 @@ extension UploadService {
                 Self.logger.warning("an upload named by a form is not on this server", metadata: ["slot": .string(slot.rawValue)])
                 throw UploadError.unusable(slot)
             }
-            let composition = segments?.composition(of: session.segments, size: session.length)
-            let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length, tee: composition)
+            let blob = try staging.sealedCopy(idHash: idHash, sha256: sha256, size: session.length)
             return TakenUpload(idHash: idHash, document: StagedDocument(slot: slot, blob: blob, filename: session.filename, type: type))
         } catch {
             _ = try? await metadata.restoreUpload(idHash: idHash)

@@ -69,7 +69,7 @@ public struct S3BlobStore: BlobStore {
     @discardableResult
     public func place(_ sealed: SealedBlob) async throws -> Bool {
         let key = key(of: sealed.digest)
-        let upload = sealed.tee as? any S3StagedObject
+        let upload = sealed.tee as? S3StagingUpload
         do {
             let existing = try await client.headObject(key: key)
             if let existing, existing.size == sealed.size, existing.checksumSHA256 == Data(sealed.digest.bytes).base64EncodedString() {
@@ -79,7 +79,7 @@ public struct S3BlobStore: BlobStore {
             if let upload, let staged = try await upload.complete(size: sealed.size) {
                 let copied = try await client.copyObject(from: staged, to: key)
                 // The copy's SHA-256 is computed by the store over the whole object (moto too, which
-                // checks no part): the bytes at the content address are checked, however they were staged.
+                // checks no part): the bytes at the content address are checked, not only each part.
                 if let reported = copied.checksumSHA256, reported != Data(sealed.digest.bytes).base64EncodedString() {
                     throw BlobStoreError.corrupt(sealed.digest)
                 }

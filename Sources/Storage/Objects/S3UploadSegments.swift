@@ -8,13 +8,11 @@ import S3
 public struct S3UploadSegments: UploadSegmentStore {
     let client: S3Client
     let prefix: String
-    let store: S3BlobStore
 
     /// The segments in `store`'s bucket, under its prefix.
     public init(store: S3BlobStore) {
         self.client = store.client
         self.prefix = store.prefix + "uploads/"
-        self.store = store
     }
 
     public func put(idHash: String, file path: String, offset: Int64, length: Int64) async throws -> UploadSegment {
@@ -43,9 +41,5 @@ public struct S3UploadSegments: UploadSegmentStore {
         } catch {
             throw S3BlobStore.mapped(error, digest: nil)
         }
-    }
-
-    public func composition(of segments: [UploadSegment], size: Int64) -> (any StagingTee)? {
-        S3SegmentComposition(client: client, key: store.stagingKey(createdAt: Date()), segments: segments, size: size)
     }
 }

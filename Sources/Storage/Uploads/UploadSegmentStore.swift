@@ -15,12 +15,4 @@ public protocol UploadSegmentStore: Sendable {
     /// Deletes every segment of a session, listed or not (a request that lost its lease may have
     /// left one no row names).
     func removeAll(idHash: String) async throws
-
-    /// A way for the blob store to build the complete upload's blob from its segments where they
-    /// lie, instead of receiving its bytes again; nil when there is none (the blob is sent whole).
-    func composition(of segments: [UploadSegment], size: Int64) -> (any StagingTee)?
-}
-
-extension UploadSegmentStore {
-    public func composition(of segments: [UploadSegment], size: Int64) -> (any StagingTee)? { nil }
 }

@@ -86,8 +86,7 @@ public final class UploadStaging: Sendable {
 
     /// A complete session's bytes as a sealed blob ready to place, under a second name (a hard link),
     /// so that the session keeps its own until the application that takes them has committed.
-    /// `tee` is what the blob store may build the blob from instead (`UploadSegmentStore.composition`).
-    public func sealedCopy(idHash: String, sha256: String, size: Int64, tee: (any StagingTee)? = nil) throws -> SealedBlob {
+    public func sealedCopy(idHash: String, sha256: String, size: Int64) throws -> SealedBlob {
         guard let digest = BlobDigest(hex: sha256) else { throw BlobStoreError.io(operation: "digest", path: sha256, errno: EINVAL) }
         let source = path(idHash: idHash)
         var template = Array("\(directory)/upload-XXXXXX".utf8CString)
@@ -97,7 +96,7 @@ public final class UploadStaging: Sendable {
         let copy = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         unlink(copy)
         guard try POSIX.linkUnlessPresent(source, copy) else { throw BlobStoreError.io(operation: "link", path: copy, errno: EEXIST) }
-        return SealedBlob(path: copy, digest: digest, size: size, tee: tee)
+        return SealedBlob(path: copy, digest: digest, size: size)
     }
 
     /// Removes a session's bytes and its hash checkpoint, stopping any request appending to it.
