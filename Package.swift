@@ -86,13 +86,20 @@ let package = Package(
         ),
         /// sync_file_range(2), which Swift's Glibc module does not export.
         .target(name: "CWriteback"),
+        /// A file being written made durable a few MiB behind its writer: uploads, and the
+        /// reviewers' downloads.
+        .target(
+            name: "Writeback",
+            dependencies: ["CWriteback"],
+            swiftSettings: swiftSettings
+        ),
         /// Content-addressed blobs and the metadata that links them to applications: SQLite (the
         /// embedded default) or PostgreSQL (several servers sharing one database); the blobs in a
         /// directory (the default) or an S3-compatible bucket.
         .target(
             name: "Storage",
             dependencies: [
-                "CWriteback", "S3",
+                "S3", "Writeback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -156,7 +163,7 @@ let package = Package(
         .target(
             name: "ReviewClient",
             dependencies: [
-                "CWriteback", "DisplayText", "DocIntakeAPI",
+                "DisplayText", "DocIntakeAPI", "Writeback",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
