@@ -202,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "PostgresTestSupport", "S3", "S3TestSupport",
+                "Storage", "PostgresTestSupport", "S3", "S3TestSupport", "Writeback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,7 +1,7 @@
-import CWriteback
 import Crypto
 import Foundation
 import NIOCore
+import Writeback
 
 /// The temp file a download streams into, `<final name>.part` in the output directory (so the
 /// final rename never crosses file systems). It outlives a killed process, which is what lets
@@ -10,10 +10,8 @@ final class PartFile {
     let path: String
     private(set) var size: Int64
     private var descriptor: Int32
-    /// Where the last writeback request ended: the kernel writes the document out as it arrives,
-    /// so that `commit`'s fsync finds little left to do.
-    private var writebackOffset: Int64 = 0
-    private static let writebackStride: Int64 = 8 << 20
+    /// Flushes the document a few MiB behind the bytes arriving, so that `commit`'s fsync finds little left.
+    private var flush: FlushBehind?
 
     /// Opens or creates the temp file. `O_NOFOLLOW` refuses a symlink planted in a shared output
     /// directory; the mode is owner-only because the documents hold personal data.
@@ -39,6 +37,7 @@ final class PartFile {
             throw .fileSystem(operation: "lock (another download may be writing it)", path: path, errno: code)
         }
         size = Int64(status.st_size)
+        flush = FlushBehind(fd: descriptor, offset: size)
     }
 
     deinit {
@@ -65,7 +64,7 @@ final class PartFile {
     func truncate() throws(ReviewError) {
         guard ftruncate(descriptor, 0) == 0 else { throw .fileSystem(operation: "truncate", path: path, errno: errno) }
         size = 0
-        writebackOffset = 0
+        flush = FlushBehind(fd: descriptor, offset: 0)
     }
 
     /// Appends `buffer` at the end.
@@ -84,16 +83,13 @@ final class PartFile {
         }
         if let failure { throw .fileSystem(operation: "write", path: path, errno: failure) }
         size += Int64(buffer.readableBytes)
-        if size - writebackOffset >= Self.writebackStride {
-            // Only a hint; a failure here is one the fsync will report.
-            _ = docintake_start_writeback(descriptor, writebackOffset, size - writebackOffset)
-            writebackOffset = size
-        }
+        flush?.wrote(upTo: size)
     }
 
     /// Makes the file durable and renames it to `finalPath`, then makes the rename durable, so that
     /// after a crash either the complete file is there under its final name or nothing is.
     func commit(as finalPath: String) throws(ReviewError) {
+        do throws(FlushFailure) { try flush?.finish() } catch { throw .fileSystem(operation: "sync", path: path, errno: error.errno) }
         guard fsync(descriptor) == 0 else { throw .fileSystem(operation: "sync", path: path, errno: errno) }
         close(descriptor)
         descriptor = -1

@@ -16,7 +16,7 @@ import Glibc
 /// rest still arrives. The writer's own fsync stays the one that counts: `finish()` waits for the
 /// flush in flight and reports any error it met, because that flush shares the file description
 /// and would otherwise take the error from the final fsync.
-final class FlushBehind: @unchecked Sendable {
+public final class FlushBehind: @unchecked Sendable {
     /// Our own descriptor (a dup), so that a flush still queued never touches a descriptor number
     /// the writer has closed and the process has given to another file.
     private let fd: Int32
@@ -28,14 +28,14 @@ final class FlushBehind: @unchecked Sendable {
     private var flushed: Int64
 
     /// Writeback is started every MiB, small against a request, so the disk takes the bytes as they come.
-    static let writebackStride: Int64 = 1 << 20
+    public static let writebackStride: Int64 = 1 << 20
     /// A flush every 2 MiB: a flush costs little beyond its bytes (0.1 ms for a small append here),
     /// and the fsync after the last byte finds at most this much left, plus the flush in flight.
-    static let flushStride: Int64 = 2 << 20
+    public static let flushStride: Int64 = 2 << 20
 
     /// Follows `fd`, whose bytes up to `offset` are already durable (or need not be: a new file).
     /// Nil when the descriptor cannot be duplicated; the writer then just fsyncs at the end.
-    init?(fd: Int32, offset: Int64) {
+    public init?(fd: Int32, offset: Int64) {
         let own = dup(fd)
         guard own >= 0 else { return nil }
         _ = fcntl(own, F_SETFD, FD_CLOEXEC)
@@ -47,7 +47,7 @@ final class FlushBehind: @unchecked Sendable {
     deinit { close(fd) }
 
     /// The file now holds `offset` bytes.
-    func wrote(upTo offset: Int64) {
+    public func wrote(upTo offset: Int64) {
         if offset - writtenBack >= Self.writebackStride {
             // Only a hint: a failure here is one the fsync reports.
             _ = docintake_start_writeback(fd, writtenBack, offset - writtenBack)
@@ -72,9 +72,15 @@ final class FlushBehind: @unchecked Sendable {
 
     /// Waits for the flush in flight; throws the error a flush met, which the writer's fsync
     /// might no longer see.
-    func finish(path: String) throws {
+    public func finish() throws(FlushFailure) {
         queue.sync {}
         let failed = state.withLock { $0.error }
-        if failed != 0 { throw POSIX.error("fsync", path, failed) }
+        if failed != 0 { throw FlushFailure(errno: failed) }
     }
+}
+
+/// A background flush failed: the file's bytes may not be on the disk.
+public struct FlushFailure: Error, Sendable, Equatable {
+    /// What fdatasync(2) reported.
+    public let errno: Int32
 }

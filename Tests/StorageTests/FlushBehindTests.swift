@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-
-@testable import Storage
+import Writeback
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +24,7 @@ import Glibc
             written += Int64(n)
             flush.wrote(upTo: written)
         }
-        try flush.finish(path: path)
+        try flush.finish()
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value == written)
     }
 
@@ -36,7 +35,8 @@ import Glibc
         defer { ends.forEach { close($0) } }
         let flush = try #require(FlushBehind(fd: ends[1], offset: 0))
         flush.wrote(upTo: FlushBehind.flushStride)
-        #expect(throws: BlobStoreError.self) { try flush.finish(path: "pipe") }
+        let failure = #expect(throws: FlushFailure.self) { try flush.finish() }
+        #expect(failure?.errno == EINVAL)
     }
 
     @Test func nothingIsFlushedBeforeAStrideIsWritten() throws {
@@ -45,6 +45,6 @@ import Glibc
         defer { ends.forEach { close($0) } }
         let flush = try #require(FlushBehind(fd: ends[1], offset: 0))
         flush.wrote(upTo: FlushBehind.flushStride - 1)
-        try flush.finish(path: "pipe")
+        try flush.finish()
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import Writeback
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +67,7 @@ public final class StagedBlob: @unchecked Sendable {
         }
         do {
             try faults.check(.fsync, "fsync", path: path)
-            try flush?.finish(path: path)
+            do throws(FlushFailure) { try flush?.finish() } catch { throw POSIX.error("fsync", path, error.errno) }
             try POSIX.fsync(fd, path: path)
         } catch {
             unlink(path)

@@ -1,5 +1,6 @@
 import Crypto
 import Synchronization
+import Writeback
 
 #if canImport(Glibc)
 import Glibc
@@ -208,7 +209,7 @@ public final class UploadAppender: @unchecked Sendable {
                 close(file.fd)
                 file.fd = -1
             }
-            try flush?.finish(path: path)
+            do throws(FlushFailure) { try flush?.finish() } catch { throw POSIX.error("fsync", path, error.errno) }
             try POSIX.fsync(file.fd, path: path)
             return file.written
         }
