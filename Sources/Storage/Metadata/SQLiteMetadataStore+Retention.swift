@@ -6,8 +6,8 @@ extension SQLiteMetadataStore {
         try await pool.read { db in
             let applications =
                 try ApplicationRecord
-                .filter(statuses.contains(Column("status")))
-                .order(Column("createdAt"), Column("id"))
+                .filter(statuses.contains(ApplicationRecord.Columns.status))
+                .order(ApplicationRecord.Columns.createdAt, ApplicationRecord.Columns.id)
                 .fetchAll(db)
             let placeholders = databaseQuestionMarks(count: statuses.count)
             let documents = try DocumentRecord.fetchAll(
@@ -50,7 +50,11 @@ extension SQLiteMetadataStore {
                 closed = true
             }
 
-            let documents = try DocumentRecord.filter(Column("applicationId") == application.id).order(Column("id")).fetchAll(db)
+            let documents =
+                try DocumentRecord
+                .filter(DocumentRecord.Columns.applicationId == application.id)
+                .order(DocumentRecord.Columns.id)
+                .fetchAll(db)
             var deleted: [DeletionRecord] = []
             for document in documents {
                 var record = DeletionRecord(
@@ -73,8 +77,8 @@ extension SQLiteMetadataStore {
 
     public func deletionRecords(applicationId: String?) async throws -> [DeletionRecord] {
         try await pool.read { db in
-            var request = DeletionRecord.order(Column("id"))
-            if let applicationId { request = request.filter(Column("applicationId") == applicationId) }
+            var request = DeletionRecord.order(DeletionRecord.Columns.id)
+            if let applicationId { request = request.filter(DeletionRecord.Columns.applicationId == applicationId) }
             return try request.fetchAll(db)
         }
     }
@@ -99,7 +103,7 @@ extension SQLiteMetadataStore {
     }
 
     public func legalHolds() async throws -> [LegalHold] {
-        try await pool.read { db in try LegalHold.order(Column("setAt"), Column("applicationId")).fetchAll(db) }
+        try await pool.read { db in try LegalHold.order(LegalHold.Columns.setAt, LegalHold.Columns.applicationId).fetchAll(db) }
     }
 
     public func recordJobRun(_ run: JobRunRecord) async throws {
@@ -111,7 +115,7 @@ extension SQLiteMetadataStore {
 
     public func lastJobRun(job: String) async throws -> JobRunRecord? {
         try await pool.read { db in
-            try JobRunRecord.filter(Column("job") == job).order(Column("id").desc).fetchOne(db)
+            try JobRunRecord.filter(JobRunRecord.Columns.job == job).order(JobRunRecord.Columns.id.desc).fetchOne(db)
         }
     }
 }

@@ -59,7 +59,10 @@ extension SQLiteMetadataStore {
 
     public func expiredUploads(now: Date) async throws -> [UploadSessionRecord] {
         try await pool.read { db in
-            try UploadSessionRecord.filter(Column("expiresAt") <= now).order(Column("expiresAt"), Column("idHash")).fetchAll(db)
+            try UploadSessionRecord
+                .filter(UploadSessionRecord.Columns.expiresAt <= now)
+                .order(UploadSessionRecord.Columns.expiresAt, UploadSessionRecord.Columns.idHash)
+                .fetchAll(db)
         }
     }
 }

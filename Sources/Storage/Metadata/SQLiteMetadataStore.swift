@@ -93,19 +93,21 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func applicationId(receiptNumber: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM applications WHERE receiptNumber = ?", arguments: [receiptNumber])
+            try ApplicationRecord.select(ApplicationRecord.Columns.id, as: String.self)
+                .filter(ApplicationRecord.Columns.receiptNumber == receiptNumber)
+                .fetchOne(db)
         }
     }
 
     public func documents(applicationId: String) async throws -> [DocumentRecord] {
         try await pool.read { db in
-            try DocumentRecord.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+            try DocumentRecord.filter(DocumentRecord.Columns.applicationId == applicationId).order(DocumentRecord.Columns.id).fetchAll(db)
         }
     }
 
     public func auditLog(applicationId: String) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try AuditEntry.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+            try AuditEntry.filter(AuditEntry.Columns.applicationId == applicationId).order(AuditEntry.Columns.id).fetchAll(db)
         }
     }
 
@@ -157,14 +159,17 @@ public final class SQLiteMetadataStore: MetadataStore {
             guard allowedStatuses.contains(application.status) else {
                 throw MetadataStoreError.statusConflict(current: application.status)
             }
-            try db.execute(
-                sql: "UPDATE documents SET supersededAt = ? WHERE applicationId = ? AND slot = ? AND supersededAt IS NULL",
-                arguments: [document.uploadedAt, document.applicationId, document.slot])
+            try DocumentRecord
+                .filter(
+                    DocumentRecord.Columns.applicationId == document.applicationId && DocumentRecord.Columns.slot == document.slot
+                        && DocumentRecord.Columns.supersededAt == nil
+                )
+                .updateAll(db, DocumentRecord.Columns.supersededAt.set(to: document.uploadedAt))
             try Self.recordBlob(of: document, in: db)
             var document = document
             try document.insert(db)
             application.updatedAt = document.uploadedAt
-            try application.update(db, columns: [Column("updatedAt")])
+            try application.update(db, columns: [ApplicationRecord.Columns.updatedAt])
             var audit = audit
             try audit.insert(db)
             if let reservation { try Self.release(reservation, in: db) }
@@ -219,7 +224,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         application.status = to
         application.updatedAt = audit.at
         application.statusChangedAt = audit.at
-        try application.update(db, columns: [Column("status"), Column("updatedAt"), Column("statusChangedAt")])
+        try application.update(
+            db, columns: [ApplicationRecord.Columns.status, ApplicationRecord.Columns.updatedAt, ApplicationRecord.Columns.statusChangedAt])
         try audit.insert(db)
         if var notice {
             notice.eventKey = eventKey(notice, audit)
@@ -230,7 +236,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
         try await pool.read { db in
             var request = ApplicationRecord.select(AllColumns(), Column.rowID)
-            if let statuses { request = request.filter(statuses.contains(Column("status"))) }
+            if let statuses { request = request.filter(statuses.contains(ApplicationRecord.Columns.status)) }
             if let after { request = request.filter(Column.rowID > after) }
             return try Row.fetchAll(db, request.order(Column.rowID).limit(limit)).map { row in
                 ListedApplication(position: row[Column.rowID], record: try ApplicationRecord(row: row))
@@ -252,7 +258,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else { throw MetadataStoreError.notFound }
             application.accessTokenHash = tokenHash
-            try application.update(db, columns: [Column("accessTokenHash")])
+            try application.update(db, columns: [ApplicationRecord.Columns.accessTokenHash])
             var audit = audit
             try audit.insert(db)
         }
@@ -279,20 +285,20 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func reviewers() async throws -> [ReviewerRecord] {
-        try await pool.read { db in try ReviewerRecord.order(Column("name")).fetchAll(db) }
+        try await pool.read { db in try ReviewerRecord.order(ReviewerRecord.Columns.name).fetchAll(db) }
     }
 
     public func revokeReviewer(name: String, at: Date) async throws -> Bool {
         try await pool.write { db in
             try ReviewerRecord
-                .filter(Column("name") == name && Column("revokedAt") == nil)
-                .updateAll(db, Column("revokedAt").set(to: at)) > 0
+                .filter(ReviewerRecord.Columns.name == name && ReviewerRecord.Columns.revokedAt == nil)
+                .updateAll(db, ReviewerRecord.Columns.revokedAt.set(to: at)) > 0
         }
     }
 
     public func activeReviewer(tokenHash: String) async throws -> ReviewerRecord? {
         try await pool.read { db in
-            try ReviewerRecord.filter(Column("tokenHash") == tokenHash && Column("revokedAt") == nil).fetchOne(db)
+            try ReviewerRecord.filter(ReviewerRecord.Columns.tokenHash == tokenHash && ReviewerRecord.Columns.revokedAt == nil).fetchOne(db)
         }
     }
 

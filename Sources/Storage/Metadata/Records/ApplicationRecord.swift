@@ -87,4 +87,15 @@ public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, 
         self.updatedAt = createdAt
         self.statusChangedAt = createdAt
     }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let receiptNumber = Column(CodingKeys.receiptNumber)
+        public static let status = Column(CodingKeys.status)
+        public static let createdAt = Column(CodingKeys.createdAt)
+        public static let updatedAt = Column(CodingKeys.updatedAt)
+        public static let statusChangedAt = Column(CodingKeys.statusChangedAt)
+        public static let accessTokenHash = Column(CodingKeys.accessTokenHash)
+    }
 }

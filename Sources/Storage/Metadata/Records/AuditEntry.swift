@@ -40,6 +40,12 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.detail = detail
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -50,6 +50,12 @@ public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         self.operatorUser = operatorUser
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -63,6 +63,12 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
         self.segments = []
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let idHash = Column(CodingKeys.idHash)
+        public static let expiresAt = Column(CodingKeys.expiresAt)
+    }
+
     /// Whether `holder` may not take the lease at `now`: another holder's lease still runs.
     public func isLeased(againstHolder holder: String, at now: Date) -> Bool {
         guard let leaseHolder, let leaseExpiresAt else { return false }
