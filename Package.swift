@@ -92,7 +92,8 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "CWriteback", "S3",
+                // The wire vocabulary (statuses, slots, kinds) is what the records store; Foundation only, no HTTP.
+                "CWriteback", "DocIntakeAPI", "S3",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -195,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "PostgresTestSupport", "S3", "S3TestSupport",
+                "DocIntakeAPI", "Storage", "PostgresTestSupport", "S3", "S3TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

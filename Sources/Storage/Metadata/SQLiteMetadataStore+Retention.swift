@@ -1,8 +1,9 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    public func retentionCandidates(statuses: Set<String>) async throws -> [RetentionCandidate] {
+    public func retentionCandidates(statuses: Set<ApplicationStatus>) async throws -> [RetentionCandidate] {
         try await pool.read { db in
             let applications =
                 try ApplicationRecord
@@ -65,7 +66,7 @@ extension SQLiteMetadataStore {
                 deleted.append(record)
             }
             if !deleted.isEmpty {
-                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot)","sha256":"\#($0.sha256)"}"# }
+                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot.rawValue)","sha256":"\#($0.sha256)"}"# }
                 var audit = AuditEntry(
                     applicationId: application.id, at: expiry.at, actor: expiry.actor, action: "delete_documents",
                     reason: "retention rule \(expiry.rule)", detail: #"{"documents":[\#(detail.joined(separator: ","))]}"#)

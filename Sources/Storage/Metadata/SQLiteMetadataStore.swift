@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -140,7 +141,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func currentDocument(applicationId: String, slot: String) async throws -> DocumentRecord? {
+    public func currentDocument(applicationId: String, slot: DocumentSlot) async throws -> DocumentRecord? {
         try await pool.read { db in
             try DocumentRecord
                 .filter(DocumentRecord.Columns.applicationId == applicationId && DocumentRecord.Columns.slot == slot)
@@ -150,7 +151,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func replaceDocument(
-        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry, releasing reservation: BlobReservation?
+        _ document: DocumentRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry, releasing reservation: BlobReservation?
     ) async throws {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: document.applicationId) else {
@@ -176,7 +177,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) async throws {
+    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry) async throws {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: corrected.id) else { throw MetadataStoreError.notFound }
             guard allowedStatuses.contains(application.status) else {
@@ -202,7 +203,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     @discardableResult
     public func transition(
-        applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
+        applicationId: String, from: Set<ApplicationStatus>, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?
     ) async throws -> ApplicationRecord {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else {
@@ -217,7 +218,8 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     /// The writes of a status change, inside the caller's transaction.
-    static func move(_ application: inout ApplicationRecord, to: String, audit: AuditEntry, notice: OutboxMessage?, in db: Database) throws {
+    static func move(_ application: inout ApplicationRecord, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?, in db: Database) throws
+    {
         var audit = audit
         audit.fromStatus = application.status
         audit.toStatus = to
@@ -233,7 +235,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
+    public func applications(statuses: Set<ApplicationStatus>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
         try await pool.read { db in
             var request = ApplicationRecord.select(AllColumns(), Column.rowID)
             if let statuses { request = request.filter(statuses.contains(ApplicationRecord.Columns.status)) }
