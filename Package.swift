@@ -99,7 +99,8 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "S3", "Writeback",
+                // The wire vocabulary (statuses, slots, kinds) is what the records store; Foundation only, no HTTP.
+                "DocIntakeAPI", "S3", "Writeback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -202,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "PostgresTestSupport", "S3", "S3TestSupport", "Writeback",
+                "DocIntakeAPI", "Storage", "PostgresTestSupport", "S3", "S3TestSupport", "Writeback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -98,7 +98,7 @@ import Testing
                     ])
                     #expect(replace.status == 422, "\(replace.text)")
                     #expect(replace.json["code"] as? String == "infected")
-                    #expect(try await stores.metadata.documents(applicationId: id).filter { $0.slot == "opening_permit" }.count == 1)
+                    #expect(try await stores.metadata.documents(applicationId: id).filter { $0.slot == .openingPermit }.count == 1)
 
                     // The operator sees the signature: in the metrics (and the log).
                     let metrics = try await Curl.run(["http://127.0.0.1:\(server.metricsPort)/metrics"])

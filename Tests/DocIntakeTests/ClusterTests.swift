@@ -36,7 +36,7 @@ struct ClusterTests {
             #expect(Set(upstreams) == Set(server.nodePorts.map { "127.0.0.1:\($0)" }), "every server answered: \(upstreams)")
             #expect(zip(upstreams, upstreams.dropFirst()).allSatisfy { $0 != $1 }, "consecutive requests on different servers: \(upstreams)")
             let status = try await server.stores().metadata.application(id: application.id)?.status
-            #expect(status == ApplicationStatus.approved.rawValue)
+            #expect(status == .approved)
         }
     }
 

@@ -74,9 +74,9 @@ import Testing
 
                     for id in [submitted.id, underReview.id] {
                         let record = try #require(try await stores.metadata.application(id: id))
-                        #expect(record.status == "returned", "returned to the applicant for a new file")
+                        #expect(record.status == .returned, "returned to the applicant for a new file")
                         let current = try await stores.metadata.documents(applicationId: id).filter { $0.supersededAt == nil }
-                        #expect(current.filter { $0.quarantinedAt != nil }.map(\.slot) == ["opening_notification"])
+                        #expect(current.filter { $0.quarantinedAt != nil }.map(\.slot) == [.openingNotification])
                         let audit = try await stores.metadata.auditLog(applicationId: id)
                         let finding = try #require(audit.first { $0.action == "quarantine" })
                         #expect(finding.detail?.contains(Self.reported) == true, "the audit log names the signature")
@@ -85,7 +85,7 @@ import Testing
                         #expect(notices.count == 1, "one return notice per application")
                         #expect(notices.allSatisfy { !$0.payload.contains(Self.signatureName) })
                     }
-                    #expect(try await stores.metadata.application(id: approved.id)?.status == "approved")
+                    #expect(try await stores.metadata.application(id: approved.id)?.status == .approved)
                     #expect(try await stores.metadata.documents(applicationId: approved.id).allSatisfy { $0.quarantinedAt == nil })
 
                     // A reviewer never gets the bytes, not even by HEAD; the other document still downloads.
@@ -177,7 +177,7 @@ import Testing
                     let run = try #require(try await metadata.lastJobRun(job: RescanJob.name), "the server ran the rescan")
                     #expect(run.actor == "system" && run.outcome == "problems")
                     #expect(try await metadata.documents(applicationId: id).contains { $0.quarantinedAt != nil })
-                    #expect(try await metadata.application(id: id)?.status == "returned")
+                    #expect(try await metadata.application(id: id)?.status == .returned)
                     // In a cluster another server's next run may hold it for a moment. On one server, no
                     // wait: the next run (a second later) would reset the last run's gauge read below.
                     if TestCluster.size > 1 {

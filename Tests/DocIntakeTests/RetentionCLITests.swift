@@ -54,7 +54,7 @@ import Testing
             #expect(run.stdout.contains("Blobs deleted: 6"))
             for id in [approved, rejected, returned] { #expect(try await world.documents(id).isEmpty) }
             for id in [held, pending] { #expect(try await world.documents(id).count == 2) }
-            #expect(try await world.status(returned) == "withdrawn")
+            #expect(try await world.status(returned) == .withdrawn)
             let records = try await world.stores.metadata.deletionRecords(applicationId: nil)
             #expect(records.count == 6)
             #expect(records.allSatisfy { $0.operatorUser == "tester" && $0.actor == "operator:tester" })

@@ -18,24 +18,24 @@ import Testing
         ("2025-12-31T23:00:00+09:00", "2031-04-01T00:00:00+09:00"),
     ])
     func approvedDocumentsAreKeptUntilTheAprilFirstAfterApprovalPlusFiveYears(approvedAt: String, due: String) async throws {
-        let result = try #require(policy.due(status: "approved", since: JST.date(approvedAt)))
+        let result = try #require(policy.due(status: .approved, since: JST.date(approvedAt)))
         #expect(result.rule == .approved)
         #expect(result.date == JST.date(due))
     }
 
     @Test func theOtherRulesCountDaysFromTheStatusChange() async throws {
         let since = JST.date("2025-06-01T12:00:00+09:00")
-        #expect(policy.due(status: "rejected", since: since)?.date == since.addingTimeInterval(365 * day))
-        #expect(policy.due(status: "withdrawn", since: since)?.date == since.addingTimeInterval(365 * day))
-        #expect(policy.due(status: "returned", since: since)?.date == since.addingTimeInterval(180 * day))
-        #expect(policy.due(status: "returned", since: since)?.rule == .returned)
-        #expect(policy.due(status: "submitted", since: since) == nil)
-        #expect(policy.due(status: "under_review", since: since) == nil)
+        #expect(policy.due(status: .rejected, since: since)?.date == since.addingTimeInterval(365 * day))
+        #expect(policy.due(status: .withdrawn, since: since)?.date == since.addingTimeInterval(365 * day))
+        #expect(policy.due(status: .returned, since: since)?.date == since.addingTimeInterval(180 * day))
+        #expect(policy.due(status: .returned, since: since)?.rule == .returned)
+        #expect(policy.due(status: .submitted, since: since) == nil)
+        #expect(policy.due(status: .underReview, since: since) == nil)
 
         let custom = RetentionPolicy(approvedYears: 1, rejectedDays: 30, returnedDays: 7)
-        #expect(custom.due(status: "rejected", since: since)?.date == since.addingTimeInterval(30 * day))
-        #expect(custom.due(status: "returned", since: since)?.date == since.addingTimeInterval(7 * day))
-        #expect(custom.due(status: "approved", since: since)?.date == JST.date("2027-04-01T00:00:00+09:00"))
+        #expect(custom.due(status: .rejected, since: since)?.date == since.addingTimeInterval(30 * day))
+        #expect(custom.due(status: .returned, since: since)?.date == since.addingTimeInterval(7 * day))
+        #expect(custom.due(status: .approved, since: since)?.date == JST.date("2027-04-01T00:00:00+09:00"))
     }
 
     @Test func operatorDatesAndDurations() {

@@ -18,7 +18,7 @@ import Testing
                 let contested = try world.document("contested-\(round)")
                 let doomed = try await world.submit(notification: contested)
                 try await world.decide(doomed, .reject, at: Date().addingTimeInterval(-400 * day))
-                let sha = try await #require(try world.documents(doomed).first { $0.slot == "opening_notification" }?.blobSha256)
+                let sha = try await #require(try world.documents(doomed).first { $0.slot == .openingNotification }?.blobSha256)
 
                 let (uploads, runs) = try await withThrowingTaskGroup(of: ([String], [RetentionSummary]).self) { group in
                     for _ in 0..<3 {

@@ -52,9 +52,9 @@ import Testing
             #expect(try await world.run(now: JST.date("2045-01-01")).blobsInGracePeriod == 8, "and they are reported as kept")
 
             // The returned application was closed as withdrawn when its documents went.
-            #expect(try await world.status(returned) == "withdrawn")
+            #expect(try await world.status(returned) == .withdrawn)
             let closing = try await #require(try world.stores.metadata.auditLog(applicationId: returned).first { $0.action == "withdraw" })
-            #expect(closing.actor == "operator:tester" && closing.fromStatus == "returned")
+            #expect(closing.actor == "operator:tester" && closing.fromStatus == .returned)
             // Application rows and their history stay; only document rows go.
             for id in [approved, rejected, returned, withdrawn] {
                 #expect(try await world.documents(id).isEmpty)
@@ -62,7 +62,7 @@ import Testing
                 #expect(history.first?.action == "submit" && history.last?.action == "delete_documents")
             }
             #expect(try await world.documents(pending).count == 2, "a pending application is never touched")
-            #expect(try await world.status(approvedMedical) == "approved")
+            #expect(try await world.status(approvedMedical) == .approved)
             let records = try await world.stores.metadata.deletionRecords(applicationId: nil)
             #expect(records.count == 8)
             #expect(Set(records.map(\.operatorUser)) == ["tester"] && Set(records.map(\.actor)) == ["operator:tester"])
@@ -100,7 +100,7 @@ import Testing
             #expect(held.documents.isEmpty && held.blobsDeleted == 0 && held.applicationsWithdrawn.isEmpty)
             #expect(Set(held.applicationsHeld.map(\.applicationId)) == [returned, approved])
             #expect(held.applicationsHeld.first { $0.applicationId == returned }?.reason == "訴訟対応のため保全")
-            #expect(try await world.status(returned) == "returned", "a held returned application is not closed")
+            #expect(try await world.status(returned) == .returned, "a held returned application is not closed")
             #expect(try await world.documents(returned).count == 2)
             #expect(try await world.documents(approved).count == 2)
 
@@ -109,7 +109,7 @@ import Testing
             let released = try await world.run(RetentionPolicy(blobGrace: 0), now: later)
             #expect(Self.deletions(released) == [returned: [.returned, .returned]])
             #expect(released.applicationsHeld.map(\.applicationId) == [approved])
-            #expect(try await world.status(returned) == "withdrawn")
+            #expect(try await world.status(returned) == .withdrawn)
             #expect(try await world.documents(approved).count == 2)
             let history = try await world.stores.metadata.auditLog(applicationId: returned).map(\.action)
             #expect(history.contains("legal_hold_set") && history.contains("legal_hold_clear"))
@@ -136,7 +136,7 @@ import Testing
         let temp = world.server.dataDirectory + "/tmp/upload-crashed"
         try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: temp))
         try world.age(temp, by: 2 * day)
-        let sha = try await #require(try world.documents(pending).first { $0.slot == "opening_permit" }?.blobSha256)
+        let sha = try await #require(try world.documents(pending).first { $0.slot == .openingPermit }?.blobSha256)
         return (sha, pending)
     }
 
@@ -193,8 +193,8 @@ import Testing
             let kept = try await world.submit(permit: shared)
             try await world.decide(gone, .reject, at: Date().addingTimeInterval(-400 * day))
             try await world.decide(kept, .approve, at: Date())
-            let goneNotification = try await #require(try world.documents(gone).first { $0.slot == "opening_notification" })
-            let permit = try await #require(try world.documents(kept).first { $0.slot == "opening_permit" })
+            let goneNotification = try await #require(try world.documents(gone).first { $0.slot == .openingNotification })
+            let permit = try await #require(try world.documents(kept).first { $0.slot == .openingPermit })
 
             let summary = try await world.run(Self.sweeping)
             #expect(Self.deletions(summary) == [gone: [.rejected, .rejected]])

@@ -56,7 +56,7 @@ import Testing
 
             let returned = try await Self.review(server, token: token, ["decide", receipt, "return", "--reason", "不鮮明です"])
             #expect(returned.status == 0, "\(returned.stderr)")
-            #expect(try await server.stores().metadata.application(id: application.id)?.status == "returned")
+            #expect(try await server.stores().metadata.application(id: application.id)?.status == .returned)
         }
     }
 

@@ -144,7 +144,7 @@ import Testing
             let record = try await #require(try server.stores().metadata.application(id: id))
             #expect(record.prefectureCode == "34")
             #expect(record.institutionCode == "0712362")
-            #expect(record.customerIdType == "CAF")
+            #expect(record.customerIdType == .caf)
             #expect(record.customerId == "1234567890")
             #expect(record.plannedStartMonth == "2027-04")
         }

@@ -252,7 +252,7 @@ import Testing
         let id = other.applicants[0].id
         _ = try await target.withMetadata { store in
             try await store.transition(
-                applicationId: id, from: ["submitted"], to: "under_review",
+                applicationId: id, from: [.submitted], to: .underReview,
                 audit: AuditEntry(applicationId: id, at: Date(), actor: "test", action: "claim"), notice: nil)
         }
         let changed = try await target.snapshot()

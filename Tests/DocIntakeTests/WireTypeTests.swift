@@ -55,14 +55,14 @@ import Testing
 
     static func applicantView() throws -> ApplicantView {
         let record = ApplicationRecord(
-            id: "app-1", receiptNumber: "20261207-7KQ2MX", status: "returned", institutionKind: "workplace_clinic",
-            prefectureCode: "13", institutionCode: "1234567", institutionName: "検証診療所", applicationKind: "new",
-            termsAgreed: true, lineType: "1", customerIdType: "CAF", customerId: "1234567890", fletsV6Confirmed: true,
+            id: "app-1", receiptNumber: "20261207-7KQ2MX", status: .returned, institutionKind: .workplaceClinic,
+            prefectureCode: "13", institutionCode: "1234567", institutionName: "検証診療所", applicationKind: .new,
+            termsAgreed: true, lineType: "1", customerIdType: .caf, customerId: "1234567890", fletsV6Confirmed: true,
             plannedStartMonth: "2027-04", plannedTestMonth: "2027-03", secretNumberHash: "pbkdf2-sha256$1$x$y",
-            certificateFeePayment: "invoice", contactEmail: "clinic@example.jp", accessTokenHash: "hash",
+            certificateFeePayment: .invoice, contactEmail: "clinic@example.jp", accessTokenHash: "hash",
             warnings: String(decoding: try JSONResponse.encoder.encode([warning]), as: UTF8.self), createdAt: at)
         var stored = DocumentRecord(
-            applicationId: "app-1", slot: "opening_permit", blobSha256: sha256, size: 1024, originalFilename: "開設許可書の写し.png",
+            applicationId: "app-1", slot: .openingPermit, blobSha256: sha256, size: 1024, originalFilename: "開設許可書の写し.png",
             detectedType: "png", mimeType: "image/png", uploadedAt: at)
         stored.supersededAt = at
         stored.quarantinedAt = at

@@ -22,12 +22,12 @@ import Testing
         var seen: [String] = []
         var after: Int64?
         while true {
-            let page = try await store.applications(statuses: ["submitted"], after: after, limit: 2)
+            let page = try await store.applications(statuses: [.submitted], after: after, limit: 2)
             if page.isEmpty { break }
             seen += page.map(\.record.id)
             after = page.last?.position
         }
         #expect(seen == ids)
-        #expect(try await store.applications(statuses: ["approved"], after: nil, limit: 10).isEmpty)
+        #expect(try await store.applications(statuses: [.approved], after: nil, limit: 10).isEmpty)
     }
 }

@@ -8,10 +8,10 @@ import Testing
     @Test func aBlobSharedByTwoApplicationsSurvivesTheDeletionOfOne() async throws {
         let fixture = try StoreFixture()
         let shared = Array("%PDF-1.7 同じ開設届 %%EOF".utf8)
-        let first = try await fixture.submit(["opening_notification": shared])
-        let second = try await fixture.submit(["opening_notification": shared])
+        let first = try await fixture.submit([.openingNotification: shared])
+        let second = try await fixture.submit([.openingNotification: shared])
         let sha = try #require(try await fixture.metadata.documents(applicationId: first.id).first?.blobSha256)
-        try await fixture.move(first.id, to: "rejected")
+        try await fixture.move(first.id, to: .rejected)
         try await fixture.expire(first)
 
         let later = Date().addingTimeInterval(60)
@@ -22,7 +22,7 @@ import Testing
         #expect(fixture.exists(sha))
         try await fixture.verify(sha)
 
-        try await fixture.move(second.id, to: "rejected")
+        try await fixture.move(second.id, to: .rejected)
         try await fixture.expire(second)
         let garbage = try await fixture.collector.plan(cutoff: later)
         #expect(garbage == [BlobGarbage(sha256: sha, size: Int64(shared.count), kind: .unreferenced)])
@@ -33,7 +33,7 @@ import Testing
 
     @Test func thePlanCountsReferencesAboutToBeReleased() async throws {
         let fixture = try StoreFixture()
-        let app = try await fixture.submit(["opening_permit": Array("PNG".utf8)])
+        let app = try await fixture.submit([.openingPermit: Array("PNG".utf8)])
         let sha = try #require(try await fixture.metadata.documents(applicationId: app.id).first?.blobSha256)
         let later = Date().addingTimeInterval(60)
         #expect(try await fixture.collector.plan(cutoff: later).isEmpty)
@@ -43,9 +43,9 @@ import Testing
 
     @Test func nothingYoungerThanTheCutoffIsCollected() async throws {
         let fixture = try StoreFixture()
-        let app = try await fixture.submit(["opening_permit": Array("young".utf8)])
+        let app = try await fixture.submit([.openingPermit: Array("young".utf8)])
         let sha = try #require(try await fixture.metadata.documents(applicationId: app.id).first?.blobSha256)
-        try await fixture.move(app.id, to: "rejected")
+        try await fixture.move(app.id, to: .rejected)
         try await fixture.expire(app)
         let earlier = Date().addingTimeInterval(-3600)
         #expect(try await fixture.collector.plan(cutoff: earlier).isEmpty)
@@ -62,9 +62,9 @@ import Testing
         let young = try fixture.seal(Array("crashed a moment ago".utf8))
         try await fixture.blobs.place(young)
         // A row whose file is gone: a collection that crashed between unlink and COMMIT.
-        let app = try await fixture.submit(["opening_permit": Array("gone".utf8)], at: Date(timeIntervalSinceNow: -2 * 86400))
+        let app = try await fixture.submit([.openingPermit: Array("gone".utf8)], at: Date(timeIntervalSinceNow: -2 * 86400))
         let goneSha = try #require(try await fixture.metadata.documents(applicationId: app.id).first?.blobSha256)
-        try await fixture.move(app.id, to: "rejected")
+        try await fixture.move(app.id, to: .rejected)
         try await fixture.expire(app)
         try FileManager.default.removeItem(atPath: fixture.path(goneSha))
 

@@ -26,7 +26,7 @@ import Testing
         var application = SQLiteMetadataStoreTests.application(id: id, receipt: "R-" + id)
         application.createdAt = Date()
         let row = DocumentRecord(
-            applicationId: id, slot: "opening_notification", blobSha256: sealed.digest.hex,
+            applicationId: id, slot: .openingNotification, blobSha256: sealed.digest.hex,
             size: sealed.size, originalFilename: "n.pdf", detectedType: "pdf",
             mimeType: "application/pdf", uploadedAt: Date())
         try await BlobPlacement(blobs: store, metadata: fixture.metadata).place([sealed], at: Date()) { reservation in
@@ -40,9 +40,9 @@ import Testing
     /// An unreferenced blob, as left by expiring the only application that used it.
     static func unreferencedBlob(in fixture: StoreFixture) async throws -> (bytes: [UInt8], sha: String) {
         let bytes = Array("%PDF-1.4 \(UUID().uuidString) %%EOF".utf8)
-        let doomed = try await fixture.submit(["opening_notification": bytes])
+        let doomed = try await fixture.submit([.openingNotification: bytes])
         let sha = try await require(try fixture.metadata.documents(applicationId: doomed.id).first?.blobSha256)
-        try await fixture.move(doomed.id, to: "rejected")
+        try await fixture.move(doomed.id, to: .rejected)
         try await fixture.expire(doomed)
         return (bytes, sha)
     }
@@ -161,9 +161,9 @@ import Testing
         for iteration in 0..<Self.iterations {
             let bytes = Array("%PDF-1.4 iteration \(iteration) \(UUID().uuidString) %%EOF".utf8)
             // The blob starts referenced by one application whose documents are about to expire.
-            let doomed = try await fixture.submit(["opening_notification": bytes])
+            let doomed = try await fixture.submit([.openingNotification: bytes])
             let sha = try #require(try await fixture.metadata.documents(applicationId: doomed.id).first?.blobSha256)
-            try await fixture.move(doomed.id, to: "rejected")
+            try await fixture.move(doomed.id, to: .rejected)
             // Every tenth round the expiry and a collection come first, so that the run sees a
             // collected blob placed anew whatever the machine's load does to the races' timing.
             let collectFirst = iteration.isMultiple(of: 10)

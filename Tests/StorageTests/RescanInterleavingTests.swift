@@ -18,7 +18,7 @@ import Testing
                         applicationId: app, at: at, actor: "system", action: "quarantine",
                         detail: #"{"signature":"X"}"#))
             ],
-            returnFrom: ["submitted", "under_review", "returned"], returnTo: "returned",
+            returnFrom: [.submitted, .underReview, .returned], returnTo: .returned,
             returnAudit: AuditEntry(applicationId: app, at: at, actor: "system", action: "return", reason: "ウイルス"),
             notice: OutboxMessage(applicationId: app, kind: "return", recipient: "a@example.jp", payload: "{}", createdAt: at))
     }
@@ -31,7 +31,7 @@ import Testing
         defer { withExtendedLifetime(opened) {} }
         let store = opened.store
         var app = Fixture.application()
-        app.status = "returned"
+        app.status = .returned
         try await store.insertApplication(
             app, documents: [Fixture.document(of: app.id)],
             audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil, releasing: nil
@@ -39,7 +39,7 @@ import Testing
         let scanned = try #require(try await store.documents(applicationId: app.id).first?.id)
 
         try await store.replaceDocument(
-            Fixture.document(of: app.id, sha: String(repeating: "b", count: 64)), allowedStatuses: ["returned"],
+            Fixture.document(of: app.id, sha: String(repeating: "b", count: 64)), allowedStatuses: [.returned],
             audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document"), releasing: nil)
         let auditBefore = try await store.auditLog(applicationId: app.id).count
 
@@ -63,7 +63,7 @@ import Testing
         )
         let document = try #require(try await store.documents(applicationId: app.id).first?.id)
         #expect(try await store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [document], returned: true))
-        #expect(try await store.application(id: app.id)?.status == "returned")
+        #expect(try await store.application(id: app.id)?.status == .returned)
         #expect(try await store.quarantine(quarantine(document, of: app.id)) == DocumentQuarantineOutcome(quarantined: [], returned: false))
         #expect(try await store.notices(applicationId: app.id).count == 1)
     }

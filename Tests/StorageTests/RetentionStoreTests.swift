@@ -41,18 +41,18 @@ import Testing
 
     @Test func expiringDeletesEveryDocumentRowWithARecordAndKeepsTheApplicationAndAudit() async throws {
         let fixture = try StoreFixture()
-        let app = try await fixture.submit(["opening_notification": pdf, "opening_permit": png])
+        let app = try await fixture.submit([.openingNotification: pdf, .openingPermit: png])
         // A replaced document: the superseded row must go too.
         let replacement = try fixture.seal(Array("PNG 2".utf8))
         try await fixture.placement.place([replacement], at: Date()) { reservation in
             try await fixture.metadata.replaceDocument(
                 DocumentRecord(
-                    applicationId: app.id, slot: "opening_permit", blobSha256: replacement.digest.hex, size: replacement.size,
+                    applicationId: app.id, slot: .openingPermit, blobSha256: replacement.digest.hex, size: replacement.size,
                     originalFilename: "p2.png", detectedType: "png", mimeType: "image/png", uploadedAt: Date()),
-                allowedStatuses: ["submitted"], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document"),
+                allowedStatuses: [.submitted], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document"),
                 releasing: reservation)
         }
-        try await fixture.move(app.id, to: "rejected")
+        try await fixture.move(app.id, to: .rejected)
 
         guard case .expired(let closed, let deleted) = try await fixture.expire(app, rule: "rejected") else {
             Issue.record("expected the documents to expire")
@@ -65,7 +65,7 @@ import Testing
         #expect(try await fixture.metadata.documents(applicationId: app.id).isEmpty)
         #expect(try await fixture.metadata.deletionRecords(applicationId: app.id).map(\.documentId) == deleted.map(\.documentId))
         #expect(try await fixture.metadata.deletionRecords(applicationId: nil).map(\.sha256) == deleted.map(\.sha256))
-        #expect(try await fixture.metadata.application(id: app.id)?.status == "rejected", "the application row stays")
+        #expect(try await fixture.metadata.application(id: app.id)?.status == .rejected, "the application row stays")
         let history = try await fixture.metadata.auditLog(applicationId: app.id)
         #expect(history.map(\.action) == ["submit", "replace_document", "rejected", "delete_documents"])
         #expect(history.last?.actor == "operator:tester")
@@ -83,32 +83,32 @@ import Testing
 
     @Test func closingAReturnedApplicationWithdrawsItInTheSameTransaction() async throws {
         let fixture = try StoreFixture()
-        let app = try await fixture.submit(["opening_permit": png])
-        try await fixture.move(app.id, to: "returned")
-        guard case .expired(let closed, let deleted) = try await fixture.expire(app, rule: "returned", closingAs: "withdrawn") else {
+        let app = try await fixture.submit([.openingPermit: png])
+        try await fixture.move(app.id, to: .returned)
+        guard case .expired(let closed, let deleted) = try await fixture.expire(app, rule: "returned", closingAs: .withdrawn) else {
             Issue.record("expected the application to close")
             return
         }
         #expect(closed && deleted.count == 1)
         let record = try #require(try await fixture.metadata.application(id: app.id))
-        #expect(record.status == "withdrawn")
+        #expect(record.status == .withdrawn)
         let withdraw = try #require(try await fixture.metadata.auditLog(applicationId: app.id).first { $0.action == "withdraw" })
-        #expect(withdraw.fromStatus == "returned" && withdraw.toStatus == "withdrawn" && withdraw.actor == "operator:tester")
+        #expect(withdraw.fromStatus == .returned && withdraw.toStatus == .withdrawn && withdraw.actor == "operator:tester")
     }
 
     @Test func anApplicationThatChangedOrIsHeldIsLeftAlone() async throws {
         let fixture = try StoreFixture()
-        let app = try await fixture.submit(["opening_permit": png])
-        let returned = try await fixture.move(app.id, to: "returned")
+        let app = try await fixture.submit([.openingPermit: png])
+        let returned = try await fixture.move(app.id, to: .returned)
         let judged = DocumentExpiry(
-            applicationId: app.id, expectedStatus: "returned", expectedStatusChangedAt: returned.statusChangedAt, rule: "returned",
-            at: Date(), actor: "system", operatorUser: "docintake", closingStatus: "withdrawn", closingReason: "x")
+            applicationId: app.id, expectedStatus: .returned, expectedStatusChangedAt: returned.statusChangedAt, rule: "returned",
+            at: Date(), actor: "system", operatorUser: "docintake", closingStatus: .withdrawn, closingReason: "x")
 
         // Resubmitted after the job judged it, then returned again: a new status time.
-        try await fixture.move(app.id, to: "submitted")
-        #expect(try await fixture.metadata.expireDocuments(judged) == .changed(currentStatus: "submitted"))
-        let again = try await fixture.move(app.id, to: "returned", at: Date().addingTimeInterval(1))
-        #expect(try await fixture.metadata.expireDocuments(judged) == .changed(currentStatus: "returned"))
+        try await fixture.move(app.id, to: .submitted)
+        #expect(try await fixture.metadata.expireDocuments(judged) == .changed(currentStatus: .submitted))
+        let again = try await fixture.move(app.id, to: .returned, at: Date().addingTimeInterval(1))
+        #expect(try await fixture.metadata.expireDocuments(judged) == .changed(currentStatus: .returned))
 
         var current = judged
         current.expectedStatusChangedAt = again.statusChangedAt
@@ -117,7 +117,7 @@ import Testing
             audit: AuditEntry(applicationId: app.id, at: Date(), actor: "operator:tester", action: "legal_hold_set", reason: "訴訟対応"))
         #expect(try await fixture.metadata.expireDocuments(current) == .held)
         #expect(try await fixture.metadata.documents(applicationId: app.id).count == 1)
-        #expect(try await fixture.metadata.application(id: app.id)?.status == "returned")
+        #expect(try await fixture.metadata.application(id: app.id)?.status == .returned)
         #expect(try await fixture.metadata.deletionRecords(applicationId: nil).isEmpty)
     }
 
@@ -154,15 +154,15 @@ import Testing
 
     @Test func candidatesCarryTheirDocumentsAndHolds() async throws {
         let fixture = try StoreFixture()
-        let held = try await fixture.submit(["opening_permit": png], at: Date(timeIntervalSinceNow: -20))
-        let plain = try await fixture.submit(["opening_permit": pdf], at: Date(timeIntervalSinceNow: -10))
+        let held = try await fixture.submit([.openingPermit: png], at: Date(timeIntervalSinceNow: -20))
+        let plain = try await fixture.submit([.openingPermit: pdf], at: Date(timeIntervalSinceNow: -10))
         _ = try await fixture.submit([:])
-        try await fixture.move(held.id, to: "approved")
-        try await fixture.move(plain.id, to: "rejected")
+        try await fixture.move(held.id, to: .approved)
+        try await fixture.move(plain.id, to: .rejected)
         try await fixture.metadata.setLegalHold(
             LegalHold(applicationId: held.id, reason: "r", setAt: Date(), setBy: "operator:t"),
             audit: AuditEntry(applicationId: held.id, at: Date(), actor: "operator:t", action: "legal_hold_set"))
-        let candidates = try await fixture.metadata.retentionCandidates(statuses: ["approved", "rejected"])
+        let candidates = try await fixture.metadata.retentionCandidates(statuses: [.approved, .rejected])
         #expect(candidates.map(\.application.id) == [held.id, plain.id])
         #expect(candidates.map { $0.documents.count } == [1, 1])
         #expect(candidates.map { $0.hold != nil } == [true, false])

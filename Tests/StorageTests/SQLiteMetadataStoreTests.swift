@@ -7,17 +7,17 @@ import Testing
 @Suite struct SQLiteMetadataStoreTests {
     static func application(id: String = UUID().uuidString, receipt: String = "20261126-ABCDEF") -> ApplicationRecord {
         ApplicationRecord(
-            id: id, receiptNumber: receipt, status: "submitted", institutionKind: "workplace_clinic",
-            prefectureCode: "13", institutionCode: nil, institutionName: "テスト職域診療所", applicationKind: "new",
-            termsAgreed: true, lineType: "1", customerIdType: "CAF", customerId: "1234567890", fletsV6Confirmed: true,
+            id: id, receiptNumber: receipt, status: .submitted, institutionKind: .workplaceClinic,
+            prefectureCode: "13", institutionCode: nil, institutionName: "テスト職域診療所", applicationKind: .new,
+            termsAgreed: true, lineType: "1", customerIdType: .caf, customerId: "1234567890", fletsV6Confirmed: true,
             plannedStartMonth: "2027-04", plannedTestMonth: nil, secretNumberHash: "pbkdf2-sha256$1$x$y",
-            certificateFeePayment: "invoice", contactEmail: "clinic@example.jp", accessTokenHash: "hash",
+            certificateFeePayment: .invoice, contactEmail: "clinic@example.jp", accessTokenHash: "hash",
             warnings: "[]", createdAt: Date())
     }
 
     static func document(of application: String, sha: String = String(repeating: "a", count: 64)) -> DocumentRecord {
         DocumentRecord(
-            applicationId: application, slot: "opening_permit", blobSha256: sha, size: 10,
+            applicationId: application, slot: .openingPermit, blobSha256: sha, size: 10,
             originalFilename: "開設許可書.pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: Date())
     }
 
@@ -125,13 +125,13 @@ import Testing
             app, documents: [], audit: AuditEntry(applicationId: app.id, at: Date(), actor: "a", action: "submit"), notice: nil, releasing: nil
         )
         let claim = AuditEntry(applicationId: app.id, at: Date(), actor: "reviewer:sato", action: "claim")
-        let moved = try await store.transition(applicationId: app.id, from: ["submitted"], to: "under_review", audit: claim, notice: nil)
-        #expect(moved.status == "under_review")
-        await #expect(throws: MetadataStoreError.statusConflict(current: "under_review")) {
-            try await store.transition(applicationId: app.id, from: ["submitted"], to: "under_review", audit: claim, notice: nil)
+        let moved = try await store.transition(applicationId: app.id, from: [.submitted], to: .underReview, audit: claim, notice: nil)
+        #expect(moved.status == .underReview)
+        await #expect(throws: MetadataStoreError.statusConflict(current: .underReview)) {
+            try await store.transition(applicationId: app.id, from: [.submitted], to: .underReview, audit: claim, notice: nil)
         }
         let history = try await store.auditLog(applicationId: app.id)
-        #expect(history.last?.fromStatus == "submitted" && history.last?.toStatus == "under_review")
+        #expect(history.last?.fromStatus == .submitted && history.last?.toStatus == .underReview)
     }
 
     @Test(arguments: Backend.allCases) func replacingADocumentSupersedesThePreviousOne(_ backend: Backend) async throws {
@@ -145,10 +145,10 @@ import Testing
         )
         let replacement = Self.document(of: app.id, sha: String(repeating: "b", count: 64))
         let audit = AuditEntry(applicationId: app.id, at: Date(), actor: "applicant", action: "replace_document")
-        await #expect(throws: MetadataStoreError.statusConflict(current: "submitted")) {
-            try await store.replaceDocument(replacement, allowedStatuses: ["returned"], audit: audit, releasing: nil)
+        await #expect(throws: MetadataStoreError.statusConflict(current: .submitted)) {
+            try await store.replaceDocument(replacement, allowedStatuses: [.returned], audit: audit, releasing: nil)
         }
-        try await store.replaceDocument(replacement, allowedStatuses: ["submitted"], audit: audit, releasing: nil)
+        try await store.replaceDocument(replacement, allowedStatuses: [.submitted], audit: audit, releasing: nil)
         let documents = try await store.documents(applicationId: app.id)
         #expect(documents.count == 2)
         #expect(documents[0].supersededAt != nil && documents[1].supersededAt == nil)
@@ -182,10 +182,10 @@ import Testing
             releasing: nil)
         let replacement = Self.document(of: one.id, sha: String(repeating: "d", count: 64))
         try await store.replaceDocument(
-            replacement, allowedStatuses: ["submitted"],
+            replacement, allowedStatuses: [.submitted],
             audit: AuditEntry(applicationId: one.id, at: Date(), actor: "applicant", action: "replace_document"), releasing: nil)
         #expect(try await store.currentDocument(applicationId: one.id, slot: replacement.slot)?.blobSha256 == replacement.blobSha256)
-        #expect(try await store.currentDocument(applicationId: one.id, slot: "opening_notification") == nil)
+        #expect(try await store.currentDocument(applicationId: one.id, slot: .openingNotification) == nil)
         #expect(try await store.currentDocumentCounts(applicationIds: [one.id, two.id, "nobody"]) == [one.id: 1])
         #expect(try await store.currentDocumentCounts(applicationIds: []).isEmpty)
     }

@@ -1,4 +1,5 @@
 import Crypto
+import DocIntakeAPI
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// Resumable upload sessions in the metadata store: the lease lets one request append at a time
 /// and a stalled one be taken over; a session is used once; expiry lists what the sweeper takes.
 @Suite struct UploadSessionStoreTests {
-    static func session(_ idHash: String = UUID().uuidString, slot: String = "opening_permit", created: Date = Date()) -> UploadSessionRecord {
+    static func session(_ idHash: String = UUID().uuidString, slot: DocumentSlot = .openingPermit, created: Date = Date()) -> UploadSessionRecord {
         UploadSessionRecord(
             idHash: idHash, slot: slot, length: 1000, filename: "開設許可書.pdf", createdAt: created,
             expiresAt: created.addingTimeInterval(86_400))
@@ -87,7 +88,7 @@ import Testing
         session.offset = session.length
         #expect(try await store.updateUpload(session, holder: "a", releasingLease: true))
 
-        #expect(try await store.useUpload(idHash: session.idHash, slot: "opening_notification", now: now) == nil, "used for another slot")
+        #expect(try await store.useUpload(idHash: session.idHash, slot: .openingNotification, now: now) == nil, "used for another slot")
         #expect(try await store.useUpload(idHash: session.idHash, slot: session.slot, now: session.expiresAt) == nil, "used once expired")
         #expect(try await store.useUpload(idHash: session.idHash, slot: session.slot, now: now)?.state == .accepted)
         #expect(try await store.useUpload(idHash: session.idHash, slot: session.slot, now: now) == nil, "used twice")

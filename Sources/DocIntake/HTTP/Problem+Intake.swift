@@ -85,11 +85,10 @@ extension Problem {
                 status: .notFound, code: "not_found", detail: "申請が見つかりません。申請IDとアクセストークンを確認してください。",
                 detailEn: "No such application, or the access token does not match it.")
         case .wrongStatus(let status):
-            let japanese = ApplicationStatus(rawValue: status)?.japaneseName ?? status
             self.init(
                 status: .conflict, code: "status_conflict",
-                detail: "現在の状態（\(japanese)）ではこの操作はできません。",
-                detailEn: "This is not possible while the application is \(status).")
+                detail: "現在の状態（\(status.japaneseName)）ではこの操作はできません。",
+                detailEn: "This is not possible while the application is \(status.rawValue).")
         case .quarantinedDocuments(let slots):
             let names = slots.map { "「\($0.japaneseName)」" }.joined(separator: "と")
             self.init(

@@ -129,7 +129,7 @@ struct ReviewRoutes: Sendable {
                 logger.error(
                     "aborting download: blob failed verification",
                     metadata: [
-                        "application.id": .string(document.applicationId), "slot": .string(document.slot), "sha256": .string(digest.hex),
+                        "application.id": .string(document.applicationId), "slot": .string(document.slot.rawValue), "sha256": .string(digest.hex),
                     ])
                 throw BlobStoreError.corrupt(digest)
             }

@@ -6,12 +6,12 @@ import Storage
 extension ApplicationDetail {
     init(_ record: ApplicationRecord, documents: [DocumentRecord], audit: [AuditEntry]) {
         self.init(
-            id: record.id, receiptNumber: record.receiptNumber, status: record.status, fields: Fields(record),
+            id: record.id, receiptNumber: record.receiptNumber, status: record.status.rawValue, fields: Fields(record),
             warnings: (try? JSONDecoder().decode([FieldMessage].self, from: Data(record.warnings.utf8))) ?? [],
             documents: documents.map(DocumentSummary.init),
             history: audit.map {
                 HistoryEntry(
-                    at: $0.at, action: $0.action, actor: $0.actor, fromStatus: $0.fromStatus, toStatus: $0.toStatus,
+                    at: $0.at, action: $0.action, actor: $0.actor, fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus?.rawValue,
                     reason: $0.reason)
             },
             resubmittedAt: audit.lastResubmission,
@@ -21,15 +21,15 @@ extension ApplicationDetail {
 }
 
 extension ApplicationDetail.Fields {
-    /// The stored form fields, as submitted after normalisation.
+    /// The stored form fields, as submitted after normalisation, with the form's values for the kinds.
     init(_ record: ApplicationRecord) {
         self.init(
-            institutionKind: record.institutionKind, prefectureCode: record.prefectureCode,
+            institutionKind: record.institutionKind.rawValue, prefectureCode: record.prefectureCode,
             institutionCode: record.institutionCode, institutionName: record.institutionName,
-            applicationKind: record.applicationKind, lineType: record.lineType,
-            customerIdType: record.customerIdType, customerId: record.customerId,
+            applicationKind: record.applicationKind.rawValue, lineType: record.lineType,
+            customerIdType: record.customerIdType?.rawValue, customerId: record.customerId,
             plannedStartMonth: record.plannedStartMonth, plannedTestMonth: record.plannedTestMonth,
-            certificateFeePayment: record.certificateFeePayment, contactEmail: record.contactEmail)
+            certificateFeePayment: record.certificateFeePayment.rawValue, contactEmail: record.contactEmail)
     }
 }
 
@@ -56,7 +56,7 @@ extension DocumentSummary {
     /// One stored document.
     init(_ record: DocumentRecord) {
         self.init(
-            slot: record.slot, filename: record.originalFilename, size: record.size, sha256: record.blobSha256,
+            slot: record.slot.rawValue, filename: record.originalFilename, size: record.size, sha256: record.blobSha256,
             type: record.detectedType, uploadedAt: record.uploadedAt, supersededAt: record.supersededAt,
             quarantinedAt: record.quarantinedAt)
     }

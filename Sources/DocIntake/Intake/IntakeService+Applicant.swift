@@ -30,10 +30,10 @@ extension IntakeService {
         _ id: String, slot: DocumentSlot, token: String?, body: Body, contentType: String?
     ) async throws -> DocumentSummary where Body.Element == ByteBuffer {
         let record = try await authorised(id, token: token)
-        let kind = InstitutionKind(rawValue: record.institutionKind)
-        guard kind?.uploadsDocuments == true else { throw IntakeError.documentNotAllowed(slot) }
-        var allowed: Set<String> = [ApplicationStatus.returned.rawValue]
-        if record.applicationKind == ApplicationKind.change.rawValue { allowed.insert(ApplicationStatus.submitted.rawValue) }
+        let kind = record.institutionKind
+        guard kind.uploadsDocuments else { throw IntakeError.documentNotAllowed(slot) }
+        var allowed: Set<ApplicationStatus> = [.returned]
+        if record.applicationKind == .change { allowed.insert(.submitted) }
         guard allowed.contains(record.status) else { throw ApplicantError.wrongStatus(record.status) }
 
         let receiver = FormReceiver(
@@ -57,7 +57,7 @@ extension IntakeService {
         }
         let now = clock()
         let document = DocumentRecord(
-            applicationId: id, slot: slot.rawValue, blobSha256: staged.blob.digest.hex, size: staged.blob.size,
+            applicationId: id, slot: slot, blobSha256: staged.blob.digest.hex, size: staged.blob.size,
             originalFilename: staged.filename, detectedType: staged.type.rawValue, mimeType: staged.type.mimeType,
             uploadedAt: now)
         let audit = AuditEntry(
@@ -93,10 +93,10 @@ extension IntakeService {
         do {
             do {
                 let quarantined = try await metadata.documents(applicationId: id)
-                    .filter { $0.supersededAt == nil && $0.quarantinedAt != nil }.compactMap { DocumentSlot(rawValue: $0.slot) }
+                    .filter { $0.supersededAt == nil && $0.quarantinedAt != nil }.map(\.slot)
                 if !quarantined.isEmpty { throw ApplicantError.quarantinedDocuments(quarantined) }
                 let changes = try await metadata.auditLog(applicationId: id).changesSinceLastReturn
-                if changes.isEmpty && !confirmedUnchanged && record.status == ApplicationStatus.returned.rawValue {
+                if changes.isEmpty && !confirmedUnchanged && record.status == .returned {
                     throw ApplicantError.nothingChanged
                 }
                 let details = changes.map(AuditDetail.init)
@@ -109,7 +109,7 @@ extension IntakeService {
                     receiptNumber: record.receiptNumber, institutionName: record.institutionName, replacedDocuments: replaced,
                     correctedFields: FormField.correctable.filter { corrected.contains($0.rawValue) }.map(\.japaneseName))
                 try await metadata.transition(
-                    applicationId: id, from: [ApplicationStatus.returned.rawValue], to: ApplicationStatus.submitted.rawValue,
+                    applicationId: id, from: [.returned], to: .submitted,
                     audit: AuditEntry(applicationId: id, at: now, actor: "applicant", action: AuditAction.resubmit),
                     notice: OutboxMessage(
                         applicationId: id, kind: NoticeKind.resubmission.rawValue, recipient: record.contactEmail,

@@ -9,7 +9,7 @@ extension IntakeService {
     /// audited with its old and new value; nothing is recorded when nothing changed.
     func correctFields(_ id: String, token: String?, input: [String: String]) async throws -> ApplicantView {
         let record = try await authorised(id, token: token)
-        guard record.status == ApplicationStatus.returned.rawValue else { throw ApplicantError.wrongStatus(record.status) }
+        guard record.status == .returned else { throw ApplicantError.wrongStatus(record.status) }
         var errors = FormErrors()
         let editable = Set(FormField.correctable.map(\.rawValue) + [FormField.customerIdConfirmation.rawValue])
         for name in input.keys.sorted() where !editable.contains(name) {
@@ -20,8 +20,7 @@ extension IntakeService {
         if input[FormField.customerId.rawValue] != nil { fields[FormField.customerIdConfirmation.rawValue] = nil }
         for (name, value) in input where editable.contains(name) { fields[name] = value }
         let slots: Set<DocumentSlot> =
-            InstitutionKind(rawValue: record.institutionKind)?.uploadsDocuments == true
-            ? Set(DocumentSlot.allCases) : []
+            record.institutionKind.uploadsDocuments ? Set(DocumentSlot.allCases) : []
         let form: ApplicationForm
         switch ApplicationForm.validate(fields: fields, uploadedSlots: slots) {
         case .failure(let invalid):
@@ -37,11 +36,11 @@ extension IntakeService {
         corrected.institutionCode = form.institutionCode
         corrected.institutionName = form.institutionName
         corrected.lineType = form.lineType
-        corrected.customerIdType = form.customerIdType?.rawValue
+        corrected.customerIdType = form.customerIdType
         corrected.customerId = form.customerId
         corrected.plannedStartMonth = form.plannedStartMonth
         corrected.plannedTestMonth = form.plannedTestMonth
-        corrected.certificateFeePayment = form.certificateFeePayment.rawValue
+        corrected.certificateFeePayment = form.certificateFeePayment
         corrected.contactEmail = form.contactEmail
         corrected.warnings = String(decoding: try JSONEncoder().encode(form.warnings), as: UTF8.self)
         let changes = Self.changes(from: record, to: corrected)
@@ -51,7 +50,7 @@ extension IntakeService {
                 detail: AuditDetail(changes: changes).json())
             let (metadata, corrected) = (self.metadata, corrected)
             do {
-                try await metadata.correctFields(corrected, allowedStatuses: [ApplicationStatus.returned.rawValue], audit: audit)
+                try await metadata.correctFields(corrected, allowedStatuses: [.returned], audit: audit)
             } catch MetadataStoreError.statusConflict(let current) {
                 throw ApplicantError.wrongStatus(current)
             } catch MetadataStoreError.noSpace {
@@ -65,13 +64,13 @@ extension IntakeService {
     /// placeholder passes its checks, and nothing of it is ever written back.
     static func storedFields(_ record: ApplicationRecord) -> [String: String] {
         var fields: [FormField: String?] = [
-            .institutionKind: record.institutionKind, .prefectureCode: record.prefectureCode,
+            .institutionKind: record.institutionKind.rawValue, .prefectureCode: record.prefectureCode,
             .institutionCode: record.institutionCode, .institutionName: record.institutionName,
-            .applicationKind: record.applicationKind, .termsAgreed: "on", .lineType: record.lineType,
-            .customerIdType: record.customerIdType, .customerId: record.customerId,
+            .applicationKind: record.applicationKind.rawValue, .termsAgreed: "on", .lineType: record.lineType,
+            .customerIdType: record.customerIdType?.rawValue, .customerId: record.customerId,
             .customerIdConfirmation: record.customerId, .fletsV6Confirmed: "on",
             .plannedStartMonth: record.plannedStartMonth, .plannedTestMonth: record.plannedTestMonth,
-            .certificateFeePayment: record.certificateFeePayment, .contactEmail: record.contactEmail,
+            .certificateFeePayment: record.certificateFeePayment.rawValue, .contactEmail: record.contactEmail,
         ]
         fields[.secretNumber] = "0000"
         fields[.secretNumberConfirmation] = "0000"
@@ -82,7 +81,7 @@ extension IntakeService {
     static func changes(from old: ApplicationRecord, to new: ApplicationRecord) -> [AuditDetail.FieldChange] {
         let values: [(FormField, KeyPath<ApplicationRecord, String?>)] = [
             (.prefectureCode, \.prefectureCodeValue), (.institutionCode, \.institutionCode),
-            (.institutionName, \.institutionNameValue), (.lineType, \.lineTypeValue), (.customerIdType, \.customerIdType),
+            (.institutionName, \.institutionNameValue), (.lineType, \.lineTypeValue), (.customerIdType, \.customerIdTypeValue),
             (.customerId, \.customerId), (.plannedStartMonth, \.plannedStartMonthValue), (.plannedTestMonth, \.plannedTestMonth),
             (.certificateFeePayment, \.certificateFeePaymentValue), (.contactEmail, \.contactEmailValue),
         ]
@@ -95,11 +94,12 @@ extension IntakeService {
 }
 
 extension ApplicationRecord {
-    // Optional views of the required fields, so that one table of key paths lists every field.
+    // Optional text views of the fields, as the form names their values, so that one table of key paths lists every field.
     fileprivate var prefectureCodeValue: String? { prefectureCode }
     fileprivate var institutionNameValue: String? { institutionName }
     fileprivate var lineTypeValue: String? { lineType }
     fileprivate var plannedStartMonthValue: String? { plannedStartMonth }
-    fileprivate var certificateFeePaymentValue: String? { certificateFeePayment }
+    fileprivate var customerIdTypeValue: String? { customerIdType?.rawValue }
+    fileprivate var certificateFeePaymentValue: String? { certificateFeePayment.rawValue }
     fileprivate var contactEmailValue: String? { contactEmail }
 }

@@ -159,7 +159,7 @@ struct IntakeService: Sendable {
         let documents = DocumentSlot.allCases.compactMap { slot in
             staged[slot].map {
                 DocumentRecord(
-                    applicationId: id, slot: slot.rawValue, blobSha256: $0.blob.digest.hex, size: $0.blob.size,
+                    applicationId: id, slot: slot, blobSha256: $0.blob.digest.hex, size: $0.blob.size,
                     originalFilename: $0.filename, detectedType: $0.type.rawValue,
                     mimeType: $0.type.mimeType, uploadedAt: now)
             }
@@ -169,17 +169,16 @@ struct IntakeService: Sendable {
         let metadata = self.metadata
         func attempt(receiptNumber: String, releasing reservation: BlobReservation?) async throws {
             let record = ApplicationRecord(
-                id: id, receiptNumber: receiptNumber, status: ApplicationStatus.submitted.rawValue,
-                institutionKind: form.institutionKind.rawValue, prefectureCode: form.prefectureCode,
+                id: id, receiptNumber: receiptNumber, status: .submitted,
+                institutionKind: form.institutionKind, prefectureCode: form.prefectureCode,
                 institutionCode: form.institutionCode, institutionName: form.institutionName,
-                applicationKind: form.applicationKind.rawValue, termsAgreed: true, lineType: form.lineType,
-                customerIdType: form.customerIdType?.rawValue, customerId: form.customerId, fletsV6Confirmed: true,
+                applicationKind: form.applicationKind, termsAgreed: true, lineType: form.lineType,
+                customerIdType: form.customerIdType, customerId: form.customerId, fletsV6Confirmed: true,
                 plannedStartMonth: form.plannedStartMonth, plannedTestMonth: form.plannedTestMonth,
-                secretNumberHash: secretHash, certificateFeePayment: form.certificateFeePayment.rawValue,
+                secretNumberHash: secretHash, certificateFeePayment: form.certificateFeePayment,
                 contactEmail: form.contactEmail, accessTokenHash: token.hash, warnings: warnings, createdAt: now)
             let audit = AuditEntry(
-                applicationId: id, at: now, actor: "applicant", action: "submit",
-                toStatus: ApplicationStatus.submitted.rawValue)
+                applicationId: id, at: now, actor: "applicant", action: "submit", toStatus: .submitted)
             let outbox = OutboxMessage(
                 applicationId: id, kind: NoticeKind.submission.rawValue,
                 recipient: form.contactEmail, payload: try notice.json(receiptNumber: receiptNumber),

@@ -14,7 +14,7 @@ extension SubmissionNotice {
             "certificateFeePayment": certificateFeePayment,
             "documents": documents.map { document -> [String: Any] in
                 [
-                    "name": DocumentSlot(rawValue: document.slot)?.japaneseName ?? document.slot,
+                    "name": document.slot.japaneseName,
                     "filename": document.filename,
                     "size": FileSizeText.bytesText(document.size),
                 ]

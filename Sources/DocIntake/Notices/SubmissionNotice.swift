@@ -18,7 +18,7 @@ struct SubmissionNotice: Codable, Sendable {
     var documents: [Document]
 
     struct Document: Codable, Sendable {
-        var slot: String
+        var slot: DocumentSlot
         var filename: String
         var size: Int64
     }

@@ -77,8 +77,7 @@ public struct RescanJob: Sendable {
         into report: inout RescanReport, holder: String, identity: OperatorIdentity, logger: Logger, shouldStop: @Sendable () -> Bool
     ) async throws {
         let metadata = self.metadata
-        let statuses = Set(Self.undecided.map(\.rawValue))
-        let candidates = try await metadata.retentionCandidates(statuses: statuses)
+        let candidates = try await metadata.retentionCandidates(statuses: Self.undecided)
         // A blob two documents share is scanned once.
         var verdicts: [String: BlobVerdict] = [:]
         for candidate in candidates {
@@ -110,7 +109,7 @@ public struct RescanJob: Sendable {
                 case .unreadable(let why):
                     report.unreadable.append(
                         .init(
-                            applicationId: document.applicationId, slot: document.slot,
+                            applicationId: document.applicationId, slot: document.slot.rawValue,
                             sha256: document.blobSha256, detail: why))
                 }
             }
@@ -125,7 +124,7 @@ public struct RescanJob: Sendable {
         into report: inout RescanReport
     ) async throws {
         let now = clock()
-        let slots = findings.compactMap { DocumentSlot(rawValue: $0.0.slot) }
+        let slots = findings.map(\.0.slot)
         let reason = RescanMessages.returnReason(slots)
         let quarantine = DocumentQuarantine(
             applicationId: application.id,
@@ -134,9 +133,9 @@ public struct RescanJob: Sendable {
                     documentId: document.id ?? -1,
                     audit: AuditEntry(
                         applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.quarantine,
-                        detail: QuarantineDetail(slot: document.slot, sha256: document.blobSha256, signature: signature).json()))
+                        detail: QuarantineDetail(slot: document.slot.rawValue, sha256: document.blobSha256, signature: signature).json()))
             },
-            returnFrom: Set(Self.undecided.map(\.rawValue)), returnTo: ApplicationStatus.returned.rawValue,
+            returnFrom: Self.undecided, returnTo: .returned,
             returnAudit: AuditEntry(
                 applicationId: application.id, at: now, actor: identity.actor, action: AuditAction.return,
                 reason: reason),
@@ -153,7 +152,7 @@ public struct RescanJob: Sendable {
             logger.warning(
                 "a stored document is infected by today's signatures; quarantined",
                 metadata: [
-                    "application_id": .string(application.id), "slot": .string(document.slot),
+                    "application_id": .string(application.id), "slot": .string(document.slot.rawValue),
                     "sha256": .string(document.blobSha256), "signature": .string(signature),
                     "returned_to_applicant": .stringConvertible(outcome.returned),
                 ])
@@ -162,7 +161,7 @@ public struct RescanJob: Sendable {
             report.quarantined.append(
                 .init(
                     applicationId: application.id, receiptNumber: application.receiptNumber,
-                    slot: document.slot, sha256: document.blobSha256, signature: signature))
+                    slot: document.slot.rawValue, sha256: document.blobSha256, signature: signature))
         }
         if outcome.returned { report.applicationsReturned += 1 }
     }

@@ -49,7 +49,7 @@ public struct DeletionListing: Sendable {
                     OperatorDate.format(r.deletedAt).padding(toLength: 25, withPad: " ", startingAt: 0),
                     row.receiptNumber.padding(toLength: 15, withPad: " ", startingAt: 0),
                     r.applicationId.padding(toLength: 36, withPad: " ", startingAt: 0),
-                    r.slot.padding(toLength: 20, withPad: " ", startingAt: 0),
+                    r.slot.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0),
                     String(r.documentId).padding(toLength: 3, withPad: " ", startingAt: 0),
                     r.rule.padding(toLength: 9, withPad: " ", startingAt: 0),
                     r.actor.padding(toLength: 16, withPad: " ", startingAt: 0),

@@ -60,7 +60,7 @@ public struct LegalHoldAdmin: Sendable {
         var entries: [Entry] = []
         for hold in try await metadata.legalHolds() {
             let application = try await metadata.application(id: hold.applicationId)
-            entries.append(Entry(hold: hold, receiptNumber: application?.receiptNumber ?? "-", status: application?.status ?? "-"))
+            entries.append(Entry(hold: hold, receiptNumber: application?.receiptNumber ?? "-", status: application?.status.rawValue ?? "-"))
         }
         return entries
     }

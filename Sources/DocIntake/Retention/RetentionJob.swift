@@ -164,7 +164,7 @@ public struct RetentionJob: Sendable {
             applicationId: application.id, expectedStatus: application.status,
             expectedStatusChangedAt: application.statusChangedAt, rule: expiry.rule.rawValue, at: clock(),
             actor: identity.actor, operatorUser: identity.user,
-            closingStatus: expiry.closes ? ApplicationStatus.withdrawn.rawValue : nil,
+            closingStatus: expiry.closes ? .withdrawn : nil,
             closingReason: expiry.closes
                 ? "retention: returned \(policy.returnedDays) days ago and not resubmitted; closed as withdrawn" : nil)
         do {
@@ -175,7 +175,7 @@ public struct RetentionJob: Sendable {
                     summary.add(
                         RetentionSummary.Document(
                             applicationId: record.applicationId, receiptNumber: application.receiptNumber, rule: expiry.rule,
-                            documentId: record.documentId, slot: record.slot, sha256: record.sha256, size: record.size))
+                            documentId: record.documentId, slot: record.slot.rawValue, sha256: record.sha256, size: record.size))
                 }
                 logger?.info(
                     "retention deleted documents",
@@ -189,7 +189,7 @@ public struct RetentionJob: Sendable {
                 summary.skipped.append(
                     .init(
                         subject: application.id,
-                        reason: "status changed during the run (now \(current ?? "gone")); kept"))
+                        reason: "status changed during the run (now \(current?.rawValue ?? "gone")); kept"))
             }
         } catch {
             summary.errors.append("application \(application.id): \(error)")
@@ -220,6 +220,6 @@ public struct RetentionJob: Sendable {
     static func document(_ document: DocumentRecord, of application: ApplicationRecord, rule: RetentionRule) -> RetentionSummary.Document {
         RetentionSummary.Document(
             applicationId: application.id, receiptNumber: application.receiptNumber, rule: rule,
-            documentId: document.id ?? 0, slot: document.slot, sha256: document.blobSha256, size: document.size)
+            documentId: document.id ?? 0, slot: document.slot.rawValue, sha256: document.blobSha256, size: document.size)
     }
 }

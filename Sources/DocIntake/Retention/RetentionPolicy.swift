@@ -49,20 +49,17 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
     }
 
     /// The statuses whose applications a rule applies to.
-    static let governedStatuses: Set<String> = [
-        ApplicationStatus.approved.rawValue, ApplicationStatus.rejected.rawValue,
-        ApplicationStatus.withdrawn.rawValue, ApplicationStatus.returned.rawValue,
-    ]
+    static let governedStatuses: Set<ApplicationStatus> = [.approved, .rejected, .withdrawn, .returned]
 
     /// The rule for an application in `status` since `since`, and the moment from which its
     /// documents may be deleted; nil for a status no rule governs (still in progress).
-    func due(status: String, since: Date) -> (rule: RetentionRule, date: Date)? {
-        switch ApplicationStatus(rawValue: status) {
+    func due(status: ApplicationStatus, since: Date) -> (rule: RetentionRule, date: Date)? {
+        switch status {
         case .approved: (.approved, Self.fiscalYearStart(after: since, plusYears: approvedYears))
         case .rejected: (.rejected, since.addingTimeInterval(Double(rejectedDays) * 86400))
         case .withdrawn: (.withdrawn, since.addingTimeInterval(Double(rejectedDays) * 86400))
         case .returned: (.returned, since.addingTimeInterval(Double(returnedDays) * 86400))
-        case .submitted, .underReview, nil: nil
+        case .submitted, .underReview: nil
         }
     }
 

@@ -38,7 +38,7 @@ extension ReviewService {
         let (blobs, metadata, now) = (self.blobs, self.metadata, clock())
         do {
             guard try await metadata.application(id: id) != nil,
-                let document = try await metadata.currentDocument(applicationId: id, slot: slot.rawValue),
+                let document = try await metadata.currentDocument(applicationId: id, slot: slot),
                 let digest = BlobDigest(hex: document.blobSha256)
             else { throw ReviewRefusal.notFound }
             // Never the bytes, not even a HEAD's length of them: the audit log has what the rescan found.

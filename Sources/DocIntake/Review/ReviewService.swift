@@ -47,7 +47,7 @@ struct ReviewService: Sendable {
             return ApplicationPage(applications: [item], nextCursor: nil)
         }
         let limit = min(max(limit, 1), 200)
-        let listed = try await metadata.applications(statuses: statuses.map { Set($0.map(\.rawValue)) }, after: position, limit: limit + 1)
+        let listed = try await metadata.applications(statuses: statuses, after: position, limit: limit + 1)
         let page = listed.prefix(limit)
         let resubmissions = try await metadata.lastAudit(action: AuditAction.resubmit, applicationIds: page.map(\.record.id))
         let documentCounts = try await metadata.currentDocumentCounts(applicationIds: page.map(\.record.id))
@@ -121,10 +121,10 @@ struct ReviewService: Sendable {
                         ).json(),
                         createdAt: now)
                 }
-                try await metadata.transition(applicationId: id, from: Set(from.map(\.rawValue)), to: to.rawValue, audit: audit, notice: notice)
+                try await metadata.transition(applicationId: id, from: from, to: to, audit: audit, notice: notice)
             }
         } catch MetadataStoreError.statusConflict(let current) {
-            throw ReviewRefusal.conflict(current: current, requested: action)
+            throw ReviewRefusal.conflict(current: current.rawValue, requested: action)
         } catch MetadataStoreError.notFound {
             throw ReviewRefusal.notFound
         }

@@ -198,7 +198,7 @@ struct UploadState: Encodable, Sendable {
 
     init(_ session: UploadSessionRecord) {
         state = session.state.rawValue
-        slot = session.slot
+        slot = session.slot.rawValue
         offset = session.offset
         length = session.length
         expiresAt = session.expiresAt

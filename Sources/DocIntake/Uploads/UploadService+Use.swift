@@ -15,7 +15,7 @@ extension UploadService {
     func take(_ id: String, slot: DocumentSlot) async throws -> TakenUpload {
         guard UploadId.isWellFormed(id[...]) else { throw UploadError.unusable(slot) }
         let idHash = UploadId(value: id).hash
-        guard let session = try await metadata.useUpload(idHash: idHash, slot: slot.rawValue, now: clock()),
+        guard let session = try await metadata.useUpload(idHash: idHash, slot: slot, now: clock()),
             let sha256 = session.sha256, let type = session.detectedType.flatMap(DocumentType.init(rawValue:))
         else { throw UploadError.unusable(slot) }
         do {

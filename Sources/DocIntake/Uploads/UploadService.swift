@@ -60,7 +60,7 @@ struct UploadService: Sendable {
         let now = clock()
         let name = DisplayFileName.sanitised(filename ?? "")
         let session = UploadSessionRecord(
-            idHash: id.hash, slot: documentSlot.rawValue, length: length, filename: name.isEmpty ? "document" : name, createdAt: now,
+            idHash: id.hash, slot: documentSlot, length: length, filename: name.isEmpty ? "document" : name, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime))
         try await metadata.insertUpload(session)
         Counter(label: "docintake_uploads_total", dimensions: [("event", "created")]).increment()
@@ -256,7 +256,7 @@ struct UploadService: Sendable {
             if let antivirus, case .infected(let signature) = try await virusScan(path, clamd: antivirus) {
                 Self.logger.warning(
                     "upload refused: malware found",
-                    metadata: ["slot": .string(session.slot), "signature": .string(signature), "sha256": .string(sha256)])
+                    metadata: ["slot": .string(session.slot.rawValue), "signature": .string(signature), "sha256": .string(sha256)])
                 Counter(label: "docintake_antivirus_found_total", dimensions: [("signature", signature)]).increment()
                 apply(Rejection(.infected, detail: "clamd: \(signature)"), to: &session)
                 return
@@ -291,8 +291,7 @@ struct UploadService: Sendable {
     }
 
     private func apply(_ rejection: Rejection, to session: inout UploadSessionRecord) {
-        let slot = DocumentSlot(rawValue: session.slot) ?? .openingNotification
-        let error = FieldError(slot, rejection)
+        let error = FieldError(session.slot, rejection)
         session.state = .refused
         session.refusalCode = error.code
         session.refusalMessage = error.message
@@ -302,9 +301,9 @@ struct UploadService: Sendable {
 
     /// The refusal a refused session answers every request with.
     static func refusal(of session: UploadSessionRecord) -> UploadError? {
-        guard session.state == .refused, let slot = DocumentSlot(rawValue: session.slot) else { return nil }
+        guard session.state == .refused else { return nil }
         return .refused(
-            slot, code: session.refusalCode ?? "rejected", message: session.refusalMessage ?? "", messageEn: session.refusalMessageEn ?? "")
+            session.slot, code: session.refusalCode ?? "rejected", message: session.refusalMessage ?? "", messageEn: session.refusalMessageEn ?? "")
     }
 }
 

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 
 /// The documents of one application that a rescan found malware in, and what to do about them in
@@ -23,9 +24,9 @@ public struct DocumentQuarantine: Sendable {
     /// Its infected documents.
     public var findings: [Finding]
     /// Statuses from which the application goes back to its applicant.
-    public var returnFrom: Set<String>
+    public var returnFrom: Set<ApplicationStatus>
     /// The status it goes to.
-    public var returnTo: String
+    public var returnTo: ApplicationStatus
     /// The return's own audit entry, which the applicant's journey shows with its reason.
     public var returnAudit: AuditEntry
     /// The return notice, addressed to the applicant.
@@ -33,7 +34,7 @@ public struct DocumentQuarantine: Sendable {
 
     /// A quarantine of `findings`, returning the application when it is in one of `returnFrom`.
     public init(
-        applicationId: String, findings: [Finding], returnFrom: Set<String>, returnTo: String, returnAudit: AuditEntry,
+        applicationId: String, findings: [Finding], returnFrom: Set<ApplicationStatus>, returnTo: ApplicationStatus, returnAudit: AuditEntry,
         notice: OutboxMessage?
     ) {
         self.applicationId = applicationId

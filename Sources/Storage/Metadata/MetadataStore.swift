@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 
 /// The metadata of applications, documents, reviewers, the audit log and the outbox: every seam
@@ -30,18 +31,18 @@ public protocol ApplicationStore: Sendable {
     func documents(applicationId: String) async throws -> [DocumentRecord]
 
     /// The current (not superseded) document of one slot, if any.
-    func currentDocument(applicationId: String, slot: String) async throws -> DocumentRecord?
+    func currentDocument(applicationId: String, slot: DocumentSlot) async throws -> DocumentRecord?
 
     /// Makes `document` the current one of its slot, marking the previous one superseded, if the
     /// application's status is one of `allowedStatuses`; otherwise throws `.statusConflict`.
     func replaceDocument(
-        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry, releasing reservation: BlobReservation?
+        _ document: DocumentRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry, releasing reservation: BlobReservation?
     ) async throws
 
     /// Stores the applicant's corrections of `corrected`'s form fields (申請内容の修正) with `audit`, if
     /// the application's status is one of `allowedStatuses`; otherwise throws `.statusConflict`. The
     /// status, the secret hash, the token hash and the times other than `updatedAt` are left as stored.
-    func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) async throws
+    func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry) async throws
 
     /// Replaces an application's access token (by its hash), with `audit`: the previous token stops
     /// working at once. Throws `.notFound` when there is no such application.
@@ -72,12 +73,12 @@ public protocol ReviewStore: Sendable {
     /// servers making the same move at once, exactly one succeeds.
     @discardableResult
     func transition(
-        applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
+        applicationId: String, from: Set<ApplicationStatus>, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?
     ) async throws -> ApplicationRecord
 
     /// Applications in any of `statuses` (all when nil), in the order they were received, after
     /// the position `after` (exclusive), each with its own position for the next page.
-    func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication]
+    func applications(statuses: Set<ApplicationStatus>?, after: Int64?, limit: Int) async throws -> [ListedApplication]
 }
 
 /// Reviewers and their tokens (by hash).
@@ -99,7 +100,7 @@ public protocol ReviewerStore: Sendable {
 public protocol RetentionStore: Sendable {
     /// Applications in any of `statuses`, each with all its document rows and its legal hold,
     /// read in one snapshot, oldest first.
-    func retentionCandidates(statuses: Set<String>) async throws -> [RetentionCandidate]
+    func retentionCandidates(statuses: Set<ApplicationStatus>) async throws -> [RetentionCandidate]
 
     /// Deletes every document row of one application and writes a deletion record for each,
     /// closing the application first when asked, in one transaction that first repeats the checks
@@ -246,7 +247,7 @@ public struct ListedApplication: Sendable, Equatable {
 public enum MetadataStoreError: Error, Sendable, Equatable {
     case notFound
     /// The application is in `current`, from which the requested change is not allowed.
-    case statusConflict(current: String)
+    case statusConflict(current: ApplicationStatus)
     case duplicateReceiptNumber
     case duplicateReviewer
     /// The database was migrated by a newer version of DocIntake (it lists migrations this one
@@ -257,4 +258,7 @@ public enum MetadataStoreError: Error, Sendable, Equatable {
     /// The database does not answer (down, unreachable, refusing connections); nothing was changed
     /// that the caller was told of. Worth retrying later.
     case unavailable(String)
+    /// A stored value that no case of its column's type names (a row written by hand or by a newer
+    /// version): refused, never read as some default.
+    case unknownValue(column: String, value: String)
 }

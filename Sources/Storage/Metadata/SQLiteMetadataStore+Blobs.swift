@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteMetadataStore {
     public func storedBlobBytes() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM blobs") ?? 0 }
+        try await pool.read { db in try BlobRecord.select(sum(BlobRecord.Columns.size), as: Int64.self).fetchOne(db) ?? 0 }
     }
 
     public func blobUsage() async throws -> [BlobUsage] {
@@ -28,9 +28,7 @@ extension SQLiteMetadataStore {
         // gone) before the reservation makes the row anew.
         try await writeImmediate { db in
             for blob in blobs {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO blobs (sha256, size, createdAt) VALUES (?, ?, ?)",
-                    arguments: [blob.sha256, blob.size, blob.createdAt])
+                try blob.insert(db, onConflict: .ignore)
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO blob_reservations (reservationId, sha256, expiresAt) VALUES (?, ?, ?)",
                     arguments: [reservation.id, blob.sha256, reservation.expiresAt])
@@ -49,9 +47,7 @@ extension SQLiteMetadataStore {
     /// The row of a document's blob, made by its reservation and kept here for the documents of
     /// older callers and of a reservation that expired.
     static func recordBlob(of document: DocumentRecord, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO blobs (sha256, size, createdAt) VALUES (?, ?, ?)",
-            arguments: [document.blobSha256, document.size, document.uploadedAt])
+        try BlobRecord(sha256: document.blobSha256, size: document.size, createdAt: document.uploadedAt).insert(db, onConflict: .ignore)
     }
 
     public func collectBlob(
@@ -63,7 +59,7 @@ extension SQLiteMetadataStore {
         // which is async for every store, is awaited from GRDB's writer thread (never a thread of
         // the cooperative pool, which the removal itself needs).
         try await writeImmediate { db in
-            let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE blobSha256 = ?", arguments: [sha256]) ?? 0
+            let references = try DocumentRecord.filter(DocumentRecord.Columns.blobSha256 == sha256).fetchCount(db)
             guard references == 0 else { return false }
             let reserved = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM blob_reservations WHERE sha256 = ? AND expiresAt > ?)", arguments: [sha256, now])

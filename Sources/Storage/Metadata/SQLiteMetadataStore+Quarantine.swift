@@ -10,7 +10,7 @@ extension SQLiteMetadataStore {
                     document.applicationId == quarantine.applicationId, document.supersededAt == nil, document.quarantinedAt == nil
                 else { continue }
                 document.quarantinedAt = finding.audit.at
-                try document.update(db, columns: [Column("quarantinedAt")])
+                try document.update(db, columns: [DocumentRecord.Columns.quarantinedAt])
                 var audit = finding.audit
                 try audit.insert(db)
                 marked.append(finding.documentId)
@@ -35,7 +35,7 @@ extension SQLiteMetadataStore {
 
     public func releaseJobLease(job: String, holder: String) async throws {
         try await writeImmediate { db in
-            _ = try JobLease.filter(Column("job") == job && Column("holder") == holder).deleteAll(db)
+            _ = try JobLease.filter(JobLease.Columns.job == job && JobLease.Columns.holder == holder).deleteAll(db)
         }
     }
 

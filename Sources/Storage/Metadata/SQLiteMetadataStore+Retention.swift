@@ -1,13 +1,14 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    public func retentionCandidates(statuses: Set<String>) async throws -> [RetentionCandidate] {
+    public func retentionCandidates(statuses: Set<ApplicationStatus>) async throws -> [RetentionCandidate] {
         try await pool.read { db in
             let applications =
                 try ApplicationRecord
-                .filter(statuses.contains(Column("status")))
-                .order(Column("createdAt"), Column("id"))
+                .filter(statuses.contains(ApplicationRecord.Columns.status))
+                .order(ApplicationRecord.Columns.createdAt, ApplicationRecord.Columns.id)
                 .fetchAll(db)
             let placeholders = databaseQuestionMarks(count: statuses.count)
             let documents = try DocumentRecord.fetchAll(
@@ -50,7 +51,11 @@ extension SQLiteMetadataStore {
                 closed = true
             }
 
-            let documents = try DocumentRecord.filter(Column("applicationId") == application.id).order(Column("id")).fetchAll(db)
+            let documents =
+                try DocumentRecord
+                .filter(DocumentRecord.Columns.applicationId == application.id)
+                .order(DocumentRecord.Columns.id)
+                .fetchAll(db)
             var deleted: [DeletionRecord] = []
             for document in documents {
                 var record = DeletionRecord(
@@ -61,7 +66,7 @@ extension SQLiteMetadataStore {
                 deleted.append(record)
             }
             if !deleted.isEmpty {
-                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot)","sha256":"\#($0.sha256)"}"# }
+                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot.rawValue)","sha256":"\#($0.sha256)"}"# }
                 var audit = AuditEntry(
                     applicationId: application.id, at: expiry.at, actor: expiry.actor, action: "delete_documents",
                     reason: "retention rule \(expiry.rule)", detail: #"{"documents":[\#(detail.joined(separator: ","))]}"#)
@@ -73,8 +78,8 @@ extension SQLiteMetadataStore {
 
     public func deletionRecords(applicationId: String?) async throws -> [DeletionRecord] {
         try await pool.read { db in
-            var request = DeletionRecord.order(Column("id"))
-            if let applicationId { request = request.filter(Column("applicationId") == applicationId) }
+            var request = DeletionRecord.order(DeletionRecord.Columns.id)
+            if let applicationId { request = request.filter(DeletionRecord.Columns.applicationId == applicationId) }
             return try request.fetchAll(db)
         }
     }
@@ -99,7 +104,7 @@ extension SQLiteMetadataStore {
     }
 
     public func legalHolds() async throws -> [LegalHold] {
-        try await pool.read { db in try LegalHold.order(Column("setAt"), Column("applicationId")).fetchAll(db) }
+        try await pool.read { db in try LegalHold.order(LegalHold.Columns.setAt, LegalHold.Columns.applicationId).fetchAll(db) }
     }
 
     public func recordJobRun(_ run: JobRunRecord) async throws {
@@ -111,7 +116,7 @@ extension SQLiteMetadataStore {
 
     public func lastJobRun(job: String) async throws -> JobRunRecord? {
         try await pool.read { db in
-            try JobRunRecord.filter(Column("job") == job).order(Column("id").desc).fetchOne(db)
+            try JobRunRecord.filter(JobRunRecord.Columns.job == job).order(JobRunRecord.Columns.id.desc).fetchOne(db)
         }
     }
 }

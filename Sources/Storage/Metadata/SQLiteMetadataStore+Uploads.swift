@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -32,7 +33,7 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func useUpload(idHash: String, slot: String, now: Date) async throws -> UploadSessionRecord? {
+    public func useUpload(idHash: String, slot: DocumentSlot, now: Date) async throws -> UploadSessionRecord? {
         try await writeImmediate { db in
             guard let upload = try UploadSessionRecord.fetchOne(db, key: idHash), upload.state == .accepted, upload.slot == slot,
                 upload.expiresAt > now, !upload.isLeased(againstHolder: "", at: now)
@@ -59,7 +60,10 @@ extension SQLiteMetadataStore {
 
     public func expiredUploads(now: Date) async throws -> [UploadSessionRecord] {
         try await pool.read { db in
-            try UploadSessionRecord.filter(Column("expiresAt") <= now).order(Column("expiresAt"), Column("idHash")).fetchAll(db)
+            try UploadSessionRecord
+                .filter(UploadSessionRecord.Columns.expiresAt <= now)
+                .order(UploadSessionRecord.Columns.expiresAt, UploadSessionRecord.Columns.idHash)
+                .fetchAll(db)
         }
     }
 }

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -93,19 +94,21 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func applicationId(receiptNumber: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM applications WHERE receiptNumber = ?", arguments: [receiptNumber])
+            try ApplicationRecord.select(ApplicationRecord.Columns.id, as: String.self)
+                .filter(ApplicationRecord.Columns.receiptNumber == receiptNumber)
+                .fetchOne(db)
         }
     }
 
     public func documents(applicationId: String) async throws -> [DocumentRecord] {
         try await pool.read { db in
-            try DocumentRecord.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+            try DocumentRecord.filter(DocumentRecord.Columns.applicationId == applicationId).order(DocumentRecord.Columns.id).fetchAll(db)
         }
     }
 
     public func auditLog(applicationId: String) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try AuditEntry.filter(Column("applicationId") == applicationId).order(Column("id")).fetchAll(db)
+            try AuditEntry.filter(AuditEntry.Columns.applicationId == applicationId).order(AuditEntry.Columns.id).fetchAll(db)
         }
     }
 
@@ -138,7 +141,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func currentDocument(applicationId: String, slot: String) async throws -> DocumentRecord? {
+    public func currentDocument(applicationId: String, slot: DocumentSlot) async throws -> DocumentRecord? {
         try await pool.read { db in
             try DocumentRecord
                 .filter(DocumentRecord.Columns.applicationId == applicationId && DocumentRecord.Columns.slot == slot)
@@ -148,7 +151,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func replaceDocument(
-        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry, releasing reservation: BlobReservation?
+        _ document: DocumentRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry, releasing reservation: BlobReservation?
     ) async throws {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: document.applicationId) else {
@@ -157,21 +160,24 @@ public final class SQLiteMetadataStore: MetadataStore {
             guard allowedStatuses.contains(application.status) else {
                 throw MetadataStoreError.statusConflict(current: application.status)
             }
-            try db.execute(
-                sql: "UPDATE documents SET supersededAt = ? WHERE applicationId = ? AND slot = ? AND supersededAt IS NULL",
-                arguments: [document.uploadedAt, document.applicationId, document.slot])
+            try DocumentRecord
+                .filter(
+                    DocumentRecord.Columns.applicationId == document.applicationId && DocumentRecord.Columns.slot == document.slot
+                        && DocumentRecord.Columns.supersededAt == nil
+                )
+                .updateAll(db, DocumentRecord.Columns.supersededAt.set(to: document.uploadedAt))
             try Self.recordBlob(of: document, in: db)
             var document = document
             try document.insert(db)
             application.updatedAt = document.uploadedAt
-            try application.update(db, columns: [Column("updatedAt")])
+            try application.update(db, columns: [ApplicationRecord.Columns.updatedAt])
             var audit = audit
             try audit.insert(db)
             if let reservation { try Self.release(reservation, in: db) }
         }
     }
 
-    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) async throws {
+    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry) async throws {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: corrected.id) else { throw MetadataStoreError.notFound }
             guard allowedStatuses.contains(application.status) else {
@@ -197,7 +203,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     @discardableResult
     public func transition(
-        applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
+        applicationId: String, from: Set<ApplicationStatus>, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?
     ) async throws -> ApplicationRecord {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else {
@@ -212,14 +218,16 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     /// The writes of a status change, inside the caller's transaction.
-    static func move(_ application: inout ApplicationRecord, to: String, audit: AuditEntry, notice: OutboxMessage?, in db: Database) throws {
+    static func move(_ application: inout ApplicationRecord, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?, in db: Database) throws
+    {
         var audit = audit
         audit.fromStatus = application.status
         audit.toStatus = to
         application.status = to
         application.updatedAt = audit.at
         application.statusChangedAt = audit.at
-        try application.update(db, columns: [Column("status"), Column("updatedAt"), Column("statusChangedAt")])
+        try application.update(
+            db, columns: [ApplicationRecord.Columns.status, ApplicationRecord.Columns.updatedAt, ApplicationRecord.Columns.statusChangedAt])
         try audit.insert(db)
         if var notice {
             notice.eventKey = eventKey(notice, audit)
@@ -227,10 +235,10 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
+    public func applications(statuses: Set<ApplicationStatus>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
         try await pool.read { db in
             var request = ApplicationRecord.select(AllColumns(), Column.rowID)
-            if let statuses { request = request.filter(statuses.contains(Column("status"))) }
+            if let statuses { request = request.filter(statuses.contains(ApplicationRecord.Columns.status)) }
             if let after { request = request.filter(Column.rowID > after) }
             return try Row.fetchAll(db, request.order(Column.rowID).limit(limit)).map { row in
                 ListedApplication(position: row[Column.rowID], record: try ApplicationRecord(row: row))
@@ -252,7 +260,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await writeImmediate { db in
             guard var application = try ApplicationRecord.fetchOne(db, key: applicationId) else { throw MetadataStoreError.notFound }
             application.accessTokenHash = tokenHash
-            try application.update(db, columns: [Column("accessTokenHash")])
+            try application.update(db, columns: [ApplicationRecord.Columns.accessTokenHash])
             var audit = audit
             try audit.insert(db)
         }
@@ -279,20 +287,20 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func reviewers() async throws -> [ReviewerRecord] {
-        try await pool.read { db in try ReviewerRecord.order(Column("name")).fetchAll(db) }
+        try await pool.read { db in try ReviewerRecord.order(ReviewerRecord.Columns.name).fetchAll(db) }
     }
 
     public func revokeReviewer(name: String, at: Date) async throws -> Bool {
         try await pool.write { db in
             try ReviewerRecord
-                .filter(Column("name") == name && Column("revokedAt") == nil)
-                .updateAll(db, Column("revokedAt").set(to: at)) > 0
+                .filter(ReviewerRecord.Columns.name == name && ReviewerRecord.Columns.revokedAt == nil)
+                .updateAll(db, ReviewerRecord.Columns.revokedAt.set(to: at)) > 0
         }
     }
 
     public func activeReviewer(tokenHash: String) async throws -> ReviewerRecord? {
         try await pool.read { db in
-            try ReviewerRecord.filter(Column("tokenHash") == tokenHash && Column("revokedAt") == nil).fetchOne(db)
+            try ReviewerRecord.filter(ReviewerRecord.Columns.tokenHash == tokenHash && ReviewerRecord.Columns.revokedAt == nil).fetchOne(db)
         }
     }
 

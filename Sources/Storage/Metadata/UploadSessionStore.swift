@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 
 /// Resumable upload sessions: their offsets, verdicts and leases, shared by every server on the
@@ -22,7 +23,7 @@ public protocol UploadSessionStore: Sendable {
     /// Marks the session used, if it is `accepted`, for `slot` and unexpired at `now`, with no live
     /// lease: of two requests naming it, one gets it. Returns the session before the change, or nil
     /// when it cannot be used.
-    func useUpload(idHash: String, slot: String, now: Date) async throws -> UploadSessionRecord?
+    func useUpload(idHash: String, slot: DocumentSlot, now: Date) async throws -> UploadSessionRecord?
 
     /// Gives a used session back (`accepted`), for a request that took it and then failed before
     /// its application committed. Returns whether it was in `used`.

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 
@@ -11,10 +12,11 @@ extension PostgresMetadataStore: ApplicationStore {
             try await connection.run(
                 """
                 INSERT INTO applications (\(unescaped: PostgresColumns.application)) VALUES (
-                    \(a.id), \(a.receiptNumber), \(a.status), \(a.institutionKind), \(a.prefectureCode), \(a.institutionCode),
-                    \(a.institutionName), \(a.applicationKind), \(a.termsAgreed), \(a.lineType), \(a.customerIdType), \(a.customerId),
+                    \(a.id), \(a.receiptNumber), \(a.status.rawValue), \(a.institutionKind.rawValue), \(a.prefectureCode), \(a.institutionCode),
+                    \(a.institutionName), \(a.applicationKind.rawValue), \(a.termsAgreed), \(a.lineType), \(a.customerIdType?.rawValue),
+                    \(a.customerId),
                     \(a.fletsV6Confirmed), \(a.plannedStartMonth), \(a.plannedTestMonth), \(a.secretNumberHash),
-                    \(a.certificateFeePayment), \(a.contactEmail), \(a.accessTokenHash), \(a.warnings), \(stored: a.createdAt),
+                    \(a.certificateFeePayment.rawValue), \(a.contactEmail), \(a.accessTokenHash), \(a.warnings), \(stored: a.createdAt),
                     \(stored: a.updatedAt), \(stored: a.statusChangedAt))
                 """, logger: self.logger)
             // Blob rows first, in digest order like reservations: two uploads sharing new blobs never
@@ -46,17 +48,17 @@ extension PostgresMetadataStore: ApplicationStore {
             .map(DocumentRecord.init)
     }
 
-    public func currentDocument(applicationId: String, slot: String) async throws -> DocumentRecord? {
+    public func currentDocument(applicationId: String, slot: DocumentSlot) async throws -> DocumentRecord? {
         try await rows(
             """
             SELECT \(unescaped: PostgresColumns.document) FROM documents
-            WHERE application_id = \(applicationId) AND slot = \(slot) AND superseded_at IS NULL
+            WHERE application_id = \(applicationId) AND slot = \(slot.rawValue) AND superseded_at IS NULL
             """
         ).first.map(DocumentRecord.init)
     }
 
     public func replaceDocument(
-        _ document: DocumentRecord, allowedStatuses: Set<String>, audit: AuditEntry, releasing reservation: BlobReservation?
+        _ document: DocumentRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry, releasing reservation: BlobReservation?
     ) async throws {
         try await transaction { connection in
             let application = try await self.lockApplication(document.applicationId, on: connection)
@@ -66,7 +68,7 @@ extension PostgresMetadataStore: ApplicationStore {
             try await connection.run(
                 """
                 UPDATE documents SET superseded_at = \(stored: document.uploadedAt)
-                WHERE application_id = \(document.applicationId) AND slot = \(document.slot) AND superseded_at IS NULL
+                WHERE application_id = \(document.applicationId) AND slot = \(document.slot.rawValue) AND superseded_at IS NULL
                 """, logger: self.logger)
             _ = try await self.insert(document, on: connection)
             try await connection.run(
@@ -77,7 +79,7 @@ extension PostgresMetadataStore: ApplicationStore {
         }
     }
 
-    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<String>, audit: AuditEntry) async throws {
+    public func correctFields(_ corrected: ApplicationRecord, allowedStatuses: Set<ApplicationStatus>, audit: AuditEntry) async throws {
         try await transaction { connection in
             let application = try await self.lockApplication(corrected.id, on: connection)
             guard allowedStatuses.contains(application.status) else {
@@ -87,9 +89,9 @@ extension PostgresMetadataStore: ApplicationStore {
             try await connection.run(
                 """
                 UPDATE applications SET prefecture_code = \(c.prefectureCode), institution_code = \(c.institutionCode),
-                    institution_name = \(c.institutionName), line_type = \(c.lineType), customer_id_type = \(c.customerIdType),
+                    institution_name = \(c.institutionName), line_type = \(c.lineType), customer_id_type = \(c.customerIdType?.rawValue),
                     customer_id = \(c.customerId), planned_start_month = \(c.plannedStartMonth),
-                    planned_test_month = \(c.plannedTestMonth), certificate_fee_payment = \(c.certificateFeePayment),
+                    planned_test_month = \(c.plannedTestMonth), certificate_fee_payment = \(c.certificateFeePayment.rawValue),
                     contact_email = \(c.contactEmail), warnings = \(c.warnings), updated_at = \(stored: audit.at)
                 WHERE id = \(c.id)
                 """, logger: self.logger)
@@ -151,7 +153,7 @@ extension PostgresMetadataStore: ApplicationStore {
     /// The writes of a status change: the application, its audit entry (with both statuses) and
     /// its notice. Returns the application as changed.
     func move(
-        _ application: ApplicationRecord, to status: String, audit: AuditEntry, notice: OutboxMessage?, on connection: PostgresConnection
+        _ application: ApplicationRecord, to status: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?, on connection: PostgresConnection
     ) async throws -> ApplicationRecord {
         var application = application
         var audit = audit
@@ -162,7 +164,7 @@ extension PostgresMetadataStore: ApplicationStore {
         application.statusChangedAt = audit.at
         try await connection.run(
             """
-            UPDATE applications SET status = \(status), updated_at = \(stored: audit.at), status_changed_at = \(stored: audit.at)
+            UPDATE applications SET status = \(status.rawValue), updated_at = \(stored: audit.at), status_changed_at = \(stored: audit.at)
             WHERE id = \(application.id)
             """, logger: logger)
         let auditId = try await insert(audit, on: connection)
@@ -188,7 +190,7 @@ extension PostgresMetadataStore: ApplicationStore {
             """
             INSERT INTO documents (application_id, slot, blob_sha256, size, original_filename, detected_type, mime_type,
                 uploaded_at, superseded_at, quarantined_at)
-            VALUES (\(d.applicationId), \(d.slot), \(d.blobSha256), \(d.size), \(d.originalFilename), \(d.detectedType),
+            VALUES (\(d.applicationId), \(d.slot.rawValue), \(d.blobSha256), \(d.size), \(d.originalFilename), \(d.detectedType),
                 \(d.mimeType), \(stored: d.uploadedAt), \(stored: d.supersededAt), \(stored: d.quarantinedAt))
             RETURNING id
             """, logger: logger)
@@ -201,8 +203,8 @@ extension PostgresMetadataStore: ApplicationStore {
         let rows = try await connection.rows(
             """
             INSERT INTO audit_log (application_id, at, actor, action, from_status, to_status, reason, detail)
-            VALUES (\(e.applicationId), \(stored: e.at), \(e.actor), \(e.action), \(e.fromStatus), \(e.toStatus), \(e.reason),
-                \(e.detail))
+            VALUES (\(e.applicationId), \(stored: e.at), \(e.actor), \(e.action), \(e.fromStatus?.rawValue),
+                \(e.toStatus?.rawValue), \(e.reason), \(e.detail))
             RETURNING id
             """, logger: logger)
         return try rows[0].decode(Int64.self)

@@ -1,9 +1,10 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 
 extension PostgresMetadataStore: RetentionStore {
-    public func retentionCandidates(statuses: Set<String>) async throws -> [RetentionCandidate] {
-        let statuses = Array(statuses)
+    public func retentionCandidates(statuses: Set<ApplicationStatus>) async throws -> [RetentionCandidate] {
+        let statuses = statuses.map(\.rawValue)
         return try await transaction { connection in
             // One snapshot for the three reads, as the SQLite store's read transaction gives.
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
@@ -51,7 +52,7 @@ extension PostgresMetadataStore: RetentionStore {
                     fromStatus: application.status, toStatus: closing, reason: expiry.closingReason)
                 try await connection.run(
                     """
-                    UPDATE applications SET status = \(closing), updated_at = \(stored: expiry.at), status_changed_at = \(stored: expiry.at)
+                    UPDATE applications SET status = \(closing.rawValue), updated_at = \(stored: expiry.at), status_changed_at = \(stored: expiry.at)
                     WHERE id = \(application.id)
                     """, logger: self.logger)
                 _ = try await self.insert(audit, on: connection)
@@ -71,7 +72,7 @@ extension PostgresMetadataStore: RetentionStore {
                 deleted.append(record)
             }
             if !deleted.isEmpty {
-                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot)","sha256":"\#($0.sha256)"}"# }
+                let detail = deleted.map { #"{"document_id":\#($0.documentId),"slot":"\#($0.slot.rawValue)","sha256":"\#($0.sha256)"}"# }
                 let audit = AuditEntry(
                     applicationId: application.id, at: expiry.at, actor: expiry.actor, action: "delete_documents",
                     reason: "retention rule \(expiry.rule)", detail: #"{"documents":[\#(detail.joined(separator: ","))]}"#)
@@ -126,7 +127,7 @@ extension PostgresMetadataStore: RetentionStore {
             """
             INSERT INTO deletion_records (application_id, document_id, slot, sha256, size, detected_type, uploaded_at, was_superseded,
                 deleted_at, rule, actor, operator_user)
-            VALUES (\(r.applicationId), \(r.documentId), \(r.slot), \(r.sha256), \(r.size), \(r.detectedType), \(stored: r.uploadedAt),
+            VALUES (\(r.applicationId), \(r.documentId), \(r.slot.rawValue), \(r.sha256), \(r.size), \(r.detectedType), \(stored: r.uploadedAt),
                 \(r.wasSuperseded), \(stored: r.deletedAt), \(r.rule), \(r.actor), \(r.operatorUser))
             RETURNING id
             """, logger: logger

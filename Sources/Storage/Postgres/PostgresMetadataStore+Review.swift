@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 
@@ -45,7 +46,7 @@ extension PostgresMetadataStore: ReviewStore {
 
     @discardableResult
     public func transition(
-        applicationId: String, from: Set<String>, to: String, audit: AuditEntry, notice: OutboxMessage?
+        applicationId: String, from: Set<ApplicationStatus>, to: ApplicationStatus, audit: AuditEntry, notice: OutboxMessage?
     ) async throws -> ApplicationRecord {
         let moved = try await transaction { connection in
             // Locked: of two servers making the same move at once, the second waits here and then
@@ -58,11 +59,12 @@ extension PostgresMetadataStore: ReviewStore {
         return moved
     }
 
-    public func applications(statuses: Set<String>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
-        try await rows(
+    public func applications(statuses: Set<ApplicationStatus>?, after: Int64?, limit: Int) async throws -> [ListedApplication] {
+        let statuses = statuses.map { $0.map(\.rawValue) }
+        return try await rows(
             """
             SELECT position, \(unescaped: PostgresColumns.application) FROM applications
-            WHERE (\(statuses.map(Array.init))::text[] IS NULL OR status = ANY(\(statuses.map(Array.init))::text[]))
+            WHERE (\(statuses)::text[] IS NULL OR status = ANY(\(statuses)::text[]))
                 AND (\(after)::bigint IS NULL OR position > \(after)::bigint)
             ORDER BY position LIMIT \(limit)
             """

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 
@@ -12,7 +13,7 @@ extension PostgresMetadataStore: UploadSessionStore {
         _ = try await rows(
             """
             INSERT INTO upload_sessions (\(unescaped: Self.uploadColumns)) VALUES (
-                \(upload.idHash), \(upload.slot), \(upload.length), \(upload.offset), \(upload.filename),
+                \(upload.idHash), \(upload.slot.rawValue), \(upload.length), \(upload.offset), \(upload.filename),
                 \(stored: upload.createdAt), \(stored: upload.expiresAt), \(upload.state.rawValue), \(upload.detectedType),
                 \(upload.sha256), \(upload.refusalCode), \(upload.refusalMessage), \(upload.refusalMessageEn),
                 \(upload.leaseHolder), \(stored: upload.leaseExpiresAt), \(segments))
@@ -57,7 +58,7 @@ extension PostgresMetadataStore: UploadSessionStore {
         ).isEmpty
     }
 
-    public func useUpload(idHash: String, slot: String, now: Date) async throws -> UploadSessionRecord? {
+    public func useUpload(idHash: String, slot: DocumentSlot, now: Date) async throws -> UploadSessionRecord? {
         try await transaction { connection in
             let locked = try await connection.rows(
                 "SELECT \(unescaped: Self.uploadColumns) FROM upload_sessions WHERE id_hash = \(idHash) FOR UPDATE", logger: self.logger)
@@ -95,10 +96,9 @@ extension PostgresMetadataStore: UploadSessionStore {
 extension UploadSessionRecord {
     init(_ row: PostgresRow) throws {
         let c = ColumnReader(row)
-        let stateName: String = try c["state"]
-        guard let state = State(rawValue: stateName) else { throw PostgresDecodingError.Code.typeMismatch }
+        let state: State = try c.value("state")
         self.init(
-            idHash: try c["id_hash"], slot: try c["slot"], length: try c["length"], filename: try c["filename"],
+            idHash: try c["id_hash"], slot: try c.value("slot"), length: try c["length"], filename: try c["filename"],
             createdAt: try c.date("created_at"), expiresAt: try c.date("expires_at"))
         offset = try c["offset"]
         self.state = state

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -63,6 +64,21 @@ struct ColumnReader {
     func date(_ column: String) throws -> Date { try row[column].decode(StoredDate.self).date }
 
     func optionalDate(_ column: String) throws -> Date? { try row[column].decode(StoredDate?.self)?.date }
+
+    /// A column holding an enumeration's raw value (a status, a slot, a kind). A text no case names
+    /// throws `.unknownValue`, as GRDB refuses it in the SQLite store, rather than reading as a default.
+    func value<T: RawRepresentable>(_ column: String, as type: T.Type = T.self) throws -> T where T.RawValue == String {
+        let text = try row[column].decode(String.self)
+        guard let value = T(rawValue: text) else { throw MetadataStoreError.unknownValue(column: column, value: text) }
+        return value
+    }
+
+    /// `value(_:as:)`, or nil for NULL.
+    func optionalValue<T: RawRepresentable>(_ column: String, as type: T.Type = T.self) throws -> T? where T.RawValue == String {
+        guard let text = try row[column].decode(String?.self) else { return nil }
+        guard let value = T(rawValue: text) else { throw MetadataStoreError.unknownValue(column: column, value: text) }
+        return value
+    }
 }
 
 /// The columns each record is read from, in the order the `decode` functions below expect them by name.
@@ -94,14 +110,14 @@ extension ApplicationRecord {
     init(_ row: PostgresRow) throws {
         let c = ColumnReader(row)
         self.init(
-            id: try c["id"], receiptNumber: try c["receipt_number"], status: try c["status"],
-            institutionKind: try c["institution_kind"], prefectureCode: try c["prefecture_code"],
+            id: try c["id"], receiptNumber: try c["receipt_number"], status: try c.value("status"),
+            institutionKind: try c.value("institution_kind"), prefectureCode: try c["prefecture_code"],
             institutionCode: try c["institution_code"], institutionName: try c["institution_name"],
-            applicationKind: try c["application_kind"], termsAgreed: try c["terms_agreed"], lineType: try c["line_type"],
-            customerIdType: try c["customer_id_type"], customerId: try c["customer_id"],
+            applicationKind: try c.value("application_kind"), termsAgreed: try c["terms_agreed"], lineType: try c["line_type"],
+            customerIdType: try c.optionalValue("customer_id_type"), customerId: try c["customer_id"],
             fletsV6Confirmed: try c["flets_v6_confirmed"], plannedStartMonth: try c["planned_start_month"],
             plannedTestMonth: try c["planned_test_month"], secretNumberHash: try c["secret_number_hash"],
-            certificateFeePayment: try c["certificate_fee_payment"], contactEmail: try c["contact_email"],
+            certificateFeePayment: try c.value("certificate_fee_payment"), contactEmail: try c["contact_email"],
             accessTokenHash: try c["access_token_hash"], warnings: try c["warnings"], createdAt: try c.date("created_at"))
         updatedAt = try c.date("updated_at")
         statusChangedAt = try c.date("status_changed_at")
@@ -112,7 +128,7 @@ extension DocumentRecord {
     init(_ row: PostgresRow) throws {
         let c = ColumnReader(row)
         self.init(
-            applicationId: try c["application_id"], slot: try c["slot"], blobSha256: try c["blob_sha256"], size: try c["size"],
+            applicationId: try c["application_id"], slot: try c.value("slot"), blobSha256: try c["blob_sha256"], size: try c["size"],
             originalFilename: try c["original_filename"], detectedType: try c["detected_type"], mimeType: try c["mime_type"],
             uploadedAt: try c.date("uploaded_at"))
         id = try c["id"]
@@ -126,7 +142,8 @@ extension AuditEntry {
         let c = ColumnReader(row)
         self.init(
             applicationId: try c["application_id"], at: try c.date("at"), actor: try c["actor"], action: try c["action"],
-            fromStatus: try c["from_status"], toStatus: try c["to_status"], reason: try c["reason"], detail: try c["detail"])
+            fromStatus: try c.optionalValue("from_status"), toStatus: try c.optionalValue("to_status"), reason: try c["reason"],
+            detail: try c["detail"])
         id = try c["id"]
     }
 }
@@ -159,7 +176,7 @@ extension DeletionRecord {
     init(_ row: PostgresRow) throws {
         let c = ColumnReader(row)
         var document = DocumentRecord(
-            applicationId: try c["application_id"], slot: try c["slot"], blobSha256: try c["sha256"], size: try c["size"],
+            applicationId: try c["application_id"], slot: try c.value("slot"), blobSha256: try c["sha256"], size: try c["size"],
             originalFilename: "", detectedType: try c["detected_type"], mimeType: "", uploadedAt: try c.date("uploaded_at"))
         document.id = try c["document_id"]
         self.init(

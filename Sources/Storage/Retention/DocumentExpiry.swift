@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 
 /// A request to delete every document row of one application under a retention rule, and
@@ -10,7 +11,7 @@ public struct DocumentExpiry: Sendable, Equatable {
     /// The application whose documents go.
     public var applicationId: String
     /// The status the job saw; anything else now means the application changed.
-    public var expectedStatus: String
+    public var expectedStatus: ApplicationStatus
     /// The status time the job saw; a different one means it left and came back.
     public var expectedStatusChangedAt: Date
     /// The rule's name, written to each deletion record and the audit entry.
@@ -23,14 +24,14 @@ public struct DocumentExpiry: Sendable, Equatable {
     public var operatorUser: String
     /// When set, the application moves to this status (with an audit entry giving
     /// `closingReason`) in the same transaction as the deletion.
-    public var closingStatus: String?
+    public var closingStatus: ApplicationStatus?
     /// The audit reason for closing.
     public var closingReason: String?
 
     /// A request; see the properties.
     public init(
-        applicationId: String, expectedStatus: String, expectedStatusChangedAt: Date, rule: String, at: Date,
-        actor: String, operatorUser: String, closingStatus: String? = nil, closingReason: String? = nil
+        applicationId: String, expectedStatus: ApplicationStatus, expectedStatusChangedAt: Date, rule: String, at: Date,
+        actor: String, operatorUser: String, closingStatus: ApplicationStatus? = nil, closingReason: String? = nil
     ) {
         self.applicationId = applicationId
         self.expectedStatus = expectedStatus
@@ -51,5 +52,5 @@ public enum DocumentExpiryOutcome: Sendable, Equatable {
     /// A legal hold now stands on the application; nothing was changed.
     case held
     /// The application is gone or no longer has the status (or status time) the job saw.
-    case changed(currentStatus: String?)
+    case changed(currentStatus: ApplicationStatus?)
 }

@@ -18,11 +18,11 @@ import Testing
             ? []
             : [
                 DocumentRecord(
-                    applicationId: "app-1", slot: "opening_notification", blobSha256: String(repeating: "a", count: 64),
+                    applicationId: "app-1", slot: .openingNotification, blobSha256: String(repeating: "a", count: 64),
                     size: 1_234_567, originalFilename: "開設届の写し.pdf", detectedType: "pdf", mimeType: "application/pdf",
                     uploadedAt: createdAt),
                 DocumentRecord(
-                    applicationId: "app-1", slot: "opening_permit", blobSha256: String(repeating: "b", count: 64),
+                    applicationId: "app-1", slot: .openingPermit, blobSha256: String(repeating: "b", count: 64),
                     size: 987, originalFilename: "許可書 スキャン.png", detectedType: "png", mimeType: "image/png",
                     uploadedAt: createdAt),
             ]

@@ -67,7 +67,7 @@ struct RetentionWorld: Sendable {
     func decide(_ id: String, _ decision: Decision, at date: Date) async throws {
         let review = ReviewService(blobs: stores.blobs, metadata: stores.metadata, clock: { date })
         let sato = try await #require(try stores.metadata.reviewers().first)
-        if try await stores.metadata.application(id: id)?.institutionKind == InstitutionKind.workplaceClinic.rawValue {
+        if try await stores.metadata.application(id: id)?.institutionKind == .workplaceClinic {
             _ = try await review.claim(id, by: sato)
         }
         _ = try await review.decide(id, decision: decision, reason: decision == .approve ? nil : "理由", by: sato)
@@ -77,7 +77,7 @@ struct RetentionWorld: Sendable {
     /// uses the store directly.
     func withdraw(_ id: String, at date: Date) async throws {
         try await stores.metadata.transition(
-            applicationId: id, from: ["submitted", "under_review", "returned"], to: ApplicationStatus.withdrawn.rawValue,
+            applicationId: id, from: [.submitted, .underReview, .returned], to: .withdrawn,
             audit: AuditEntry(applicationId: id, at: date, actor: "operator:tester", action: "withdraw"), notice: nil)
     }
 
@@ -93,7 +93,7 @@ struct RetentionWorld: Sendable {
 
     func documents(_ id: String) async throws -> [DocumentRecord] { try await stores.metadata.documents(applicationId: id) }
 
-    func status(_ id: String) async throws -> String? { try await stores.metadata.application(id: id)?.status }
+    func status(_ id: String) async throws -> ApplicationStatus? { try await stores.metadata.application(id: id)?.status }
 
     static func sha256Hex(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
@@ -123,12 +123,12 @@ struct RetentionWorld: Sendable {
         let metadata = stores.metadata
         var lines: [String] = []
         for application in try await metadata.applications(statuses: nil, after: nil, limit: 10_000).map(\.record) {
-            lines.append("application \(application.id) \(application.status) \(application.statusChangedAt.timeIntervalSince1970)")
+            lines.append("application \(application.id) \(application.status.rawValue) \(application.statusChangedAt.timeIntervalSince1970)")
             for document in try await metadata.documents(applicationId: application.id) {
-                lines.append("  document \(document.id ?? 0) \(document.slot) \(document.blobSha256) \(document.supersededAt != nil)")
+                lines.append("  document \(document.id ?? 0) \(document.slot.rawValue) \(document.blobSha256) \(document.supersededAt != nil)")
             }
             for entry in try await metadata.auditLog(applicationId: application.id) {
-                lines.append("  audit \(entry.id ?? 0) \(entry.actor) \(entry.action) \(entry.toStatus ?? "-") \(entry.detail ?? "")")
+                lines.append("  audit \(entry.id ?? 0) \(entry.actor) \(entry.action) \(entry.toStatus?.rawValue ?? "-") \(entry.detail ?? "")")
             }
         }
         for record in try await metadata.deletionRecords(applicationId: nil) {

@@ -72,7 +72,7 @@ import Testing
         try await PostgresWorld.with(stores: 1) { world in
             let application = try await PostgresRecords.submit(world.a, documents: [PostgresRecords.sha("d")])
             let expiry = DocumentExpiry(
-                applicationId: application.id, expectedStatus: "submitted", expectedStatusChangedAt: application.statusChangedAt,
+                applicationId: application.id, expectedStatus: .submitted, expectedStatusChangedAt: application.statusChangedAt,
                 rule: "test", at: Date(), actor: "system", operatorUser: "test")
             _ = try await world.a.expireDocuments(expiry)
             let before = try await world.execute(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))[0].decode(Int.self)

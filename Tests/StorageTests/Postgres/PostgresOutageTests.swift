@@ -23,7 +23,7 @@ import Testing
                 { try await store.ping() },
                 {
                     try await store.transition(
-                        applicationId: application.id, from: ["submitted"], to: "under_review",
+                        applicationId: application.id, from: [.submitted], to: .underReview,
                         audit: PostgresRecords.audit(application.id, "claim"), notice: nil)
                 },
             ] as [@Sendable () async throws -> Void] {
@@ -50,7 +50,7 @@ import Testing
                 if !recovered { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(recovered, "the store did not recover within 30 s of the database's return")
-            #expect(try await store.application(id: application.id)?.status == "submitted")
+            #expect(try await store.application(id: application.id)?.status == .submitted)
             #expect(try await store.auditLog(applicationId: application.id).map(\.action) == ["submit"])
             while !store.queued.isListening, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             #expect(store.queued.isListening, "the notice listener did not come back")

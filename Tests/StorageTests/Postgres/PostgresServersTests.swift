@@ -59,14 +59,14 @@ import Testing
                 let claiming = Task {
                     defer { decided.set() }
                     return try await world.b.transition(
-                        applicationId: application.id, from: ["submitted"], to: "under_review",
+                        applicationId: application.id, from: [.submitted], to: .underReview,
                         audit: PostgresRecords.audit(application.id, "claim"), notice: nil)
                 }
                 try await world.untilSomeoneWaits()
                 #expect(!decided.isSet)
                 return claiming
             }
-            await #expect(throws: MetadataStoreError.statusConflict(current: "under_review")) { try await claiming.value }
+            await #expect(throws: MetadataStoreError.statusConflict(current: .underReview)) { try await claiming.value }
             #expect(try await world.a.auditLog(applicationId: application.id).map(\.action) == ["submit"])
         }
     }
@@ -81,10 +81,10 @@ import Testing
                         group.addTask {
                             do {
                                 try await store.transition(
-                                    applicationId: application.id, from: ["submitted"], to: "under_review",
+                                    applicationId: application.id, from: [.submitted], to: .underReview,
                                     audit: PostgresRecords.audit(application.id, "claim"), notice: PostgresRecords.notice(application.id))
                                 return true
-                            } catch MetadataStoreError.statusConflict(current: "under_review") {
+                            } catch MetadataStoreError.statusConflict(current: .underReview) {
                                 return false
                             } catch {
                                 Issue.record("unexpected \(error)")

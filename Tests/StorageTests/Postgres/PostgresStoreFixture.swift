@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 import PostgresTestSupport
@@ -90,19 +91,19 @@ final class Finished: Sendable {
 enum PostgresRecords {
     static let at = Date(timeIntervalSince1970: 1_796_000_000.123)
 
-    static func application(id: String = UUID().uuidString, receipt: String? = nil, status: String = "submitted") -> ApplicationRecord {
+    static func application(id: String = UUID().uuidString, receipt: String? = nil, status: ApplicationStatus = .submitted) -> ApplicationRecord {
         var application = ApplicationRecord(
-            id: id, receiptNumber: receipt ?? "2026\(UUID().uuidString.prefix(8))", status: status, institutionKind: "workplace_clinic",
-            prefectureCode: "13", institutionCode: nil, institutionName: "テスト職域診療所", applicationKind: "new",
-            termsAgreed: true, lineType: "1", customerIdType: "CAF", customerId: "1234567890", fletsV6Confirmed: true,
+            id: id, receiptNumber: receipt ?? "2026\(UUID().uuidString.prefix(8))", status: status, institutionKind: .workplaceClinic,
+            prefectureCode: "13", institutionCode: nil, institutionName: "テスト職域診療所", applicationKind: .new,
+            termsAgreed: true, lineType: "1", customerIdType: .caf, customerId: "1234567890", fletsV6Confirmed: true,
             plannedStartMonth: "2027-04", plannedTestMonth: nil, secretNumberHash: "pbkdf2-sha256$1$x$y",
-            certificateFeePayment: "invoice", contactEmail: "clinic@example.jp", accessTokenHash: "hash-\(id)",
+            certificateFeePayment: .invoice, contactEmail: "clinic@example.jp", accessTokenHash: "hash-\(id)",
             warnings: "[]", createdAt: at)
         application.status = status
         return application
     }
 
-    static func document(of application: String, slot: String = "opening_permit", sha: String = sha("a"), at: Date = at) -> DocumentRecord {
+    static func document(of application: String, slot: DocumentSlot = .openingPermit, sha: String = sha("a"), at: Date = at) -> DocumentRecord {
         DocumentRecord(
             applicationId: application, slot: slot, blobSha256: sha, size: 10, originalFilename: "開設許可書.pdf",
             detectedType: "pdf", mimeType: "application/pdf", uploadedAt: at)

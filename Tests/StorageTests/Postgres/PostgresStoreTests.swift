@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import PostgresNIO
 import PostgresTestSupport
@@ -18,8 +19,8 @@ import Testing
             application.updatedAt = application.createdAt
             application.statusChangedAt = application.createdAt
             let documents = [
-                PostgresRecords.document(of: application.id, slot: "opening_notification", sha: PostgresRecords.sha("1")),
-                PostgresRecords.document(of: application.id, slot: "opening_permit", sha: PostgresRecords.sha("2")),
+                PostgresRecords.document(of: application.id, slot: .openingNotification, sha: PostgresRecords.sha("1")),
+                PostgresRecords.document(of: application.id, slot: .openingPermit, sha: PostgresRecords.sha("2")),
             ]
             let reservation = BlobReservation(expiresAt: PostgresRecords.at.addingTimeInterval(600))
             try await store.reserveBlobs(
@@ -34,9 +35,9 @@ import Testing
             #expect(try await store.application(id: "nobody") == nil)
             #expect(try await store.applicationId(receiptNumber: application.receiptNumber) == application.id)
             let stored = try await store.documents(applicationId: application.id)
-            #expect(stored.map(\.slot) == ["opening_notification", "opening_permit"])
+            #expect(stored.map(\.slot) == [.openingNotification, .openingPermit])
             #expect(stored.allSatisfy { $0.id != nil && $0.uploadedAt == PostgresRecords.at && $0.supersededAt == nil })
-            #expect(try await store.currentDocument(applicationId: application.id, slot: "opening_permit")?.blobSha256 == PostgresRecords.sha("2"))
+            #expect(try await store.currentDocument(applicationId: application.id, slot: .openingPermit)?.blobSha256 == PostgresRecords.sha("2"))
             let audit = try await store.auditLog(applicationId: application.id)
             #expect(audit.map(\.action) == ["submit"])
             let notices = try await store.notices(applicationId: application.id)
@@ -66,25 +67,25 @@ import Testing
             let application = try await PostgresRecords.submit(store, documents: [PostgresRecords.sha("1")])
             let later = PostgresRecords.at.addingTimeInterval(60)
             let replacement = PostgresRecords.document(of: application.id, sha: PostgresRecords.sha("3"), at: later)
-            await #expect(throws: MetadataStoreError.statusConflict(current: "submitted")) {
+            await #expect(throws: MetadataStoreError.statusConflict(current: .submitted)) {
                 try await store.replaceDocument(
-                    replacement, allowedStatuses: ["returned"], audit: PostgresRecords.audit(application.id, "replace_document"),
+                    replacement, allowedStatuses: [.returned], audit: PostgresRecords.audit(application.id, "replace_document"),
                     releasing: nil)
             }
             let reservation = BlobReservation(expiresAt: later.addingTimeInterval(600))
             try await store.reserveBlobs([BlobRecord(sha256: PostgresRecords.sha("3"), size: 10, createdAt: later)], reservation: reservation)
             try await store.replaceDocument(
-                replacement, allowedStatuses: ["submitted"], audit: PostgresRecords.audit(application.id, "replace_document", at: later),
+                replacement, allowedStatuses: [.submitted], audit: PostgresRecords.audit(application.id, "replace_document", at: later),
                 releasing: reservation)
             let documents = try await store.documents(applicationId: application.id)
             #expect(documents.map(\.blobSha256) == [PostgresRecords.sha("1"), PostgresRecords.sha("3")])
             #expect(documents[0].supersededAt == later)
-            #expect(try await store.currentDocument(applicationId: application.id, slot: "opening_permit")?.blobSha256 == PostgresRecords.sha("3"))
+            #expect(try await store.currentDocument(applicationId: application.id, slot: .openingPermit)?.blobSha256 == PostgresRecords.sha("3"))
             #expect(try await store.application(id: application.id)?.updatedAt == later)
             #expect(try await world.execute("SELECT count(*) FROM blob_reservations")[0].decode(Int.self) == 0)
             await #expect(throws: MetadataStoreError.notFound) {
                 try await store.replaceDocument(
-                    PostgresRecords.document(of: "nobody"), allowedStatuses: ["submitted"], audit: PostgresRecords.audit("nobody"),
+                    PostgresRecords.document(of: "nobody"), allowedStatuses: [.submitted], audit: PostgresRecords.audit("nobody"),
                     releasing: nil)
             }
         }
@@ -97,16 +98,16 @@ import Testing
             var corrected = application
             corrected.institutionName = "訂正後の診療所"
             corrected.contactEmail = "new@example.jp"
-            corrected.status = "approved"
+            corrected.status = .approved
             corrected.secretNumberHash = "forged"
             let at = PostgresRecords.at.addingTimeInterval(120)
-            try await store.correctFields(corrected, allowedStatuses: ["submitted"], audit: PostgresRecords.audit(application.id, "correct", at: at))
+            try await store.correctFields(corrected, allowedStatuses: [.submitted], audit: PostgresRecords.audit(application.id, "correct", at: at))
             let stored = try #require(try await store.application(id: application.id))
             #expect(stored.institutionName == "訂正後の診療所" && stored.contactEmail == "new@example.jp")
-            #expect(stored.status == "submitted" && stored.secretNumberHash == application.secretNumberHash)
+            #expect(stored.status == .submitted && stored.secretNumberHash == application.secretNumberHash)
             #expect(stored.updatedAt == at && stored.statusChangedAt == application.statusChangedAt)
-            await #expect(throws: MetadataStoreError.statusConflict(current: "submitted")) {
-                try await store.correctFields(corrected, allowedStatuses: ["returned"], audit: PostgresRecords.audit(application.id, "correct"))
+            await #expect(throws: MetadataStoreError.statusConflict(current: .submitted)) {
+                try await store.correctFields(corrected, allowedStatuses: [.returned], audit: PostgresRecords.audit(application.id, "correct"))
             }
             try await store.replaceAccessToken(
                 applicationId: application.id, tokenHash: "fresh", audit: PostgresRecords.audit(application.id, "link"))
@@ -124,26 +125,27 @@ import Testing
             for _ in 0..<5 { ids.append(try await PostgresRecords.submit(store).id) }
             let at = PostgresRecords.at.addingTimeInterval(300)
             let moved = try await store.transition(
-                applicationId: ids[1], from: ["submitted"], to: "under_review", audit: PostgresRecords.audit(ids[1], "claim", at: at),
+                applicationId: ids[1], from: [.submitted], to: .underReview, audit: PostgresRecords.audit(ids[1], "claim", at: at),
                 notice: nil)
-            #expect(moved.status == "under_review" && moved.statusChangedAt == at)
+            #expect(moved.status == .underReview && moved.statusChangedAt == at)
             #expect(try await store.application(id: ids[1]) == moved)
             let audit = try await store.auditLog(applicationId: ids[1]).last
-            #expect(audit?.fromStatus == "submitted" && audit?.toStatus == "under_review")
+            #expect(audit?.fromStatus == .submitted && audit?.toStatus == .underReview)
             await #expect(throws: MetadataStoreError.notFound) {
-                try await store.transition(applicationId: "nobody", from: ["submitted"], to: "x", audit: PostgresRecords.audit("nobody"), notice: nil)
+                try await store.transition(
+                    applicationId: "nobody", from: [.submitted], to: .underReview, audit: PostgresRecords.audit("nobody"), notice: nil)
             }
             var seen: [String] = []
             var after: Int64?
             while true {
-                let page = try await store.applications(statuses: ["submitted"], after: after, limit: 2)
+                let page = try await store.applications(statuses: [.submitted], after: after, limit: 2)
                 if page.isEmpty { break }
                 seen += page.map(\.record.id)
                 after = page.last?.position
             }
             #expect(seen == ids.filter { $0 != ids[1] })
             #expect(try await store.applications(statuses: nil, after: nil, limit: 10).map(\.record.id) == ids)
-            #expect(try await store.applications(statuses: ["under_review"], after: nil, limit: 10).map(\.record.id) == [ids[1]])
+            #expect(try await store.applications(statuses: [.underReview], after: nil, limit: 10).map(\.record.id) == [ids[1]])
             try await store.appendAudit(PostgresRecords.audit(ids[0], "resubmit", at: at.addingTimeInterval(10)))
             try await store.appendAudit(PostgresRecords.audit(ids[0], "resubmit", at: at))
             #expect(try await store.lastAudit(action: "resubmit", applicationIds: [ids[0], ids[2]]) == [ids[0]: at])
@@ -160,12 +162,12 @@ import Testing
             let quarantine = DocumentQuarantine(
                 applicationId: application.id,
                 findings: [.init(documentId: document, audit: PostgresRecords.audit(application.id, "quarantine", at: at))],
-                returnFrom: ["submitted"], returnTo: "returned", returnAudit: PostgresRecords.audit(application.id, "return", at: at),
+                returnFrom: [.submitted], returnTo: .returned, returnAudit: PostgresRecords.audit(application.id, "return", at: at),
                 notice: PostgresRecords.notice(application.id, kind: "return", at: at))
             #expect(try await store.quarantine(quarantine) == DocumentQuarantineOutcome(quarantined: [document], returned: true))
             #expect(try await store.quarantine(quarantine) == DocumentQuarantineOutcome(quarantined: [], returned: false))
             #expect(try await store.documents(applicationId: application.id).first?.quarantinedAt == at)
-            #expect(try await store.application(id: application.id)?.status == "returned")
+            #expect(try await store.application(id: application.id)?.status == .returned)
             #expect(try await store.notices(applicationId: application.id).map(\.kind) == ["return"])
         }
     }
@@ -192,22 +194,22 @@ import Testing
             let store = world.a
             let kept = try await PostgresRecords.submit(store, documents: [PostgresRecords.sha("4")])
             let expired = try await PostgresRecords.submit(store, documents: [PostgresRecords.sha("5")])
-            let candidates = try await store.retentionCandidates(statuses: ["submitted"])
+            let candidates = try await store.retentionCandidates(statuses: [.submitted])
             #expect(candidates.map(\.application.id).sorted() == [kept.id, expired.id].sorted())
             #expect(candidates.allSatisfy { $0.documents.count == 1 && $0.hold == nil })
             let hold = LegalHold(applicationId: kept.id, reason: "訴訟", setAt: PostgresRecords.at, setBy: "operator:root")
             try await store.setLegalHold(hold, audit: PostgresRecords.audit(kept.id, "hold"))
             #expect(try await store.legalHolds() == [hold])
-            #expect(try await store.retentionCandidates(statuses: ["submitted"]).first { $0.application.id == kept.id }?.hold == hold)
+            #expect(try await store.retentionCandidates(statuses: [.submitted]).first { $0.application.id == kept.id }?.hold == hold)
             let at = PostgresRecords.at.addingTimeInterval(86400)
             func expiry(_ application: ApplicationRecord, changedAt: Date? = nil) -> DocumentExpiry {
                 DocumentExpiry(
-                    applicationId: application.id, expectedStatus: "submitted",
+                    applicationId: application.id, expectedStatus: .submitted,
                     expectedStatusChangedAt: changedAt ?? application.statusChangedAt, rule: "submitted", at: at, actor: "system",
-                    operatorUser: "docintake", closingStatus: "withdrawn", closingReason: "expired")
+                    operatorUser: "docintake", closingStatus: .withdrawn, closingReason: "expired")
             }
             #expect(try await store.expireDocuments(expiry(kept)) == .held)
-            #expect(try await store.expireDocuments(expiry(expired, changedAt: at)) == .changed(currentStatus: "submitted"))
+            #expect(try await store.expireDocuments(expiry(expired, changedAt: at)) == .changed(currentStatus: .submitted))
             guard case .expired(closed: true, let deleted) = try await store.expireDocuments(expiry(expired)) else {
                 Issue.record("not expired")
                 return
@@ -216,7 +218,7 @@ import Testing
             #expect(try await store.deletionRecords(applicationId: expired.id) == deleted)
             #expect(try await store.deletionRecords(applicationId: nil) == deleted)
             #expect(try await store.documents(applicationId: expired.id).isEmpty)
-            #expect(try await store.application(id: expired.id)?.status == "withdrawn")
+            #expect(try await store.application(id: expired.id)?.status == .withdrawn)
             #expect(try await store.auditLog(applicationId: expired.id).map(\.action) == ["submit", "withdraw", "delete_documents"])
             #expect(try await store.clearLegalHold(applicationId: kept.id, audit: PostgresRecords.audit(kept.id, "release")))
             #expect(try await !store.clearLegalHold(applicationId: kept.id, audit: PostgresRecords.audit(kept.id, "release")))

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 
 @testable import Storage
@@ -25,16 +26,16 @@ final class StoreFixture: Sendable {
 
     /// Commits a new workplace-clinic application whose documents hold `documents` (slot → bytes).
     @discardableResult
-    func submit(_ documents: [String: [UInt8]], at date: Date = Date(), id: String = UUID().uuidString) async throws -> ApplicationRecord {
+    func submit(_ documents: [DocumentSlot: [UInt8]], at date: Date = Date(), id: String = UUID().uuidString) async throws -> ApplicationRecord {
         let sealed = try documents.mapValues(seal)
         var application = SQLiteMetadataStoreTests.application(id: id, receipt: "R-" + id)
         application.createdAt = date
         application.updatedAt = date
         application.statusChangedAt = date
-        let rows = sealed.sorted { $0.key < $1.key }.map { slot, blob in
+        let rows = sealed.sorted { $0.key.rawValue < $1.key.rawValue }.map { slot, blob in
             DocumentRecord(
                 applicationId: id, slot: slot, blobSha256: blob.digest.hex, size: blob.size,
-                originalFilename: "\(slot).pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: date)
+                originalFilename: "\(slot.rawValue).pdf", detectedType: "pdf", mimeType: "application/pdf", uploadedAt: date)
         }
         try await placement.place(Array(sealed.values), at: date) { reservation in
             try await metadata.insertApplication(
@@ -46,21 +47,23 @@ final class StoreFixture: Sendable {
 
     /// Moves an application to `status` as a reviewer's decision would, at `date`.
     @discardableResult
-    func move(_ id: String, to status: String, at date: Date = Date()) async throws -> ApplicationRecord {
+    func move(_ id: String, to status: ApplicationStatus, at date: Date = Date()) async throws -> ApplicationRecord {
         try await metadata.transition(
-            applicationId: id, from: ["submitted", "under_review", "returned", "approved", "rejected", "withdrawn"], to: status,
-            audit: AuditEntry(applicationId: id, at: date, actor: "reviewer:test", action: status), notice: nil)
+            applicationId: id, from: Set(ApplicationStatus.allCases), to: status,
+            audit: AuditEntry(applicationId: id, at: date, actor: "reviewer:test", action: status.rawValue), notice: nil)
     }
 
     /// Deletes the application's documents under `rule`, as the retention job would.
     @discardableResult
-    func expire(_ application: ApplicationRecord, rule: String = "rejected", closingAs closing: String? = nil) async throws -> DocumentExpiryOutcome {
+    func expire(
+        _ application: ApplicationRecord, rule: String = "rejected", closingAs closing: ApplicationStatus? = nil
+    ) async throws -> DocumentExpiryOutcome {
         let current = try await require(try metadata.application(id: application.id))
         return try await metadata.expireDocuments(
             DocumentExpiry(
                 applicationId: current.id, expectedStatus: current.status, expectedStatusChangedAt: current.statusChangedAt,
                 rule: rule, at: Date(), actor: "operator:tester", operatorUser: "tester", closingStatus: closing,
-                closingReason: closing.map { _ in "retention: left \(current.status)" }))
+                closingReason: closing.map { _ in "retention: left \(current.status.rawValue)" }))
     }
 
     func path(_ sha: String) -> String { blobs.path(of: BlobDigest(hex: sha)!) }

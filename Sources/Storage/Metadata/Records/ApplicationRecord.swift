@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -11,24 +12,25 @@ public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, 
     public var id: String
     /// 受付番号, shown to the applicant and quoted in notices.
     public var receiptNumber: String
-    /// `ApplicationStatus`'s raw value.
-    public var status: String
+    /// Where it stands in review.
+    public var status: ApplicationStatus
     /// 医療機関等の種別.
-    public var institutionKind: String
+    public var institutionKind: InstitutionKind
     /// 都道府県コード, two digits.
     public var prefectureCode: String
     /// 医療機関等コード, 7 digits; none for a 職域診療所 before approval.
     public var institutionCode: String?
     /// 医療機関等名.
     public var institutionName: String
-    /// 申請区分: `new` or `change`.
-    public var applicationKind: String
+    /// 申請区分.
+    public var applicationKind: ApplicationKind
     /// 利用規約への同意 (always true once stored).
     public var termsAgreed: Bool
-    /// 電気通信回線種別 code.
+    /// 電気通信回線種別 code (`LineTypes` names them). A String: the codes are a table of names, not an
+    /// enumeration, and `2` and `3` are still uncertain (domain.md).
     public var lineType: String
-    /// お客さまID (種別): `CAF` or `COP`.
-    public var customerIdType: String?
+    /// お客さまID (種別).
+    public var customerIdType: CustomerIdType?
     /// お客さまID, 10 digits without the prefix.
     public var customerId: String?
     /// フレッツ・v6オプション契約の確認 (always true once stored).
@@ -40,7 +42,7 @@ public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, 
     /// The 秘密の番号's salted PBKDF2 hash; never the number.
     public var secretNumberHash: String
     /// 電子証明書発行料の支払方法.
-    public var certificateFeePayment: String
+    public var certificateFeePayment: CertificateFeePayment
     /// 連絡先メールアドレス: where notices go.
     public var contactEmail: String
     /// SHA-256 of the applicant's access token.
@@ -56,11 +58,11 @@ public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, 
 
     /// A new application as received.
     public init(
-        id: String, receiptNumber: String, status: String, institutionKind: String, prefectureCode: String,
-        institutionCode: String?, institutionName: String, applicationKind: String, termsAgreed: Bool,
-        lineType: String, customerIdType: String?, customerId: String?, fletsV6Confirmed: Bool,
+        id: String, receiptNumber: String, status: ApplicationStatus, institutionKind: InstitutionKind, prefectureCode: String,
+        institutionCode: String?, institutionName: String, applicationKind: ApplicationKind, termsAgreed: Bool,
+        lineType: String, customerIdType: CustomerIdType?, customerId: String?, fletsV6Confirmed: Bool,
         plannedStartMonth: String, plannedTestMonth: String?, secretNumberHash: String,
-        certificateFeePayment: String, contactEmail: String, accessTokenHash: String, warnings: String,
+        certificateFeePayment: CertificateFeePayment, contactEmail: String, accessTokenHash: String, warnings: String,
         createdAt: Date
     ) {
         self.id = id
@@ -86,5 +88,16 @@ public struct ApplicationRecord: Codable, Sendable, Equatable, FetchableRecord, 
         self.createdAt = createdAt
         self.updatedAt = createdAt
         self.statusChangedAt = createdAt
+    }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let receiptNumber = Column(CodingKeys.receiptNumber)
+        public static let status = Column(CodingKeys.status)
+        public static let createdAt = Column(CodingKeys.createdAt)
+        public static let updatedAt = Column(CodingKeys.updatedAt)
+        public static let statusChangedAt = Column(CodingKeys.statusChangedAt)
+        public static let accessTokenHash = Column(CodingKeys.accessTokenHash)
     }
 }

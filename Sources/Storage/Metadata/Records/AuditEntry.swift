@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -14,12 +15,12 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var at: Date
     /// `applicant`, `reviewer:<name>`, `operator:<user>` or `system`.
     public var actor: String
-    /// What happened, e.g. `submit`, `replace_document`, `claim`, `approve`, `download`.
+    /// What happened (the service's vocabulary, so a String here), e.g. `submit`, `replace_document`, `claim`, `approve`, `download`.
     public var action: String
     /// The status before a transition.
-    public var fromStatus: String?
+    public var fromStatus: ApplicationStatus?
     /// The status after a transition.
-    public var toStatus: String?
+    public var toStatus: ApplicationStatus?
     /// The reviewer's reason, for a return or a rejection.
     public var reason: String?
     /// Extra facts as JSON, e.g. the slot and digest of a document.
@@ -27,8 +28,8 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     /// An entry to append.
     public init(
-        applicationId: String?, at: Date, actor: String, action: String, fromStatus: String? = nil,
-        toStatus: String? = nil, reason: String? = nil, detail: String? = nil
+        applicationId: String?, at: Date, actor: String, action: String, fromStatus: ApplicationStatus? = nil,
+        toStatus: ApplicationStatus? = nil, reason: String? = nil, detail: String? = nil
     ) {
         self.applicationId = applicationId
         self.at = at
@@ -38,6 +39,12 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.toStatus = toStatus
         self.reason = reason
         self.detail = detail
+    }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -20,4 +20,9 @@ public struct BlobRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         self.size = size
         self.createdAt = createdAt
     }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let size = Column(CodingKeys.size)
+    }
 }

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -13,13 +14,14 @@ public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var applicationId: String
     /// The id the document row had.
     public var documentId: Int64
-    /// `opening_notification` or `opening_permit`.
-    public var slot: String
+    /// Which of the two documents it was.
+    public var slot: DocumentSlot
     /// The blob the document used.
     public var sha256: String
     /// Bytes.
     public var size: Int64
-    /// `pdf`, `png`, `xls` or `xlsx`. The original file name is deliberately not kept.
+    /// `pdf`, `png`, `xls` or `xlsx` (the Scanner's `DocumentType`, which Storage does not know). The original
+    /// file name is deliberately not kept.
     public var detectedType: String
     /// When the applicant uploaded it.
     public var uploadedAt: Date
@@ -27,7 +29,8 @@ public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var wasSuperseded: Bool
     /// When the row was deleted (the wall clock, also when the rules ran for another date).
     public var deletedAt: Date
-    /// The retention rule that removed it, e.g. `approved`, `rejected`, `withdrawn`, `returned`.
+    /// The retention rule that removed it, e.g. `approved`, `rejected`, `withdrawn`, `returned`: the service's
+    /// `RetentionRule`, which Storage does not know.
     public var rule: String
     /// `operator:<user>` or `system`, as in the audit log.
     public var actor: String
@@ -48,6 +51,12 @@ public struct DeletionRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         self.rule = rule
         self.actor = actor
         self.operatorUser = operatorUser
+    }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -10,15 +11,16 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var id: Int64?
     /// The application it belongs to.
     public var applicationId: String
-    /// `opening_notification` (開設届の写し) or `opening_permit` (開設許可書の写し).
-    public var slot: String
+    /// Which of the two documents it is.
+    public var slot: DocumentSlot
     /// The content address of its bytes.
     public var blobSha256: String
     /// Bytes.
     public var size: Int64
     /// The name the applicant's client sent, as UTF-8; never used to build a server path.
     public var originalFilename: String
-    /// `pdf`, `png`, `xls` or `xlsx`, as the Scanner decided.
+    /// `pdf`, `png`, `xls` or `xlsx`, as the Scanner decided: the raw value of the Scanner's `DocumentType`,
+    /// kept a String because Storage knows nothing of the Scanner.
     public var detectedType: String
     /// The canonical MIME type of `detectedType`.
     public var mimeType: String
@@ -32,7 +34,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
 
     /// A newly uploaded, current document.
     public init(
-        applicationId: String, slot: String, blobSha256: String, size: Int64, originalFilename: String,
+        applicationId: String, slot: DocumentSlot, blobSha256: String, size: Int64, originalFilename: String,
         detectedType: String, mimeType: String, uploadedAt: Date
     ) {
         self.applicationId = applicationId

@@ -19,4 +19,10 @@ public struct JobLease: Codable, Sendable, Equatable, FetchableRecord, Persistab
         self.holder = holder
         self.expiresAt = expiresAt
     }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let job = Column(CodingKeys.job)
+        public static let holder = Column(CodingKeys.holder)
+    }
 }

@@ -31,6 +31,12 @@ public struct JobRunRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         self.actor = actor
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let job = Column(CodingKeys.job)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

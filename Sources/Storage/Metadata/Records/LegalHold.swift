@@ -22,4 +22,10 @@ public struct LegalHold: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.setAt = setAt
         self.setBy = setBy
     }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let applicationId = Column(CodingKeys.applicationId)
+        public static let setAt = Column(CodingKeys.setAt)
+    }
 }

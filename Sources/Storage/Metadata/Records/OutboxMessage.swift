@@ -42,6 +42,16 @@ public struct OutboxMessage: Codable, Sendable, Equatable, FetchableRecord, Muta
         self.nextAttemptAt = createdAt
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let applicationId = Column(CodingKeys.applicationId)
+        public static let attempts = Column(CodingKeys.attempts)
+        public static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
+        public static let sentAt = Column(CodingKeys.sentAt)
+        public static let lastError = Column(CodingKeys.lastError)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

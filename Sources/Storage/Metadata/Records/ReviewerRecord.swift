@@ -23,6 +23,13 @@ public struct ReviewerRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         self.createdAt = createdAt
     }
 
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let name = Column(CodingKeys.name)
+        public static let tokenHash = Column(CodingKeys.tokenHash)
+        public static let revokedAt = Column(CodingKeys.revokedAt)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

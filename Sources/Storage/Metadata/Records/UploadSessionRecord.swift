@@ -1,3 +1,4 @@
+import DocIntakeAPI
 import Foundation
 import GRDB
 
@@ -10,7 +11,7 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
     public static let databaseTableName = "upload_sessions"
 
     /// Where an upload stands.
-    public enum State: String, Codable, Sendable, CaseIterable {
+    public enum State: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
         /// Bytes are still arriving (`offset < length`).
         case receiving
         /// Complete, and the checks passed: it may be named by one application form.
@@ -23,8 +24,8 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
 
     /// SHA-256 (hex) of the session's id.
     public var idHash: String
-    /// The document slot it is for (`opening_notification`, `opening_permit`).
-    public var slot: String
+    /// The document slot it is for.
+    public var slot: DocumentSlot
     /// The length declared at creation, in bytes.
     public var length: Int64
     /// How many bytes are durably written: it moves only after an fsync.
@@ -35,7 +36,8 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
     /// After this it is swept, whatever its state, and can no longer be used.
     public var expiresAt: Date
     public var state: State
-    /// Set when accepted: the detected type (`pdf`, `png`, …) and the bytes' SHA-256 (hex).
+    /// Set when accepted: the detected type (`pdf`, `png`, …: the Scanner's `DocumentType`, which Storage does not
+    /// know) and the bytes' SHA-256 (hex).
     public var detectedType: String?
     public var sha256: String?
     /// Set when refused: the machine code and what the applicant reads, in Japanese and English.
@@ -51,7 +53,7 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
     public var segments: [UploadSegment]
 
     /// A new, empty session in `receiving`.
-    public init(idHash: String, slot: String, length: Int64, filename: String, createdAt: Date, expiresAt: Date) {
+    public init(idHash: String, slot: DocumentSlot, length: Int64, filename: String, createdAt: Date, expiresAt: Date) {
         self.idHash = idHash
         self.slot = slot
         self.length = length
@@ -61,6 +63,12 @@ public struct UploadSessionRecord: Codable, Sendable, Equatable, FetchableRecord
         self.expiresAt = expiresAt
         self.state = .receiving
         self.segments = []
+    }
+
+    /// The table's columns, for queries.
+    public enum Columns {
+        public static let idHash = Column(CodingKeys.idHash)
+        public static let expiresAt = Column(CodingKeys.expiresAt)
     }
 
     /// Whether `holder` may not take the lease at `now`: another holder's lease still runs.
