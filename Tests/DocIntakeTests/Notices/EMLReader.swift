@@ -10,8 +10,10 @@ enum EMLReader {
         try await PythonScript.json(script, paths, as: [[String: any Sendable]].self)
     }
 
-    /// The `.eml` files in `directory`, sorted, waiting up to `timeout` for at least `count`.
-    static func files(in directory: String, atLeast count: Int, timeout: Duration = .seconds(15)) async throws -> [String] {
+    /// The `.eml` files in `directory`, sorted, waiting up to `timeout` for at least `count`: 60 s by
+    /// default, because a loaded CI machine has delivered a notice after more than 15 s; a delivery
+    /// that works returns at once.
+    static func files(in directory: String, atLeast count: Int, timeout: Duration = .seconds(60)) async throws -> [String] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }

@@ -136,7 +136,8 @@ import Testing
             let id = try #require(created.json["id"] as? String)
             let metadata = try await server.stores().metadata
             var row = try await #require(try metadata.notices(applicationId: id).first)
-            let deadline = ContinuousClock.now + .seconds(15)
+            // As long as a loaded machine may take; it ends as soon as the attempt is recorded.
+            let deadline = ContinuousClock.now + .seconds(60)
             while row.lastError == nil && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
                 row = try await #require(try metadata.notices(applicationId: id).first)
@@ -181,7 +182,7 @@ import Testing
     }
 
     static func files(in directory: String, prefix: String, atLeast count: Int) async throws -> [String] {
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(60)  // as EMLReader.files: it returns as soon as they are there
         while true {
             let found = try listFiles(in: directory, prefix: prefix)
             if found.count >= count || ContinuousClock.now >= deadline { return found }
