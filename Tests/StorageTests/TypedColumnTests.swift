@@ -42,15 +42,22 @@ import Testing
         #expect(read?.certificateFeePayment == .deductFromFees, sourceLocation: sourceLocation)
     }
 
-    @Test func typedFieldsAreStoredInSQLiteAsTheirOldText() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteMetadataStore(path: directory.path + "/meta.sqlite")
+    /// An application with one document, submitted then claimed, so that the audit log holds both
+    /// typed statuses.
+    static func claimedApplication(in store: some MetadataStore) async throws -> ApplicationRecord {
         let application = Self.application()
         let document = PostgresRecords.document(of: application.id, slot: .openingNotification)
         try await store.insertApplication(
             application, documents: [document], audit: Self.submission(of: application.id), notice: nil, releasing: nil)
         try await store.transition(
             applicationId: application.id, from: [.submitted], to: .underReview, audit: Self.claim(of: application.id), notice: nil)
+        return application
+    }
+
+    @Test func typedFieldsAreStoredInSQLiteAsTheirOldText() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: directory.path + "/meta.sqlite")
+        let application = try await Self.claimedApplication(in: store)
         let now = Date()
         try await store.insertUpload(
             UploadSessionRecord(
@@ -105,12 +112,7 @@ import Testing
     @Test func typedFieldsAreStoredInPostgreSQLAsTheirOldText() async throws {
         try await PostgresWorld.with(stores: 1) { world in
             let store = world.a
-            let application = Self.application()
-            let document = PostgresRecords.document(of: application.id, slot: .openingNotification)
-            try await store.insertApplication(
-                application, documents: [document], audit: Self.submission(of: application.id), notice: nil, releasing: nil)
-            try await store.transition(
-                applicationId: application.id, from: [.submitted], to: .underReview, audit: Self.claim(of: application.id), notice: nil)
+            let application = try await Self.claimedApplication(in: store)
 
             let row = try await world.execute(
                 """
