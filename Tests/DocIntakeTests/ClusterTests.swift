@@ -206,7 +206,8 @@ struct ClusterTests {
             try? FileManager.default.removeItem(atPath: servers[0].dataDirectory)
         }
         let balancer = try NginxProxy(upstreamPorts: servers.map(\.port))
-        try await BrowserTests.uploadByTus(at: balancer.baseURL, metricsURLs: servers.map(\.metricsURL))
+        let token = try await ReviewerAdmin(metadata: try TestBackend.stores(servers[0].dataDirectory).metadata).add(name: "browser-check")
+        try await BrowserTests.uploadByTus(at: balancer.baseURL, metricsURLs: servers.map(\.metricsURL), reviewerToken: token)
         let patches = try balancer.accessLog().filter { $0.method == "PATCH" }.compactMap(\.upstreams.last)
         #expect(Set(patches) == Set(servers.map { "127.0.0.1:\($0.port)" }), "PATCHes on both servers: \(patches)")
         await TestBackend.release(servers[0].dataDirectory)

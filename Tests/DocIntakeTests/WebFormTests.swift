@@ -35,7 +35,8 @@ import Testing
         try await TestServer.with { server in
             let html = try await Curl.run([server.baseURL + "/applications/some-id"]).text
             let links = html.components(separatedBy: "\"/assets/").dropFirst().map { "/assets/" + $0.prefix { $0 != "\"" } }
-            #expect(links.count == 4, "\(links)")
+            // The icon, the stylesheet, common.js, tus.js (replacements go by tus) and status.js.
+            #expect(links.count == 5, "\(links)")
             for link in links {
                 let asset = try await Curl.run([server.baseURL + link])
                 #expect(asset.status == 200)

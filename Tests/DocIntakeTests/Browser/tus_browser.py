@@ -3,11 +3,12 @@
 (a) a 24 MiB file sent over a throttled line that is cut mid-upload (DevTools offline), which waits,
 resumes from the server's offset once back online and is used by 送信; (b) a reload mid-upload,
 after which the same file resumes; 送信 pressed while a file is still uploading, which waits;
-(c) a disguised file refused at its first PATCH, with the server's message at its field. Bytes
+(c) a disguised file refused at its first PATCH, with the server's message at its field; (d) on the
+status page of a returned application, a replacement sent by tus over a line that is cut. Bytes
 re-sent are measured on the server (docintake_upload_bytes_received_total), never taken from
 the page.
 
-usage: tus_browser.py BASE_URL METRICS_URL FIXTURES_DIR SCREENSHOT_DIR
+usage: tus_browser.py BASE_URL METRICS_URL FIXTURES_DIR SCREENSHOT_DIR REVIEWER_TOKEN
 Prints a JSON summary; exits 1 when any check failed."""
 import hashlib
 import json
@@ -24,8 +25,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-base, metrics_url, fixtures, shots = sys.argv[1:5]
+base, metrics_url, fixtures, shots, reviewer_token = sys.argv[1:6]
 failures, passed, measured = [], [], {}
+# The application (a) sends: (d) has it returned and replaces a document.
+application = {}
 MiB = 1024 * 1024
 # A clinic's uplink, slowed so that a cut lands mid-upload: 2 MiB/s.
 SLOW_LINE = dict(latency=5, download_throughput=64 * MiB, upload_throughput=2 * MiB)
@@ -203,8 +206,9 @@ def cut_and_resume():
     measured["send_bytes_received"] = bytes_received() - before_send
     check(measured["send_bytes_received"] < 64 * 1024, f"送信 names the uploads instead of sending the files again ({measured})")
     link = by_id("status-link").get_attribute("href")
-    view = requests.get(f"{base}/api/v1/applications/{link.rsplit('/', 1)[1]}",
-                        headers={"Authorization": f"Bearer {text('access-token')}"}).json()
+    application.update(id=link.rsplit("/", 1)[1], token=text("access-token"))
+    view = requests.get(f"{base}/api/v1/applications/{application['id']}",
+                        headers={"Authorization": f"Bearer {application['token']}"}).json()
     stored = {document["slot"]: document for document in view.get("documents", [])}
     with open(big, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
@@ -323,6 +327,52 @@ def disguised_file_refused():
     os.remove(disguised)
 
 
+def replacement_resumes():
+    """(d) The reviewer returns (a)'s application; on its status page a new 開設許可書の写し is sent by
+    tus, the line is cut during its first PATCH, and the replacement completes once it is back."""
+    review = f"{base}/api/v1/review/applications/{application['id']}"
+    headers = {"Authorization": f"Bearer {reviewer_token}"}
+    check(requests.post(review + "/claim", headers=headers).status_code == 200, "the reviewer claims the application")
+    decided = requests.post(review + "/decision", headers=headers, json={"decision": "return", "reason": "開設許可書の写しが不鮮明です。"})
+    check(decided.status_code == 200, f"the reviewer returns it ({decided.status_code})")
+    # Two PATCHes (8 + 2 MiB): the cut lands in the first, which Chromium lets finish, and fails the second.
+    replacement = pdf_file("permit-rescan.pdf", 10 * MiB)
+    size = os.path.getsize(replacement)
+    driver.delete_network_conditions()
+    driver.get(base + "/")
+    driver.get(f"{base}/applications/{application['id']}#token={application['token']}")
+    wait.until(lambda d: visible("replace"))
+    driver.set_network_conditions(offline=False, **SLOW_LINE)
+    before = bytes_received()
+    by_id("opening_permit").send_keys(replacement)
+    driver.find_element(By.CSS_SELECTOR, '.replace-button[data-slot="opening_permit"]').click()
+    wait.until(lambda d: driver.execute_script("return document.getElementById('upload-progress').value") > MiB)
+    check(by_id("main").get_attribute("data-upload-mode") == "tus", "the status page sends the replacement by tus")
+    driver.set_network_conditions(offline=True, **SLOW_LINE)
+    wait.until(lambda d: text("upload-text").startswith("接続が切れました") or text("opening_permit-note") or text("opening_permit-error"))
+    check(text("upload-text").startswith("接続が切れました。再接続を待っています"), f"the page says it waits for the line ({text('upload-text')})")
+    screenshot("tus-04-replacement-waiting")
+    accessible("申請状況の確認（再接続待ち）")
+    time.sleep(3)
+    driver.set_network_conditions(offline=False, **SLOW_LINE)
+    wait.until(lambda d: "差し替えました" in text("opening_permit-note") or text("opening_permit-error") != "")
+    check("差し替えました: permit-rescan.pdf" in text("opening_permit-note"), f"the replacement is confirmed ({text('opening_permit-note')})")
+    resumed_from = driver.execute_script("return document.getElementById('upload').dataset.resumedFrom")
+    measured["replacement_resumed_from"] = int(resumed_from or 0)
+    check(resumed_from is not None and 0 < int(resumed_from) < size, f"the replacement continued from the server's offset ({resumed_from})")
+    received = bytes_received() - before
+    check(size <= received < size + int(resumed_from or 0), f"only what the server lacked was sent again ({received} bytes for {size})")
+    driver.delete_network_conditions()
+    view = requests.get(f"{base}/api/v1/applications/{application['id']}", headers={"Authorization": f"Bearer {application['token']}"}).json()
+    with open(replacement, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    current = {document["slot"]: document for document in view.get("documents", [])}
+    check(current.get("opening_permit", {}).get("sha256") == digest, "the replacement is stored whole, as the current 開設許可書の写し")
+    check(view.get("history", [{}])[-1].get("event") == "document_replaced", "the server recorded the replacement")
+    check(stored_uploads() == [], f"the used upload is not kept in localStorage ({stored_uploads()})")
+    os.remove(replacement)
+
+
 def step(name, function):
     try:
         function()
@@ -339,6 +389,7 @@ try:
     step("reload_and_resume", reload_and_resume)
     step("send_while_uploading", send_while_uploading)
     step("disguised_file_refused", disguised_file_refused)
+    step("replacement_resumes", replacement_resumes)
     severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     # Failed requests while offline, the refusal and the abandoned upload's 404 are logged by Chromium, not by the page.
     unexpected = [m for m in severe if not re.search(r"ERR_INTERNET_DISCONNECTED|status of 4\d\d|net::ERR_", m)]

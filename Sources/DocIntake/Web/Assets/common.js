@@ -83,6 +83,23 @@ window.DocIntake = (function () {
   }
   function matches(token, byte) { return token === "digit" ? byte >= 0x30 && byte <= 0x39 : byte === parseInt(token, 16); }
 
+  // Shows `loaded` of `total` bytes on a { bar, text } pair, `suffix` after the figures. The
+  // visible text follows every call; a screen reader hears every quarter only.
+  function progressReporter(progress) {
+    const announcement = document.getElementById("upload-announcement");
+    let lastAnnounced = -1;
+    return function (loaded, total, suffix) {
+      const percent = Math.floor((loaded * 100) / total);
+      progress.bar.max = total;
+      progress.bar.value = loaded;
+      progress.text.textContent = grouped(loaded) + " / " + grouped(total) + " バイト送信済み（" + percent + "%）" + (suffix || "");
+      if (announcement && (percent === 100 || percent - lastAnnounced >= 25)) {
+        lastAnnounced = percent;
+        announcement.textContent = "送信 " + percent + "%";
+      }
+    };
+  }
+
   // Sends `body` with XMLHttpRequest, the one browser API that reports upload progress.
   // Resolves with { status, json } for any HTTP answer; status 0 means the connection failed.
   function send(options) {
@@ -95,23 +112,11 @@ window.DocIntake = (function () {
       if (options.progress) {
         const bar = options.progress.bar;
         const text = options.progress.text;
-        const announcement = document.getElementById("upload-announcement");
-        let lastAnnounced = -1;
-        function report(loaded, total, suffix) {
-          const percent = Math.floor((loaded * 100) / total);
-          text.textContent = grouped(loaded) + " / " + grouped(total) + " バイト送信済み（" + percent + "%）" + (suffix || "");
-          // The visible text follows every event; a screen reader hears every quarter only.
-          if (announcement && (percent === 100 || percent - lastAnnounced >= 25)) {
-            lastAnnounced = percent;
-            announcement.textContent = "送信 " + percent + "%";
-          }
-        }
+        const report = progressReporter(options.progress);
         let total = 0;
         request.upload.onprogress = function (event) {
           if (!event.lengthComputable) return;
           total = event.total;
-          bar.max = event.total;
-          bar.value = event.loaded;
           report(event.loaded, event.total);
         };
         request.upload.onload = function () {
@@ -146,7 +151,8 @@ window.DocIntake = (function () {
 
   return {
     normalise: normalise, grouped: grouped, sizeText: sizeText, vocabulary: vocabulary, statusNames: statusNames, element: element,
-    addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, problemText: problemText, sniffPrefix: sniffPrefix,
+    addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, progressReporter: progressReporter,
+    problemText: problemText, sniffPrefix: sniffPrefix,
     tokenKey: tokenKey,
   };
 })();
