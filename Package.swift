@@ -86,6 +86,8 @@ let package = Package(
         ),
         /// sync_file_range(2), which Swift's Glibc module does not export.
         .target(name: "CWriteback"),
+        /// One malloc arena for the server's process, set as its executable loads (COneArena.h).
+        .target(name: "COneArena"),
         /// A file being written made durable a few MiB behind its writer: uploads, and the
         /// reviewers' downloads.
         .target(
@@ -150,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "docintake",
             dependencies: [
-                "DocIntake", "DisplayText", "Antivirus", "Scanner",
+                "DocIntake", "DisplayText", "Antivirus", "Scanner", "COneArena",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
