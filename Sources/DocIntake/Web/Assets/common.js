@@ -100,6 +100,20 @@ window.DocIntake = (function () {
     };
   }
 
+  // What a page says while its resumable upload waits `seconds` before trying again: the line
+  // dropped (status 0), or the server is busy.
+  function uploadWaitingText(seconds, status) {
+    return status === 0
+      ? "接続が切れました。再接続を待っています…（" + seconds + "秒後に再開を試みます。送信済みの部分は保存されています）"
+      : "サーバーが混み合っています。" + seconds + "秒後に再開を試みます…";
+  }
+
+  // A refusal's message as shown at a document's field: it names the slot first.
+  function slotMessage(slot, message) {
+    const label = vocabulary.slots[slot];
+    return message.indexOf(label) === 0 ? message : label + ": " + message;
+  }
+
   // Sends `body` with XMLHttpRequest, the one browser API that reports upload progress.
   // Resolves with { status, json } for any HTTP answer; status 0 means the connection failed.
   function send(options) {
@@ -152,7 +166,7 @@ window.DocIntake = (function () {
   return {
     normalise: normalise, grouped: grouped, sizeText: sizeText, vocabulary: vocabulary, statusNames: statusNames, element: element,
     addRow: addRow, showFieldError: showFieldError, clearErrors: clearErrors, send: send, progressReporter: progressReporter,
-    problemText: problemText, sniffPrefix: sniffPrefix,
+    uploadWaitingText: uploadWaitingText, slotMessage: slotMessage, problemText: problemText, sniffPrefix: sniffPrefix,
     tokenKey: tokenKey,
   };
 })();

@@ -176,9 +176,7 @@
         if (uploads[slot] !== entry) return;
         entry.state = "waiting";
         entry.announced = -1;
-        showUploadState(slot, entry, status === 0
-          ? "接続が切れました。再接続を待っています…（" + seconds + "秒後に再開を試みます。送信済みの部分は保存されています）"
-          : "サーバーが混み合っています。" + seconds + "秒後に再開を試みます…");
+        showUploadState(slot, entry, D.uploadWaitingText(seconds, status));
       },
       resumed: function (offset, total, afterReload) {
         if (uploads[slot] !== entry) return;
@@ -204,8 +202,7 @@
         return;
       }
       entry.state = "failed";
-      const label = slots[slot];
-      entry.message = refusal.message.indexOf(label) === 0 ? refusal.message : label + ": " + refusal.message;
+      entry.message = D.slotMessage(slot, refusal.message);
       showUploadState(slot, entry, "アップロードできませんでした。");
       D.showFieldError(slot, entry.message);
       document.getElementById(slot + "-error").dataset.sniffed = "true";

@@ -299,11 +299,7 @@
     delete box.dataset.resumedFrom;
     const upload = new window.DocIntakeTus.Upload(slot, file, {
       progress: function (sent, total) { report(sent, total, sent === total ? "。サーバーで内容を確認しています…" : ""); },
-      waiting: function (seconds, status) {
-        progress.text.textContent = status === 0
-          ? "接続が切れました。再接続を待っています…（" + seconds + "秒後に再開を試みます。送信済みの部分は保存されています）"
-          : "サーバーが混み合っています。" + seconds + "秒後に再開を試みます…";
-      },
+      waiting: function (seconds, status) { progress.text.textContent = D.uploadWaitingText(seconds, status); },
       resumed: function (offset, total) {
         // Where it continued, for whoever checks the page (the tests do).
         box.dataset.resumedFrom = String(offset);
@@ -314,8 +310,7 @@
       return { id: await upload.promise, upload: upload };
     } catch (refusal) {
       if (refusal.code === "upload_not_resumable_here") return {};
-      const label = slots[slot];
-      return { refusal: { status: refusal.status, message: refusal.message.indexOf(label) === 0 ? refusal.message : label + ": " + refusal.message } };
+      return { refusal: { status: refusal.status, message: D.slotMessage(slot, refusal.message) } };
     }
   }
 
