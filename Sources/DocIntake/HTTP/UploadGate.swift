@@ -45,7 +45,10 @@ extension UploadGate {
         }
         let body = TrackedBody(base: request.body)
         do {
-            guard let response = try await withPlace({ try await handler(body) }) else {
+            let response = try await withPlace {
+                try await withTaskExecutorPreference(UploadThreads.shared) { try await handler(body) }
+            }
+            guard let response else {
                 context.stopReadingBody()
                 ConnectionMetrics.refused("too_many_uploads", logger: context.logger, metadata: ["limit": .stringConvertible(limit)])
                 UploadMetrics.rejected(reason: Problem.tooManyUploads.code)
