@@ -17,7 +17,8 @@ struct EarlySecretHash: Sendable {
             FormValue.isDigits(digits, count: 4)
         else { return nil }
         let secret = SecretNumber(digits: digits)
-        return EarlySecretHash(digits: digits, hash: Task { try await Blocking.run { try hasher.hash(secret) } })
+        // On the upload threads, at their low priority: it is part of the upload (see `UploadThreads`).
+        return EarlySecretHash(digits: digits, hash: Task(executorPreference: UploadThreads.shared) { try hasher.hash(secret) })
     }
 
     /// Waits for a hash that will not be used: see the type's comment.

@@ -12,8 +12,8 @@ final class FileBlobReader: BlobReader, @unchecked Sendable {
     private let path: String
     private let digest: BlobDigest
     private var fd: Int32 = -1
-    /// Four chunks waiting at most: 1 MiB of memory per download.
-    private let hasher = BackgroundHasher(limit: 4)
+    /// Four chunks waiting at most (the default budget): 1 MiB of memory per download.
+    private let hasher = BackgroundHasher()
     private var pending: [UInt8]?
     private var finished = false
 
