@@ -27,6 +27,8 @@ import Testing
             #expect(typed.contains("docintake_documents_total"))
             #expect(typed.contains("docintake_scrub_blobs_checked"))
             #expect(typed.contains("hb_requests"))
+            // One accepted upload, timed from its last chunk; the refused one is not.
+            #expect(lines.contains("docintake_upload_answer_after_last_byte_seconds_count 1"), "\(lines.filter { $0.contains("after_last_byte") })")
             for (index, line) in lines.enumerated() where line.hasPrefix("# TYPE ") {
                 let name = line.split(separator: " ")[2]
                 let help = index > 0 ? lines[index - 1] : ""

@@ -44,6 +44,7 @@ struct FormReceiver: Sendable {
         do {
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
+                form.lastChunkArrived = .now
                 if received > maxBodyBytes { throw IntakeError.requestTooLarge(limit: maxBodyBytes) }
                 Self.bytesReceived.increment(by: buffer.readableBytes)
                 buffer.withUnsafeReadableBytes { parser.append($0) }

@@ -69,6 +69,7 @@ extension IntakeService {
                 try await metadata.replaceDocument(document, allowedStatuses: allowedStatuses, audit: audit, releasing: reservation)
             }
             await resumable?.settle(taken, committed: true)
+            if taken.isEmpty { UploadMetrics.answered(since: received.lastChunkArrived) }
             await BlobStoreMetrics.update(from: metadata)
         } catch {
             staged.blob.discard()

@@ -24,6 +24,8 @@ struct ReceivedForm: Sendable {
     /// their verdict in the same answer.
     var rejections: [DocumentSlot: Rejection] = [:]
     var secretHash: EarlySecretHash?
+    /// When the body's last chunk arrived, if any: the clock of ``UploadMetrics/answered(since:)``.
+    var lastChunkArrived: ContinuousClock.Instant?
 
     /// Removes every staged temp file; used whenever the request will not commit.
     func discardDocuments() {

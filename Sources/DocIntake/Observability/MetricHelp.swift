@@ -7,6 +7,8 @@ enum MetricHelp {
     static let texts: [String: String] = [
         "docintake_documents_total": "Uploaded documents by outcome (accepted, rejected) and, for rejections, the reason.",
         "docintake_upload_bytes_received_total": "Request body bytes received by the upload routes.",
+        "docintake_upload_answer_after_last_byte_seconds":
+            "Time from the last chunk of an accepted form or replacement body to its answer (fsync, checks, commit), in seconds.",
         "docintake_uploads_total": "Resumable uploads (/api/v1/uploads) by event: created, accepted, used, terminated, expired (swept).",
         "docintake_blob_store_bytes": "Bytes held by the blob store, as the metadata counts them.",
         "docintake_download_integrity_failures_total": "Document downloads refused or aborted because the blob failed its SHA-256 check.",

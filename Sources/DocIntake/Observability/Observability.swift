@@ -22,6 +22,15 @@ enum UploadMetrics {
         Counter(label: "docintake_documents_total", dimensions: [("outcome", "rejected"), ("reason", reason)])
             .increment()
     }
+
+    /// How long an accepted upload's answer took after the body's last chunk arrived: the fsync,
+    /// the final checks and the commit, which the client waits for after its last byte
+    /// (issue 23: within 15 ms for 100 MiB). Only the server can time it from that chunk; a
+    /// client's clock also counts what still sat in the socket buffers.
+    static func answered(since lastChunk: ContinuousClock.Instant?) {
+        guard let lastChunk else { return }
+        Timer(label: "docintake_upload_answer_after_last_byte_seconds").record(duration: lastChunk.duration(to: .now))
+    }
 }
 
 /// The bytes held by the blob store, as the metadata counts them: set at start-up and after
