@@ -14,6 +14,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (MiB, FIELDS, fmt_range, make_disguised, make_pdf, run_curl, rps_tool, sha256_file,  # noqa: E402
                     spawn_curl, finish_curl, upload_argv, wrk_rps)
-from peers import DocIntake, Nginx, Werkzeug  # noqa: E402
+from peers import LOOPBACK, DocIntake, Nginx, Werkzeug  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -364,6 +365,113 @@ class Bench:
                 f"{p.name} {rps[p.name + '|idle'][-1]:.0f}/{rps[p.name + '|loaded'][-1]:.0f}" for p in self.peers)))
         self.results["f"] = rps
 
+    # -- g: the figures issue 23 keeps (the 201's delay, memory per slow upload) -------------
+
+    def raw_upload(self, path, rate=None):
+        """One form upload of `path` over a socket of this script's own, paced at `rate` bytes/s
+        (None: as fast as the socket takes it). Returns (seconds from the last byte sent to the
+        answer's status line, the status)."""
+        boundary = "----docintake-bench-g"
+        body_head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                             for k, v in FIELDS)
+        body_head += (f'--{boundary}\r\nContent-Disposition: form-data; name="opening_notification"; '
+                      'filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        length = len(body_head) + os.path.getsize(path) + len(tail)
+        head = (f"POST /api/v1/applications HTTP/1.1\r\nHost: {LOOPBACK}\r\nConnection: close\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode()
+        with socket.create_connection((LOOPBACK, self.docintake.port), timeout=120) as sock, open(path, "rb") as f:
+            sock.sendall(head + body_head)
+            start, sent = time.perf_counter(), 0
+            while chunk := f.read(256 * 1024):
+                sock.sendall(chunk)
+                sent += len(chunk)
+                ahead = start + sent / rate - time.perf_counter() if rate else 0
+                if ahead > 0:
+                    time.sleep(ahead)
+            sock.sendall(tail)
+            last = time.perf_counter()
+            answer = b""
+            while b"\r\n" not in answer:
+                got = sock.recv(4096)
+                if not got:
+                    break
+                answer += got
+            delay = time.perf_counter() - last
+        parts = answer.split(b" ", 2)
+        return delay, int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+    def slow_uploads_rss(self, count, rate, seconds):
+        """KiB of VmRSS per upload while `count` uploads trickle at `rate` bytes/s each, over the
+        server's RSS just before them (restarted, then warmed by one small upload)."""
+        peer = self.docintake
+        peer.restart()
+        small = make_pdf(os.path.join(self.files, "small.pdf"), MiB)
+        self.expect_ok(peer, run_curl(upload_argv(peer.upload_url, small)), "warm-up upload")
+        time.sleep(0.5)
+        base = peer.rss_kib()
+        stop = threading.Event()
+        boundary = "----docintake-bench-slow"
+        body_head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                             for k, v in FIELDS)
+        body_head += (f'--{boundary}\r\nContent-Disposition: form-data; name="opening_notification"; '
+                      'filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+        head = (f"POST /api/v1/applications HTTP/1.1\r\nHost: {LOOPBACK}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {self.size + len(body_head) + 64}\r\n\r\n").encode()
+        answered = []
+
+        def trickle():
+            with socket.create_connection((LOOPBACK, peer.port), timeout=30) as sock, open(self.pdf, "rb") as f:
+                sock.sendall(head + body_head)
+                sock.setblocking(False)
+                step = rate // 10
+                while not stop.wait(0.1):
+                    try:
+                        sock.sendall(f.read(step))
+                        if sock.recv(1):
+                            answered.append(True)  # refused or closed early: the figure would be wrong
+                            return
+                    except BlockingIOError:
+                        pass
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+        threads = [threading.Thread(target=trickle, daemon=True) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        peak, deadline = base, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            peak = max(peak, peer.rss_kib())
+        stop.set()
+        for thread in threads:
+            thread.join()
+        if answered:
+            raise RuntimeError(f"{len(answered)} of {count} slow uploads were answered before they ended")
+        return (peak - base) / count
+
+    def figure_g(self):
+        slow, rate, seconds = 24, 64 * 1024, 4
+        self.log(f"figure g: the 201 after the last byte (20 MB/s and unthrottled), RSS per slow upload ({slow} at {rate // 1024} KiB/s)")
+        timer = "docintake_upload_answer_after_last_byte_seconds"
+        server = {"20 MB/s": [], "unthrottled": []}
+        client = {mode: [] for mode in server}
+        per_upload = []
+        for r in range(self.runs):
+            self.check_budget()
+            for mode in self.rotated(list(server), r):
+                before = self.docintake.metric(timer + "_sum"), self.docintake.metric(timer + "_count")
+                delay, status = self.raw_upload(self.stamp(self.pdf), rate=20e6 if mode == "20 MB/s" else None)
+                after = self.docintake.metric(timer + "_sum"), self.docintake.metric(timer + "_count")
+                if status != 201 or after[1] - before[1] != 1:
+                    raise RuntimeError(f"DocIntake answered {status} to the {mode} upload of figure g, timed {after[1] - before[1]} times")
+                server[mode].append(after[0] - before[0])
+                client[mode].append(delay)
+            per_upload.append(self.slow_uploads_rss(slow, rate, seconds))
+            self.log(f"  round {r + 1}: 201 after the last byte {server['20 MB/s'][-1] * 1000:.1f} / {server['unthrottled'][-1] * 1000:.1f} ms "
+                     f"(client's clock {client['20 MB/s'][-1] * 1000:.1f} / {client['unthrottled'][-1] * 1000:.1f} ms), "
+                     f"{per_upload[-1]:.0f} KiB per slow upload")
+        self.results["g"] = {"delay": server, "client_delay": client, "rss_per_slow_upload_kib": per_upload, "slow": [slow, rate, seconds]}
+
     def run(self):
         self.prepare()
         self.reset_rss()
@@ -375,6 +483,7 @@ class Bench:
         self.figure_d()
         self.figure_e()
         self.figure_f()
+        self.figure_g()
         self.results["elapsed"] = time.monotonic() - self.started
 
     def stop(self):
@@ -525,6 +634,16 @@ def render(bench, facts, load_before, load_after, date):
     floor_rows.append((f"/healthz under {n} concurrent uploads ≥ 0.5 × its idle rate", f"{rf:.2f} × idle", verdict(rf >= 0.5)))
     floor_rows.append(("a disguised file refused after ≤ 64 KiB read by the handler (worst run)",
                        f"{worst_decided / 1024:.1f} KiB", verdict(worst_decided <= 64 * 1024)))
+    g = r["g"]
+    for mode, values in g["delay"].items():
+        seen = g["client_delay"][mode]
+        floor_rows.append((f"the 201 within 15 ms of the last byte, {size_mib} MiB sent {mode}",
+                           f"{med(values) * 1000:.1f} ms ({min(values) * 1000:.1f}–{max(values) * 1000:.1f}); "
+                           f"the client's clock: {med(seen) * 1000:.1f} ms", verdict(med(values) <= 0.015)))
+    slow, rate, _ = g["slow"]
+    kib = g["rss_per_slow_upload_kib"]
+    floor_rows.append((f"RSS per slow upload in flight ≤ 0.5 MiB ({slow} at once, {rate // 1024} KiB/s each)",
+                       f"{med(kib) / 1024:.2f} MiB ({min(kib) / 1024:.2f}–{max(kib) / 1024:.2f})", verdict(med(kib) <= 512)))
     bench.floor_rows = floor_rows
 
     add("## Peers")
@@ -557,8 +676,10 @@ def render(bench, facts, load_before, load_after, date):
     add("")
     add(f"Medians of this run; the floors are measured in it too (nginx in a and d, the fsync reference above, "
         f"SHA-256 of the document and one PBKDF2 of {PBKDF2_ROUNDS:,} rounds through Python's hashlib, which is OpenSSL). "
-        "Figures not measured here: the 201's delay after the last byte and the RSS per slow upload (bench/abuse.py, "
-        "docs/robustness.md).")
+        "The 201's delay is the server's own timer (`docintake_upload_answer_after_last_byte_seconds`, from the "
+        "body's last chunk to the answer) per upload sent by this script's own client; the client's clock, from its "
+        "last byte sent to the status line, also counts what still sat in the socket buffers when it finished (figure g). The RSS per slow upload is VmRSS while they are all in flight, over the server's RSS just before "
+        "them (restarted and warmed by one small upload), divided by their number.")
     add("")
     add("| target | this run | |")
     add("|---|---|---|")
