@@ -781,6 +781,22 @@ def render(bench, facts, load_before, load_after, date):
         add(f"| {name} | {fmt_range(idle, digits=0)} | {fmt_range(loaded, digits=0)} | {med(loaded) / med(idle):.2f} |")
     add("")
 
+    slow, rate, seconds = g["slow"]
+    add("## g. The 201 after the last byte, and memory per slow upload")
+    add("")
+    add(f"One {size_mib} MiB form upload per mode and round, sent by bench.py's own socket client, paced at 20 MB/s or "
+        "as fast as the socket takes it. The server's timer runs from the body's last chunk to the answer; the "
+        "client's clock from its last `sendall` to the status line (unthrottled, several MiB were still in the "
+        f"socket buffers then). Then {slow} uploads at {rate // 1024} KiB/s each for {seconds} s, on a restarted server.")
+    add("")
+    add("| | server's timer, ms | client's clock, ms |")
+    add("|---|---|---|")
+    for mode, values in g["delay"].items():
+        add(f"| {size_mib} MiB sent {mode} | {fmt_range(values, scale=1000, digits=1)} | "
+            f"{fmt_range(g['client_delay'][mode], scale=1000, digits=1)} |")
+    add(f"| RSS per slow upload in flight, KiB | {fmt_range(g['rss_per_slow_upload_kib'], digits=0)} | |")
+    add("")
+
     add("## Commands")
     add("")
     add("`bench/run` (builds, installs missing peers, runs bench/bench.py, rewrites this file). "
@@ -802,6 +818,8 @@ def render(bench, facts, load_before, load_after, date):
     add(f"curl -sS -H 'Authorization: Bearer dir_…' -o … http://127.0.0.1:$PORT/api/v1/review/applications/$ID/documents/opening_notification")
     add(f"# f (under load: {n} uploads as in b kept in flight, started 0.5 s before wrk)")
     add(f"wrk -t1 -c4 -d{bench.args.rps_seconds}s --timeout 5s http://127.0.0.1:$PORT/healthz")
+    add("# g: bench.py's socket client (Bench.raw_upload, Bench.slow_uploads_rss); the server's timer from")
+    add("curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep docintake_upload_answer_after_last_byte_seconds_")
     add("```")
     add("")
     add(f"Test files: `%PDF-1.4\\n` + zeros + `\\n%%EOF\\n`, exactly {size_mib} MiB, with 16 bytes inside the padding "
