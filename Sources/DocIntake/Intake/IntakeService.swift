@@ -58,6 +58,7 @@ struct IntakeService: Sendable {
             let receipt = try await commit(form, documents: received.documents, secretHash: received.secretHash)
             await resumable?.settle(taken, committed: true)
             UploadMetrics.accepted(count: received.documents.count)
+            // Timed only when a document came in this body, not all by earlier resumable uploads.
             if taken.count < received.documents.count { UploadMetrics.answered(since: received.lastChunkArrived) }
             return receipt
         } catch {
