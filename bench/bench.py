@@ -12,10 +12,12 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -423,17 +425,14 @@ class Bench:
         def trickle():
             with socket.create_connection((LOOPBACK, peer.port), timeout=30) as sock, open(self.pdf, "rb") as f:
                 sock.sendall(head + body_head)
-                sock.setblocking(False)
                 step = rate // 10
                 while not stop.wait(0.1):
-                    try:
-                        sock.sendall(f.read(step))
-                        if sock.recv(1):
-                            answered.append(True)  # refused or closed early: the figure would be wrong
-                            return
-                    except BlockingIOError:
-                        pass
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    sock.sendall(f.read(step))
+                    if select.select([sock], [], [], 0)[0]:
+                        answered.append(True)  # refused or closed early: the figure would be wrong
+                        return
+                # A reset, as a client that goes away does: the server drops the upload.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
         threads = [threading.Thread(target=trickle, daemon=True) for _ in range(count)]
         for thread in threads:
