@@ -15,12 +15,9 @@ import os
 import re
 import sys
 import time
-import traceback
 
 import requests
-from axe_selenium_python import Axe
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser_support import Page, chromium
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -28,29 +25,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 base, fixtures, reviewer_token, shots = sys.argv[1:5]
 max_file_size = int(sys.argv[5])
-failures, passed, measured = [], [], {}
-
-
-def check(condition, label):
-    (passed if condition else failures).append(label)
-    return condition
-
-
-def start_browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1200,1000", "--lang=ja-JP"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/v1/uploads*"]})
-    return browser
-
-
-driver = start_browser()
+driver = chromium(blocked_urls=["*/api/v1/uploads*"])
 wait = WebDriverWait(driver, 30)
+page = Page(driver)
+failures, passed, measured = page.failures, page.passed, page.measured
+check, by_id, visible, choose, type_into, accessible = page.check, page.by_id, page.visible, page.choose, page.type_into, page.accessible
 
 
 def screenshot(name):
@@ -62,26 +41,8 @@ def screenshot(name):
     driver.set_window_size(1200, 1000)
 
 
-def by_id(element_id):
-    return driver.find_element(By.ID, element_id)
-
-
-def visible(element_id):
-    return driver.execute_script("const e = document.getElementById(arguments[0]); return !!e && !e.closest('[hidden]');", element_id)
-
-
 def text(element_id):
     return by_id(element_id).text.strip()
-
-
-def choose(name, value):
-    driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
-
-
-def type_into(element_id, value):
-    field = by_id(element_id)
-    field.clear()
-    field.send_keys(value)
 
 
 def attach(slot, path):
@@ -126,26 +87,8 @@ def browser_errors():
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def accessible(screen):
-    """axe-core (bundled with axe-selenium-python, offline) on the screen as shown now: every rule
-    it runs by default, WCAG 2.x A/AA included (JIS X 8341-3). Any violation fails."""
-    axe = Axe(driver)
-    axe.inject()
-    results = axe.run()
-    violations = [f"{v['id']} ({v.get('impact')}): {[node['target'] for node in v['nodes']][:4]}" for v in results["violations"]]
-    measured.setdefault("axe_rules_passed", {})[screen] = len(results["passes"])
-    check(not violations, f"axe-core finds no violation on {screen} ({violations})")
-
-
 def step(name, function):
-    try:
-        function()
-    except Exception:  # a broken step must not hide the others' results
-        failures.append(f"{name}: {traceback.format_exc(limit=3)}")
-        try:
-            screenshot("failed-" + name)
-        except Exception:
-            pass
+    page.step(name, function, screenshot)
 
 
 application = {}

@@ -11,15 +11,10 @@ import sys
 import time
 
 import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser_support import chromium
 
 base, metrics_url = sys.argv[1], sys.argv[2]
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-    options.add_argument(argument)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium()
 try:
     driver.get(base + "/")
     driver.set_network_conditions(offline=False, latency=5, download_throughput=1024 * 1024, upload_throughput=8 * 1024)

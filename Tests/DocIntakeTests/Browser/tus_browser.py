@@ -16,17 +16,13 @@ import os
 import re
 import sys
 import time
-import traceback
 
 import requests
-from axe_selenium_python import Axe
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browser_support import Page, chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, metrics_url, fixtures, shots, reviewer_token = sys.argv[1:6]
-failures, passed, measured = [], [], {}
 # The application (a) sends: (d) has it returned and replaces a document.
 application = {}
 MiB = 1024 * 1024
@@ -34,27 +30,11 @@ MiB = 1024 * 1024
 SLOW_LINE = dict(latency=5, download_throughput=64 * MiB, upload_throughput=2 * MiB)
 
 
-def check(condition, label):
-    (passed if condition else failures).append(label)
-    return condition
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,1000",
-                 "--lang=ja-JP"):
-    options.add_argument(argument)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = chromium()
 wait = WebDriverWait(driver, 60)
-
-
-def by_id(element_id):
-    return driver.find_element(By.ID, element_id)
-
-
-def visible(element_id):
-    return driver.execute_script("const e = document.getElementById(arguments[0]); return !!e && !e.closest('[hidden]');", element_id)
+page = Page(driver)
+failures, passed, measured = page.failures, page.passed, page.measured
+check, by_id, visible, choose, type_into, accessible = page.check, page.by_id, page.visible, page.choose, page.type_into, page.accessible
 
 
 def text(element_id):
@@ -75,25 +55,8 @@ def resumed(slot):
     return int(value) if value is not None else None
 
 
-def choose(name, value):
-    driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
-
-
-def type_into(element_id, value):
-    field = by_id(element_id)
-    field.clear()
-    field.send_keys(value)
-
-
 def screenshot(name):
     driver.save_screenshot(os.path.join(shots, name + ".png"))
-
-
-def accessible(screen):
-    results = Axe(driver)
-    results.inject()
-    violations = [f"{v['id']}: {[n['target'] for n in v['nodes']][:4]}" for v in results.run()["violations"]]
-    check(not violations, f"axe-core finds no violation on {screen} ({violations})")
 
 
 def bytes_received():
@@ -389,14 +352,7 @@ def replacement_resumes():
 
 
 def step(name, function):
-    try:
-        function()
-    except Exception:
-        failures.append(f"{name}: {traceback.format_exc(limit=3)}")
-        try:
-            screenshot("failed-" + name)
-        except Exception:
-            pass
+    page.step(name, function, screenshot)
 
 
 try:
