@@ -369,21 +369,28 @@ class Bench:
 
     # -- g: the figures issue 23 keeps (the 201's delay, memory per slow upload) -------------
 
+    @staticmethod
+    def form_request(file_size):
+        """The form's POST by hand, for a document of `file_size` bytes: (the request head with the
+        form's fields and the file part's head, the closing boundary that follows the file)."""
+        boundary = "----docintake-bench-g"
+        fields = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                          for k, v in FIELDS)
+        fields += (f'--{boundary}\r\nContent-Disposition: form-data; name="opening_notification"; '
+                   'filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        head = (f"POST /api/v1/applications HTTP/1.1\r\nHost: {LOOPBACK}\r\nConnection: close\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(fields) + file_size + len(tail)}\r\n\r\n").encode()
+        return head + fields, tail
+
     def raw_upload(self, path, rate=None):
         """One form upload of `path` over a socket of this script's own, paced at `rate` bytes/s
         (None: as fast as the socket takes it). Returns (seconds from the last byte sent to the
         answer's status line, the status)."""
-        boundary = "----docintake-bench-g"
-        body_head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-                             for k, v in FIELDS)
-        body_head += (f'--{boundary}\r\nContent-Disposition: form-data; name="opening_notification"; '
-                      'filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
-        tail = f"\r\n--{boundary}--\r\n".encode()
-        length = len(body_head) + os.path.getsize(path) + len(tail)
-        head = (f"POST /api/v1/applications HTTP/1.1\r\nHost: {LOOPBACK}\r\nConnection: close\r\n"
-                f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode()
+        head, tail = self.form_request(os.path.getsize(path))
         with socket.create_connection((LOOPBACK, self.docintake.port), timeout=120) as sock, open(path, "rb") as f:
-            sock.sendall(head + body_head)
+            sock.sendall(head)
             start, sent = time.perf_counter(), 0
             while chunk := f.read(256 * 1024):
                 sock.sendall(chunk)
@@ -413,18 +420,12 @@ class Bench:
         time.sleep(0.5)
         base = peer.rss_kib()
         stop = threading.Event()
-        boundary = "----docintake-bench-slow"
-        body_head = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-                             for k, v in FIELDS)
-        body_head += (f'--{boundary}\r\nContent-Disposition: form-data; name="opening_notification"; '
-                      'filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
-        head = (f"POST /api/v1/applications HTTP/1.1\r\nHost: {LOOPBACK}\r\n"
-                f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {self.size + len(body_head) + 64}\r\n\r\n").encode()
+        head, _ = self.form_request(self.size)
         answered = []
 
         def trickle():
             with socket.create_connection((LOOPBACK, peer.port), timeout=30) as sock, open(self.pdf, "rb") as f:
-                sock.sendall(head + body_head)
+                sock.sendall(head)
                 step = rate // 10
                 while not stop.wait(0.1):
                     sock.sendall(f.read(step))
@@ -814,7 +815,7 @@ def render(bench, facts, load_before, load_after, date):
     add("# d")
     add("DOCINTAKE_SERVER=http://127.0.0.1:$PORT DOCINTAKE_TOKEN=dir_… docintake-review download $ID --output $W/downloads/…")
     add("curl -sS -o $W/downloads/…/document.pdf http://127.0.0.1:$NGINX_PORT/static/document.pdf   # then os.fsync() for the +fsync row")
-    add(f"curl -sS -H 'Authorization: Bearer dir_…' -o … http://127.0.0.1:$PORT/api/v1/review/applications/$ID/documents/opening_notification")
+    add("curl -sS -H 'Authorization: Bearer dir_…' -o … http://127.0.0.1:$PORT/api/v1/review/applications/$ID/documents/opening_notification")
     add(f"# f (under load: {n} uploads as in b kept in flight, started 0.5 s before wrk)")
     add(f"wrk -t1 -c4 -d{bench.args.rps_seconds}s --timeout 5s http://127.0.0.1:$PORT/healthz")
     add("# g: bench.py's socket client (Bench.raw_upload, Bench.slow_uploads_rss); the server's timer from")
